@@ -1,0 +1,139 @@
+"""The one function that knows the order: load, graph, plan, render, write."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_NAME, load_config
+from .errors import BuildError, ErrorBag, LocatedError
+from .graph import BuildOptions, Graph, build_graph
+from .load import CONTENT_DIR, load_sources
+from .plan import Job, plan
+from .render import Renderer, TemplateProblem
+from .theme import Theme, default_theme
+from .writer import StagedWriter
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildResult:
+    pages: int = 0
+    static_files: int = 0
+    written: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    warnings: list[LocatedError] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def build(site_dir: Path, output: Path | None = None, options: BuildOptions | None = None,
+          *, write: bool = True, progress: Progress | None = None,
+          theme: Theme | None = None) -> BuildResult:
+    """Build the site; raises BuildError with every problem found, leaving output untouched."""
+    started = time.perf_counter()
+    site_dir = site_dir.resolve()
+    output = (output or site_dir / "public").resolve()
+    options = options or BuildOptions()
+    theme = theme or default_theme()
+    bag = ErrorBag()
+    graph = load_graph(site_dir, options, bag)
+    jobs = plan(graph, bag)
+    statics = static_files(site_dir, theme)
+    _check_static_conflicts(jobs, statics, bag)
+    if write:
+        _check_output_folder(site_dir, output, bag)
+    bag.raise_if_any()
+
+    writer = StagedWriter(output) if write else None
+    result = BuildResult(pages=len(jobs), static_files=len(statics), warnings=bag.warnings)
+    renderer = Renderer(graph, site_dir, theme)
+    seen_problems: set[LocatedError] = set()
+    total = len(jobs) + len(statics)
+    try:
+        for done, job in enumerate(jobs, 1):
+            try:
+                data = renderer.render(job)
+            except TemplateProblem as problem:
+                if problem.error not in seen_problems:
+                    seen_problems.add(problem.error)
+                    bag.errors.append(problem.error)
+                continue
+            if writer:
+                writer.put(job.output_file, data)
+            if progress:
+                progress(done, total)
+        bag.raise_if_any()
+        if writer:
+            for done, (relative, source) in enumerate(sorted(statics.items()), len(jobs) + 1):
+                writer.put(relative, source.read_bytes())
+                if progress:
+                    progress(done, total)
+            result.changed = list(writer.changed)
+            result.written = len(writer.changed)
+            result.removed = len(writer.commit())
+    except BaseException:
+        if writer:
+            writer.abort()
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def load_graph(site_dir: Path, options: BuildOptions, bag: ErrorBag) -> Graph:
+    config = load_config(site_dir, bag)
+    if config is None:
+        bag.raise_if_any()
+    sources = load_sources(site_dir, bag)
+    graph = build_graph(config, sources, bag, options)
+    bag.raise_if_any()
+    _check_eyecatch_files(graph, site_dir, bag)
+    return graph
+
+
+def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:
+    """Output path -> source file: the theme's assets first, the site's static/ over them."""
+    found: dict[str, Path] = {}
+    for root, prefix in ((theme.assets, "assets/"), (site_dir / "static", "")):
+        if not root.is_dir():
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                found[prefix + path.relative_to(root).as_posix()] = path
+    return found
+
+
+def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: ErrorBag) -> None:
+    for job in jobs:
+        if job.output_file in statics:
+            bag.add(f"static/{job.output_file}", 0, f"would overwrite the page {job.path} of "
+                    f"{job.origin}; rename or remove the static file")
+
+
+def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
+    """Refuse an output folder whose cleaning would delete the site's own files."""
+    if output == site_dir or output in site_dir.parents or (output / CONFIG_NAME).exists() \
+            or (output / CONTENT_DIR).is_dir():
+        bag.add(str(output), 0, "cannot be the output folder: it holds the site's sources "
+                "and blogsmith removes files it did not produce there; use a folder of its own "
+                "like public/")
+
+
+def _check_eyecatch_files(graph: Graph, site_dir: Path, bag: ErrorBag) -> None:
+    static = site_dir / "static"
+    for article in graph.articles.values():
+        image = article.eyecatch.image if article.eyecatch else ""
+        if image.startswith("/") and not (static / image.lstrip("/")).is_file():
+            bag.warn(article.source, graph.docs[article.key].line("eyecatch", "image"),
+                     f"eyecatch image {image} not found: add static{image}")
+
+
+__all__ = ["build", "BuildError", "BuildOptions", "BuildResult"]

@@ -1,0 +1,111 @@
+"""The `blogsmith` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import BuildResult, build
+from .errors import BuildError, LocatedError
+from .graph import BuildOptions
+from .progress import ProgressBar
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="blogsmith", description="Build a news archive of Markdown articles into a static site.")
+    parser.add_argument("--version", action="version", version=f"blogsmith {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def site_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                             help="the site folder holding blogsmith.yaml (default: .)")
+        command.add_argument("--drafts", action="store_true", help="build drafts too")
+        command.add_argument("--future", action="store_true",
+                             help="build articles dated in the future too")
+        command.add_argument("-q", "--quiet", action="store_true",
+                             help="print nothing but errors")
+
+    build_cmd = commands.add_parser("build", help="build the site into public/")
+    site_options(build_cmd)
+    build_cmd.add_argument("--output", type=Path, metavar="DIR",
+                           help="where to write the site (default: SITE/public)")
+    build_cmd.set_defaults(handler=_build)
+
+    check_cmd = commands.add_parser("check", help="report every problem without writing")
+    site_options(check_cmd)
+    check_cmd.set_defaults(handler=_check)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(drafts=args.drafts, future=args.future)
+
+
+def _build(args: argparse.Namespace) -> int:
+    bar = ProgressBar() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        result = build(args.site, args.output, _options(args), progress=bar)
+    except BuildError as exc:
+        return _fail(exc, args.quiet, "nothing was written; the previous output is unchanged")
+    finally:
+        if bar:
+            bar.clear()
+    _print_warnings(result.warnings, args.quiet)
+    if not args.quiet:
+        output = args.output or args.site / "public"
+        print(_summary(result, output))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        result = build(args.site, None, _options(args), write=False)
+    except BuildError as exc:
+        return _fail(exc, args.quiet, "found by blogsmith check")
+    _print_warnings(result.warnings, args.quiet)
+    if not args.quiet:
+        print(f"no problems: {result.pages} pages checked in {result.seconds:.2f} s")
+    return 0
+
+
+def _fail(exc: BuildError, quiet: bool, note: str) -> int:
+    _print_warnings(exc.warnings, quiet)
+    for error in exc.errors:
+        print(f"{error}", file=sys.stderr)
+    count = len(exc.errors)
+    print(f"{count} error{'s' if count != 1 else ''}; {note}", file=sys.stderr)
+    return 1
+
+
+def _print_warnings(warnings: list[LocatedError], quiet: bool) -> None:
+    if quiet:
+        return
+    for warning in warnings:
+        print(_as_warning(warning), file=sys.stderr)
+
+
+def _as_warning(warning: LocatedError) -> str:
+    place = f"{warning.path}:{warning.line}" if warning.line else warning.path
+    return f"{place}: warning: {warning.message}"
+
+
+def _summary(result: BuildResult, output: Path) -> str:
+    return (f"built {result.pages} pages and {result.static_files} static files in "
+            f"{result.seconds:.2f} s: {result.written} written, {result.removed} removed, "
+            f"into {output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Read and validate blogsmith.yaml, reporting every problem at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import yamlread
+from .errors import ErrorBag, did_you_mean
+from .i18n import LANGUAGES
+
+CONFIG_NAME = "blogsmith.yaml"
+PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
+KNOWN_KEYS = (
+    "title base_url language timezone permalink per_page related_count comments categories"
+    " description author recent_count excerpt_length"
+).split()
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str
+    language: str = "ja"
+    timezone: str = "Asia/Tokyo"
+    permalink: str = "/{category}/{slug}/"
+    per_page: int = 10
+    related_count: int = 6
+    comments_max_depth: int = 5
+    categories: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    author: str = ""
+    recent_count: int = 5
+    excerpt_length: int = 0
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': every site URL starts with it."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def excerpt_chars(self) -> int:
+        if self.excerpt_length:
+            return self.excerpt_length
+        return 80 if self.language == "ja" else 200
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        return dict(self.categories)
+
+
+def load_config(site_dir: Path, bag: ErrorBag) -> Config | None:
+    """The site's config, or None (with errors in `bag`) when it cannot be used."""
+    path = site_dir / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        bag.add(CONFIG_NAME, 0, f"not found in {site_dir}; a site needs {CONFIG_NAME} with "
+                "at least 'title' and 'base_url' (run blogsmith in the site's folder or pass "
+                "--site DIR)")
+        return None
+    except UnicodeDecodeError as exc:
+        bag.add(CONFIG_NAME, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    try:
+        doc = yamlread.parse(text)
+    except yamlread.YamlSyntaxError as exc:
+        bag.add(CONFIG_NAME, exc.line, f"invalid YAML: {exc.problem}")
+        return None
+    return validate_config(doc, bag)
+
+
+def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
+    data = doc.data
+    where = CONFIG_NAME
+    if not isinstance(data, dict):
+        bag.add(where, doc.first_line, "must be a mapping of settings like 'title: My news'")
+        return None
+    start = len(bag.errors)
+    for key in data:
+        if key not in KNOWN_KEYS:
+            hint = did_you_mean(str(key), KNOWN_KEYS)
+            bag.warn(where, doc.line(key), f"unknown setting '{key}' is ignored;{hint}".rstrip(";"))
+
+    values: dict[str, object] = {}
+    for key in ("title", "base_url"):
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            bag.add(where, doc.line(key), f"missing required setting '{key}'")
+        elif not isinstance(value, str):
+            bag.add(where, doc.line(key), f"'{key}' must be text, got {value!r}")
+        else:
+            values[key] = value.strip()
+
+    base_url = values.get("base_url")
+    if isinstance(base_url, str):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            bag.add(where, doc.line("base_url"), "'base_url' must be an absolute http(s) URL "
+                    f"like https://news.example.org/, got '{base_url}'")
+        elif parts.query or parts.fragment:
+            bag.add(where, doc.line("base_url"), "'base_url' must not have a query or fragment")
+        elif not base_url.endswith("/"):
+            values["base_url"] = base_url + "/"
+
+    language = data.get("language", "ja")
+    if language not in LANGUAGES:
+        bag.add(where, doc.line("language"),
+                f"'language' must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    else:
+        values["language"] = language
+
+    timezone = data.get("timezone", "Asia/Tokyo")
+    try:
+        ZoneInfo(str(timezone))
+        values["timezone"] = str(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        bag.add(where, doc.line("timezone"),
+                f"unknown timezone {timezone!r}; use an IANA name like Asia/Tokyo or UTC")
+
+    permalink = data.get("permalink", "/{category}/{slug}/")
+    if _check_permalink(permalink, doc, bag):
+        values["permalink"] = permalink
+
+    for key, default, minimum in (
+        ("per_page", 10, 1), ("related_count", 6, 0), ("recent_count", 5, 0),
+        ("excerpt_length", 0, 0),
+    ):
+        number = _int_setting(data, doc, bag, (key,), default, minimum)
+        if number is not None:
+            values[key] = number
+
+    comments = data.get("comments", {}) or {}
+    if not isinstance(comments, dict):
+        bag.add(where, doc.line("comments"), "'comments' must be a mapping like 'max_depth: 5'")
+    else:
+        depth = _int_setting(comments, doc, bag, ("comments", "max_depth"), 5, 1)
+        if depth is not None:
+            values["comments_max_depth"] = depth
+
+    for key in ("description", "author"):
+        value = data.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            bag.add(where, doc.line(key), f"'{key}' must be text, got {value!r}")
+        else:
+            values[key] = value
+
+    values["categories"] = _categories(data.get("categories", {}), doc, bag)
+    if len(bag.errors) > start:
+        return None
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> bool:
+    line = doc.line("permalink")
+    example = "like /{category}/{slug}/ or /{year}/{month}/{slug}.html"
+    if not isinstance(permalink, str) or not permalink.startswith("/"):
+        bag.add(CONFIG_NAME, line, f"'permalink' must be a path starting with '/', {example}")
+        return False
+    fields = re.findall(r"\{([^{}]*)\}", permalink)
+    unknown = [f for f in fields if f not in PERMALINK_FIELDS]
+    if unknown:
+        bag.add(CONFIG_NAME, line, f"'permalink' has unknown field {{{unknown[0]}}}; "
+                f"use {', '.join('{' + f + '}' for f in PERMALINK_FIELDS)}")
+        return False
+    if "slug" not in fields:
+        bag.add(CONFIG_NAME, line, f"'permalink' must contain {{slug}} so URLs are unique, {example}")
+        return False
+    if not (permalink.endswith("/") or permalink.endswith(".html")):
+        bag.add(CONFIG_NAME, line, f"'permalink' must end with '/' or '.html', {example}")
+        return False
+    return True
+
+
+def _int_setting(data: dict, doc, bag: ErrorBag, path: tuple, default: int, minimum: int):
+    value = data.get(path[-1], default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        name = ".".join(path)
+        bag.add(CONFIG_NAME, doc.line(*path),
+                f"'{name}' must be a whole number of at least {minimum}, got {value!r}")
+        return None
+    return value
+
+
+def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        bag.add(CONFIG_NAME, doc.line("categories"),
+                "'categories' must map keys to display names, like 'europe: 欧州関連'")
+        return ()
+    result = []
+    for key, name in raw.items():
+        line = doc.line("categories", str(key))
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
+            bag.add(CONFIG_NAME, line, f"category key {key!r} must be letters, digits, '-' or "
+                    "'_' (it becomes part of URLs), like 'europe'")
+            continue
+        if not isinstance(name, str) or not name.strip():
+            bag.add(CONFIG_NAME, line, f"category '{key}' needs a display name, like "
+                    f"'{key}: 欧州関連'")
+            continue
+        result.append((key, name.strip()))
+    return tuple(result)

@@ -1,0 +1,60 @@
+"""Dates as editors write them, read in the site's timezone, shown in the site's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+
+_PLAIN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+EXPECTED_FORM = "write it like 2022-09-14 06:30 or 2022-09-14T06:30:00+09:00"
+
+
+def parse_datetime(value: object, zone: tzinfo) -> datetime:
+    """An aware datetime from a YAML value; naive values are read in `zone`.
+
+    Raises ValueError with a short reason when the value is not a date.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        moment = _parse_text(value.strip())
+    else:
+        raise ValueError(f"{value!r} is not a date")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+def _parse_text(text: str) -> datetime:
+    match = _PLAIN.match(text)
+    try:
+        if match:
+            y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
+            return datetime(y, mo, d, h, mi, s)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date") from None
+
+
+_EN_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def format_date(moment: datetime | date, language: str) -> str:
+    if language == "ja":
+        return f"{moment.year}年{moment.month}月{moment.day}日"
+    return f"{_EN_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def format_month(year: int, month: int, language: str) -> str:
+    if language == "ja":
+        return f"{year}年{month}月"
+    return f"{_EN_MONTHS[month - 1]} {year}"
+
+
+def format_year(year: int, language: str) -> str:
+    return f"{year}年" if language == "ja" else str(year)

@@ -1,0 +1,61 @@
+"""Located errors: every problem names its file and line so an editor can jump straight to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class LocatedError:
+    """One problem in one place: `path:line: message` (line 0 means the whole file)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class ErrorBag:
+    """Collects every error of a build so they are reported together, not one per run."""
+
+    errors: list[LocatedError] = field(default_factory=list)
+    warnings: list[LocatedError] = field(default_factory=list)
+
+    def add(self, path: str, line: int, message: str) -> None:
+        self.errors.append(LocatedError(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.warnings.append(LocatedError(path, line, message))
+
+    def extend(self, other: ErrorBag) -> None:
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise BuildError(sorted(self.errors), sorted(self.warnings))
+
+
+class BuildError(Exception):
+    """Raised once with all the errors of a stage; the CLI prints them and exits 1."""
+
+    def __init__(self, errors: list[LocatedError], warnings: list[LocatedError] | None = None):
+        self.errors = errors
+        self.warnings = warnings or []
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """A ' did you mean X?' hint when one choice is close enough, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,241 @@
+"""The immutable content graph: every article with its relations as keys, built in one pass.
+
+All validation that needs more than one file happens here (links between articles, related
+references, ambiguous slugs); every problem goes into the bag and the graph is only returned
+when there are none.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import urls
+from .config import Config
+from .errors import ErrorBag
+from .fields import Meta, check_meta
+from .load import LoadedSource
+from .markdown_render import BodyRenderer, excerpt, replace_links
+from .model import Article, Category, Tag
+from .related import Entry, RelatedIndex
+from .yamlread import YamlDoc
+
+
+@dataclass(frozen=True)
+class Graph:
+    config: Config
+    articles: dict[str, Article]
+    """Every article and page that gets a page of its own, by key."""
+    timeline: tuple[str, ...]
+    """Published articles, oldest first: the order of prev/next."""
+    listed: tuple[str, ...]
+    """What list pages show, newest first (published, plus drafts with --drafts)."""
+    categories: dict[str, Category]
+    by_category: dict[str, tuple[str, ...]]
+    tags: dict[str, Tag]
+    by_tag: dict[str, tuple[str, ...]]
+    by_month: dict[tuple[int, int], tuple[str, ...]]
+    prev: dict[str, str]
+    next: dict[str, str]
+    related: dict[str, tuple[str, ...]]
+    """Hand-picked first, then the best-scoring others: the related-articles block."""
+    extra_links: dict[str, tuple[str, ...]]
+    """Hand-picked related articles the body does not link to already: the theme lists them
+    as '関連記事' links under the body, as the body's own inline links would read."""
+    pages: tuple[str, ...]
+    docs: dict[str, YamlDoc]
+    """Each built article's front matter, kept to locate errors found after the graph."""
+
+    def years(self) -> dict[int, tuple[str, ...]]:
+        result: dict[int, list[str]] = defaultdict(list)
+        for (year, _month), keys in sorted(self.by_month.items(), reverse=True):
+            result[year].extend(keys)
+        return {year: tuple(keys) for year, keys in result.items()}
+
+    def recent(self) -> tuple[str, ...]:
+        return tuple(reversed(self.timeline[-self.config.recent_count :])) \
+            if self.config.recent_count else ()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+
+
+def build_graph(config: Config, sources: list[LoadedSource], bag: ErrorBag,
+                options: BuildOptions, renderer: BodyRenderer | None = None) -> Graph | None:
+    metas: dict[str, Meta] = {}
+    loaded_by_key = {s.key: s for s in sources}
+    for loaded in sources:
+        meta = check_meta(loaded, config, bag)
+        if meta is not None:
+            metas[loaded.key] = meta
+    now = options.now or datetime.now(config.zone)
+
+    def is_built(meta: Meta) -> bool:
+        if meta.draft and not options.drafts:
+            return False
+        return not (meta.kind == "article" and meta.date > now and not options.future)
+
+    built = {key: meta for key, meta in metas.items() if is_built(meta)}
+    categories = {key: Category(key, name, urls.public_url(config, urls.category_path(key)))
+                  for key, name in config.categories}
+    paths = {key: urls.article_path(config, m.kind, m.slug, m.category, m.date)
+             for key, m in built.items()}
+
+    renderer = renderer or BodyRenderer(config.base_path, config.language)
+    tags: dict[str, Tag] = {}
+    articles: dict[str, Article] = {}
+    linked: dict[str, set[str]] = {}
+    for key, meta in built.items():
+        loaded = loaded_by_key[key]
+        body = renderer.render(loaded.parts.body)
+        links = _resolve_links(loaded, body.md_links, metas, paths, config, bag)
+        linked[key] = {_target_key(key, href) for href in links}
+        article_tags = []
+        for name in meta.tags:
+            slug = urls.tag_slug(name)
+            if not slug:
+                bag.add(loaded.source, meta.doc.line("tags"), f"tag {name!r} has no letter or "
+                        "digit to make its URL from; use a tag with letters or digits")
+                continue
+            tag = tags.setdefault(slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug))))
+            article_tags.append(tag)
+        articles[key] = Article(
+            key=key, source=loaded.source, kind=meta.kind, title=meta.title, slug=meta.slug,
+            date=meta.date, updated=meta.updated,
+            category=categories.get(meta.category) if meta.category else None,
+            tags=tuple(dict.fromkeys(article_tags)), summary=meta.summary, author=meta.author,
+            sources=meta.sources, eyecatch=meta.eyecatch, aliases=meta.aliases,
+            draft=meta.draft, path=paths[key], url=urls.public_url(config, paths[key]),
+            html=replace_links(body.html, links),
+            excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
+        )
+
+    stories = [a for a in articles.values() if a.kind == "article"]
+    order = sorted(stories, key=lambda a: (a.date, a.key))
+    timeline = tuple(a.key for a in order if not a.draft)
+    listed = tuple(a.key for a in reversed(order))
+    prev = {timeline[i]: timeline[i - 1] for i in range(1, len(timeline))}
+    nxt = {timeline[i]: timeline[i + 1] for i in range(len(timeline) - 1)}
+
+    by_category: dict[str, list[str]] = {key: [] for key in categories}
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    by_month: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for key in listed:
+        article = articles[key]
+        by_category[article.category.key].append(key)
+        for tag in article.tags:
+            by_tag[tag.slug].append(key)
+        by_month[(article.date.year, article.date.month)].append(key)
+
+    picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag)
+    if bag:
+        return None
+    return Graph(
+        config=config, articles=articles, timeline=timeline, listed=listed,
+        categories=categories, by_category={k: tuple(v) for k, v in by_category.items()},
+        tags=dict(sorted(tags.items())), by_tag={k: tuple(v) for k, v in by_tag.items()},
+        by_month={k: tuple(v) for k, v in sorted(by_month.items(), reverse=True)},
+        prev=prev, next=nxt, related=related,
+        extra_links={key: tuple(k for k in keys if k not in linked[key])
+                     for key, keys in picked.items()},
+        pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
+        docs={key: metas[key].doc for key in articles},
+    )
+
+
+def _line_of(loaded: LoadedSource, needle: str) -> int:
+    """The file line of the first body line mentioning `needle` (links carry no positions)."""
+    for offset, text in enumerate(loaded.parts.body.split("\n")):
+        if needle in text:
+            return loaded.parts.body_line + offset
+    return loaded.parts.body_line
+
+
+def _target_key(from_key: str, href: str) -> str:
+    target = href.split("#", 1)[0]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(from_key), target))
+
+
+def _resolve_links(loaded: LoadedSource, hrefs: tuple[str, ...], metas: dict[str, Meta],
+                   paths: dict[str, str], config: Config, bag: ErrorBag) -> dict[str, str]:
+    mapping = {}
+    for href in hrefs:
+        target = _target_key(loaded.key, href)
+        fragment = href[len(href.split("#", 1)[0]):]
+        line = _line_of(loaded, href)
+        if target in paths:
+            mapping[href] = urls.public_url(config, paths[target]) + fragment
+        elif target in metas:
+            bag.warn(loaded.source, line, f"link to content/{target}, which is a draft or "
+                     "scheduled and not published in this build; the link will not work yet")
+            mapping[href] = urls.public_url(config, urls.article_path(
+                config, metas[target].kind, metas[target].slug, metas[target].category,
+                metas[target].date)) + fragment
+        else:
+            bag.add(loaded.source, line, f"broken link to {href}: there is no content/{target}; "
+                    "link to an existing .md file by its path relative to this file")
+    return mapping
+
+
+def _related(config: Config, articles: dict[str, Article], timeline: tuple[str, ...],
+             metas: dict[str, Meta], loaded_by_key: dict[str, LoadedSource],
+             bag: ErrorBag) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    published = set(timeline)
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for key, meta in metas.items():
+        if meta.kind == "article":
+            by_slug[meta.slug].append(key)
+
+    def entry(key: str) -> Entry:
+        a = articles[key]
+        return Entry(key, a.date.timestamp(), a.category.key, tuple(t.slug for t in a.tags))
+
+    index = RelatedIndex([entry(key) for key in timeline])
+    all_picked, result = {}, {}
+    for key, article in articles.items():
+        if article.kind != "article":
+            continue
+        meta = metas[key]
+        source = loaded_by_key[key].source
+        picked: list[str] = []
+        for position, ref in enumerate(meta.related):
+            line = meta.doc.line("related", position)
+            if ref.endswith(".md"):
+                matches = [_target_key(key, ref)]
+                if matches[0] not in metas:
+                    bag.add(source, line, f"related article {ref!r} not found: there is no "
+                            f"content/{matches[0]}")
+                    continue
+            else:
+                matches = by_slug.get(ref, [])
+                if not matches:
+                    bag.add(source, line, f"related article {ref!r} not found: no article has "
+                            "that slug; use an article's slug or its .md path relative to "
+                            "this file")
+                    continue
+                if len(matches) > 1:
+                    names = " and ".join(f"content/{m}" for m in sorted(matches))
+                    bag.add(source, line, f"related article {ref!r} is ambiguous: {names} "
+                            "share that slug; use the .md path relative to this file")
+                    continue
+            target = matches[0]
+            if target == key:
+                bag.add(source, line, "an article cannot be related to itself; remove "
+                        f"{ref!r} from 'related'")
+            elif target not in published:
+                bag.warn(source, line, f"related article {ref!r} is a draft or scheduled; it "
+                         "is left out until it is published")
+            elif target not in picked:
+                picked.append(target)
+        picked = picked[: config.related_count]
+        filler = index.best(entry(key), config.related_count - len(picked), set(picked))
+        all_picked[key] = tuple(picked)
+        result[key] = tuple(picked + filler)
+    return all_picked, result
+

@@ -1,0 +1,68 @@
+"""The content as immutable values: what templates read and what the graph relates by key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """One reference an article is based on ("参考")."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Eyecatch:
+    image: str
+    alt: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article or a standalone page (kind 'page'), fully resolved except its relations.
+
+    `key` is the source path relative to content/; relations (prev/next, related) live in the
+    graph as keys so an Article never holds another Article.
+    """
+
+    key: str
+    source: str
+    kind: str
+    title: str
+    slug: str
+    date: datetime | None
+    updated: datetime | None
+    category: Category | None
+    tags: tuple[Tag, ...]
+    summary: str
+    author: str
+    sources: tuple[Source, ...]
+    eyecatch: Eyecatch | None
+    aliases: tuple[str, ...]
+    draft: bool
+    path: str
+    url: str
+    html: str
+    excerpt: str
+
+    @property
+    def is_page(self) -> bool:
+        return self.kind == "page"

@@ -1,0 +1,150 @@
+"""Render jobs to bytes with Jinja2: site templates over the default theme's, strict and escaped.
+
+Relations stored as keys in the graph become Article objects here, one level deep.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import urls
+from .dates import format_date, format_year
+from .errors import LocatedError
+from .graph import Graph
+from .i18n import STRINGS
+from .plan import Job
+from .theme import Theme
+
+
+@dataclass(frozen=True)
+class YearLink:
+    name: str
+    count: int
+    url: str
+
+
+_FIRST_PARAGRAPH = re.compile(r"^\s*<p>.*?</p>\n?", re.S)
+
+
+def split_lead(html: str) -> tuple[str, str]:
+    """(lead paragraph, the rest): the theme puts the sources right after the lead, as news
+    blogs do. When the body does not open with a paragraph the lead is empty."""
+    match = _FIRST_PARAGRAPH.match(html)
+    if not match:
+        return "", html
+    return match.group(0), html[match.end():]
+
+
+class TemplateProblem(Exception):
+    def __init__(self, error: LocatedError):
+        self.error = error
+        super().__init__(str(error))
+
+
+class Renderer:
+    def __init__(self, graph: Graph, site_dir: Path, theme: Theme):
+        self.graph = graph
+        self.config = graph.config
+        self.site_templates = site_dir / "templates"
+        self.theme = theme
+        self.site_dir = site_dir
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([
+                jinja2.FileSystemLoader(self.site_templates),
+                jinja2.FileSystemLoader(theme.templates),
+            ]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        config = self.config
+        self.env.filters["date"] = lambda moment: format_date(moment, config.language)
+        self.env.filters["isodate"] = lambda moment: moment.isoformat()
+        self.env.filters["site_url"] = lambda link: urls.public_url(config, link) \
+            if link.startswith("/") and not link.startswith("//") else link
+        self.env.filters["absolute"] = lambda path: urls.absolute_url(config, path)
+        self.env.filters["split_lead"] = split_lead
+        self.env.globals.update(
+            site=config,
+            t=STRINGS[config.language],
+            url=lambda path: urls.public_url(config, path),
+            asset=lambda path: urls.public_url(config, "/assets/" + path.lstrip("/")),
+            categories=list(graph.categories.values()),
+            category_counts={k: len(v) for k, v in graph.by_category.items()},
+            recent=[graph.articles[k] for k in graph.recent()],
+            archive_years=[
+                YearLink(format_year(year, config.language), len(keys),
+                         urls.public_url(config, urls.year_path(year)))
+                for year, keys in graph.years().items()
+            ],
+        )
+
+    def render(self, job: Job) -> bytes:
+        try:
+            template = self.env.get_template(job.template)
+            context = self._context(job)
+            return template.render(context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(LocatedError(self._shown(exc.filename, exc.name), exc.lineno or 0,
+                                               f"template syntax error: {exc.message}")) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(LocatedError(f"templates/{exc.name}", 0, "template not found; "
+                                               "add it to the site's templates/ folder")) from None
+        except Exception as exc:  # any error raised while a template runs
+            path, line = self._template_frame(exc)
+            kind = "undefined value" if isinstance(exc, jinja2.UndefinedError) else \
+                type(exc).__name__
+            raise TemplateProblem(LocatedError(path, line, f"{kind} while rendering {job.path}: "
+                                               f"{exc}")) from None
+
+    def _context(self, job: Job) -> dict:
+        graph = self.graph
+        articles = graph.articles
+        context = dict(job.context)
+        context["page_url"] = urls.public_url(self.config, job.path)
+        context["page_path"] = job.path
+        if "article" in context:
+            key = context["article"]
+            context["article"] = articles[key]
+            context["prev"] = articles.get(graph.prev.get(key, ""))
+            context["next"] = articles.get(graph.next.get(key, ""))
+            context["related"] = [articles[k] for k in graph.related.get(key, ())]
+            context["extra_links"] = [articles[k] for k in graph.extra_links.get(key, ())]
+        if "keys" in context:
+            context["articles"] = [articles[k] for k in context.pop("keys")]
+        if "category" in context:
+            context["category"] = graph.categories[context["category"]]
+        if "tag" in context:
+            context["tag"] = graph.tags[context["tag"]]
+        if "target" in context:
+            context["target"] = articles[context["target"]]
+        return context
+
+    def _shown(self, filename: str | None, name: str | None) -> str:
+        if filename:
+            path = Path(filename)
+            for root, label in ((self.site_dir, None), (self.theme.templates, "default theme")):
+                try:
+                    relative = path.resolve().relative_to(root.resolve())
+                except ValueError:
+                    continue
+                return f"{label}: templates/{relative.as_posix()}" if label else \
+                    relative.as_posix()
+        return f"templates/{name}"
+
+    def _template_frame(self, exc: BaseException) -> tuple[str, int]:
+        """The innermost template line in the traceback (Jinja maps frames to templates)."""
+        found = ("templates", 0)
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith((".html", ".xml", ".txt")) and "site-packages/jinja2" not in filename:
+                found = (self._shown(filename, None), tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+

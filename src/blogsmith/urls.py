@@ -1,0 +1,84 @@
+"""The site's URL scheme: where every kind of page lives, and the file that serves it.
+
+Paths here are site paths ('/europe/x/'); `public_url` adds the base_url's path and
+percent-encodes, which is what links in pages use.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from slugify import slugify
+
+from .config import Config
+
+
+def article_path(config: Config, kind: str, slug: str, category: str | None, date) -> str:
+    if kind == "page":
+        return f"/{slug}/"
+    return config.permalink.format(
+        category=category, slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
+    )
+
+
+def paged(path: str, page: int) -> str:
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def home_path(page: int = 1) -> str:
+    return paged("/", page)
+
+
+def category_path(key: str, page: int = 1) -> str:
+    return paged(f"/category/{key}/", page)
+
+
+def tag_path(slug: str, page: int = 1) -> str:
+    return paged(f"/tag/{slug}/", page)
+
+
+def year_path(year: int, page: int = 1) -> str:
+    return paged(f"/{year:04d}/", page)
+
+
+def month_path(year: int, month: int, page: int = 1) -> str:
+    return paged(f"/{year:04d}/{month:02d}/", page)
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL segment: Japanese kept readable, never transliterated.
+
+    python-slugify picks its transliteration backend by what is installed (text-unidecode or
+    Unidecode); with allow_unicode=True no backend is called, so tag URLs are the same on
+    every machine. NFKC folds full-width forms, letters are lowercased, and every run of
+    punctuation or spaces becomes one '-': 'F-35 ライトニングII' -> 'f-35-ライトニングii'.
+    """
+    return slugify(name, allow_unicode=True)
+
+
+def output_file(path: str) -> str:
+    """The file (relative to the output folder) that serves a site path."""
+    relative = path.lstrip("/")
+    if relative == "" or relative.endswith("/"):
+        return relative + "index.html"
+    last = relative.rsplit("/", 1)[-1]
+    if "." in last:
+        return relative
+    return relative + "/index.html"
+
+
+def public_url(config: Config, path: str) -> str:
+    """A link target for `path`: under base_url's path, percent-encoded."""
+    return config.base_path + _encoded(path.lstrip("/"))
+
+
+@lru_cache(maxsize=65536)
+def _encoded(path: str) -> str:
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
+def absolute_url(config: Config, path: str) -> str:
+    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
+    return origin + public_url(config, path)

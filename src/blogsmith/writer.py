@@ -1,0 +1,81 @@
+"""Write the output so that a failed build leaves the previous site exactly as it was.
+
+Changed files go to a staging folder beside the output; only when the whole build has
+succeeded are they moved in (os.replace, one atomic rename per file) and files that nothing
+produces any more removed. Files whose bytes did not change are never rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+class StagedWriter:
+    def __init__(self, output: Path):
+        self.output = output
+        self.staging = output.parent / f".{output.name}.staging"
+        self.produced: set[str] = set()
+        self.changed: list[str] = []
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage `data` for output file `relative` unless the output already holds it."""
+        self.produced.add(relative)
+        target = self.output / relative
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        staged = self.staging / relative
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+        self.changed.append(relative)
+        return True
+
+    def commit(self) -> list[str]:
+        """Move staged files in and delete stale ones; returns the removed files."""
+        self.output.mkdir(parents=True, exist_ok=True)
+        for relative in self.changed:
+            target = self.output / relative
+            _make_parent(target, self.output)
+            os.replace(self.staging / relative, target)
+        removed = self._remove_stale()
+        self.abort()
+        return removed
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_stale(self) -> list[str]:
+        removed = []
+        for folder, dirs, files in os.walk(self.output, topdown=False):
+            base = Path(folder)
+            for name in files:
+                relative = (base / name).relative_to(self.output).as_posix()
+                if relative not in self.produced:
+                    (base / name).unlink()
+                    removed.append(relative)
+            if base != self.output and not any(base.iterdir()):
+                base.rmdir()
+        return sorted(removed)
+
+
+def _make_parent(target: Path, root: Path) -> None:
+    """Create target's folder, replacing a file that stands where a folder must go."""
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        probe = parent
+        while probe != root and not probe.is_dir():
+            if probe.is_file():
+                probe.unlink()
+                break
+            probe = probe.parent
+        parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        shutil.rmtree(target)

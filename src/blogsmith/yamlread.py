@@ -1,0 +1,68 @@
+"""YAML parsing that remembers where each value came from, so errors can name the line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    data: object
+    lines: dict[KeyPath, int]
+    first_line: int
+
+    def line(self, *path: str | int) -> int:
+        """The line of the deepest known part of `path` (file lines, 1-based)."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.first_line
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, line: int, problem: str):
+        self.line = line
+        self.problem = problem
+        super().__init__(problem)
+
+
+def parse(text: str, first_line: int = 1) -> YamlDoc:
+    """Parse one YAML document; `first_line` is the file line where `text` starts."""
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise YamlSyntaxError(line, problem or "invalid YAML") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(first_line, str(exc)) from None
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _record(node, (), first_line, lines)
+    return YamlDoc(data, lines, first_line)
+
+
+def _record(node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int]) -> None:
+    out[path] = first_line + node.start_mark.line
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key_path = (*path, key_node.value)
+                _record(value_node, key_path, first_line, out)
+                out[key_path] = first_line + key_node.start_mark.line
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record(item, (*path, index), first_line, out)
+
