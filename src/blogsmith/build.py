@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_NAME, load_config
-from .errors import BuildError, ErrorBag, LocatedError
+from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
 from .load import CONTENT_DIR, load_sources
 from .plan import Job, plan
@@ -31,9 +31,15 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)
 
 
-def build(site_dir: Path, output: Path | None = None, options: BuildOptions | None = None,
-          *, write: bool = True, progress: Progress | None = None,
-          theme: Theme | None = None) -> BuildResult:
+def build(
+    site_dir: Path,
+    output: Path | None = None,
+    options: BuildOptions | None = None,
+    *,
+    write: bool = True,
+    progress: Progress | None = None,
+    theme: Theme | None = None,
+) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched."""
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -47,10 +53,11 @@ def build(site_dir: Path, output: Path | None = None, options: BuildOptions | No
     _check_static_conflicts(jobs, statics, bag)
     if write:
         _check_output_folder(site_dir, output, bag)
-    bag.raise_if_any()
 
-    writer = StagedWriter(output) if write else None
-    result = BuildResult(pages=len(jobs), static_files=len(statics), warnings=bag.warnings)
+    writer = StagedWriter(output) if write and not bag else None
+    result = BuildResult(
+        pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
+    )
     renderer = Renderer(graph, site_dir, theme)
     seen_problems: set[LocatedError] = set()
     total = len(jobs) + len(statics)
@@ -90,7 +97,6 @@ def load_graph(site_dir: Path, options: BuildOptions, bag: ErrorBag) -> Graph:
         bag.raise_if_any()
     sources = load_sources(site_dir, bag)
     graph = build_graph(config, sources, bag, options)
-    bag.raise_if_any()
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
 
@@ -114,17 +120,29 @@ def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:
 def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: ErrorBag) -> None:
     for job in jobs:
         if job.output_file in statics:
-            bag.add(f"static/{job.output_file}", 0, f"would overwrite the page {job.path} of "
-                    f"{job.origin}; rename or remove the static file")
+            bag.add(
+                f"static/{job.output_file}",
+                0,
+                f"would overwrite the page {job.path} of "
+                f"{job.origin}; rename or remove the static file",
+            )
 
 
 def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
     """Refuse an output folder whose cleaning would delete the site's own files."""
-    if output == site_dir or output in site_dir.parents or (output / CONFIG_NAME).exists() \
-            or (output / CONTENT_DIR).is_dir():
-        bag.add(str(output), 0, "cannot be the output folder: it holds the site's sources "
-                "and blogsmith removes files it did not produce there; use a folder of its own "
-                "like public/")
+    if (
+        output == site_dir
+        or output in site_dir.parents
+        or (output / CONFIG_NAME).exists()
+        or (output / CONTENT_DIR).is_dir()
+    ):
+        bag.add(
+            str(output),
+            0,
+            "cannot be the output folder: it holds the site's sources "
+            "and blogsmith removes files it did not produce there; use a folder of its own "
+            "like public/",
+        )
 
 
 def _check_eyecatch_files(graph: Graph, site_dir: Path, bag: ErrorBag) -> None:
@@ -132,8 +150,11 @@ def _check_eyecatch_files(graph: Graph, site_dir: Path, bag: ErrorBag) -> None:
     for article in graph.articles.values():
         image = article.eyecatch.image if article.eyecatch else ""
         if image.startswith("/") and not (static / image.lstrip("/")).is_file():
-            bag.warn(article.source, graph.docs[article.key].line("eyecatch", "image"),
-                     f"eyecatch image {image} not found: add static{image}")
+            bag.warn(
+                article.source,
+                graph.docs[article.key].line("eyecatch", "image"),
+                f"eyecatch image {image} not found: add static{image}",
+            )
 
 
 __all__ = ["build", "BuildError", "BuildOptions", "BuildResult"]

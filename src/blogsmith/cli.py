@@ -24,23 +24,31 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="blogsmith", description="Build a news archive of Markdown articles into a static site.")
+        prog="blogsmith",
+        description="Build a news archive of Markdown articles into a static site.",
+    )
     parser.add_argument("--version", action="version", version=f"blogsmith {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                             help="the site folder holding blogsmith.yaml (default: .)")
+        command.add_argument(
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the site folder holding blogsmith.yaml (default: .)",
+        )
         command.add_argument("--drafts", action="store_true", help="build drafts too")
-        command.add_argument("--future", action="store_true",
-                             help="build articles dated in the future too")
-        command.add_argument("-q", "--quiet", action="store_true",
-                             help="print nothing but errors")
+        command.add_argument(
+            "--future", action="store_true", help="build articles dated in the future too"
+        )
+        command.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     build_cmd = commands.add_parser("build", help="build the site into public/")
     site_options(build_cmd)
-    build_cmd.add_argument("--output", type=Path, metavar="DIR",
-                           help="where to write the site (default: SITE/public)")
+    build_cmd.add_argument(
+        "--output", type=Path, metavar="DIR", help="where to write the site (default: SITE/public)"
+    )
     build_cmd.set_defaults(handler=_build)
 
     check_cmd = commands.add_parser("check", help="report every problem without writing")
@@ -102,9 +110,11 @@ def _as_warning(warning: LocatedError) -> str:
 
 
 def _summary(result: BuildResult, output: Path) -> str:
-    return (f"built {result.pages} pages and {result.static_files} static files in "
-            f"{result.seconds:.2f} s: {result.written} written, {result.removed} removed, "
-            f"into {output}")
+    return (
+        f"built {result.pages} pages and {result.static_files} static files in "
+        f"{result.seconds:.2f} s: {result.written} written, {result.removed} removed, "
+        f"into {output}"
+    )
 
 
 if __name__ == "__main__":

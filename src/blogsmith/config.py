@@ -63,9 +63,13 @@ def load_config(site_dir: Path, bag: ErrorBag) -> Config | None:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        bag.add(CONFIG_NAME, 0, f"not found in {site_dir}; a site needs {CONFIG_NAME} with "
-                "at least 'title' and 'base_url' (run blogsmith in the site's folder or pass "
-                "--site DIR)")
+        bag.add(
+            CONFIG_NAME,
+            0,
+            f"not found in {site_dir}; a site needs {CONFIG_NAME} with "
+            "at least 'title' and 'base_url' (run blogsmith in the site's folder or pass "
+            "--site DIR)",
+        )
         return None
     except UnicodeDecodeError as exc:
         bag.add(CONFIG_NAME, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
@@ -104,8 +108,12 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     if isinstance(base_url, str):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            bag.add(where, doc.line("base_url"), "'base_url' must be an absolute http(s) URL "
-                    f"like https://news.example.org/, got '{base_url}'")
+            bag.add(
+                where,
+                doc.line("base_url"),
+                "'base_url' must be an absolute http(s) URL "
+                f"like https://news.example.org/, got '{base_url}'",
+            )
         elif parts.query or parts.fragment:
             bag.add(where, doc.line("base_url"), "'base_url' must not have a query or fragment")
         elif not base_url.endswith("/"):
@@ -113,8 +121,11 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
 
     language = data.get("language", "ja")
     if language not in LANGUAGES:
-        bag.add(where, doc.line("language"),
-                f"'language' must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        bag.add(
+            where,
+            doc.line("language"),
+            f"'language' must be one of {', '.join(LANGUAGES)}, got {language!r}",
+        )
     else:
         values["language"] = language
 
@@ -123,15 +134,20 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         ZoneInfo(str(timezone))
         values["timezone"] = str(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        bag.add(where, doc.line("timezone"),
-                f"unknown timezone {timezone!r}; use an IANA name like Asia/Tokyo or UTC")
+        bag.add(
+            where,
+            doc.line("timezone"),
+            f"unknown timezone {timezone!r}; use an IANA name like Asia/Tokyo or UTC",
+        )
 
     permalink = data.get("permalink", "/{category}/{slug}/")
     if _check_permalink(permalink, doc, bag):
         values["permalink"] = permalink
 
     for key, default, minimum in (
-        ("per_page", 10, 1), ("related_count", 6, 0), ("recent_count", 5, 0),
+        ("per_page", 10, 1),
+        ("related_count", 6, 0),
+        ("recent_count", 5, 0),
         ("excerpt_length", 0, 0),
     ):
         number = _int_setting(data, doc, bag, (key,), default, minimum)
@@ -170,11 +186,17 @@ def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) ->
     fields = re.findall(r"\{([^{}]*)\}", permalink)
     unknown = [f for f in fields if f not in PERMALINK_FIELDS]
     if unknown:
-        bag.add(CONFIG_NAME, line, f"'permalink' has unknown field {{{unknown[0]}}}; "
-                f"use {', '.join('{' + f + '}' for f in PERMALINK_FIELDS)}")
+        bag.add(
+            CONFIG_NAME,
+            line,
+            f"'permalink' has unknown field {{{unknown[0]}}}; "
+            f"use {', '.join('{' + f + '}' for f in PERMALINK_FIELDS)}",
+        )
         return False
     if "slug" not in fields:
-        bag.add(CONFIG_NAME, line, f"'permalink' must contain {{slug}} so URLs are unique, {example}")
+        bag.add(
+            CONFIG_NAME, line, f"'permalink' must contain {{slug}} so URLs are unique, {example}"
+        )
         return False
     if not (permalink.endswith("/") or permalink.endswith(".html")):
         bag.add(CONFIG_NAME, line, f"'permalink' must end with '/' or '.html', {example}")
@@ -186,8 +208,11 @@ def _int_setting(data: dict, doc, bag: ErrorBag, path: tuple, default: int, mini
     value = data.get(path[-1], default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         name = ".".join(path)
-        bag.add(CONFIG_NAME, doc.line(*path),
-                f"'{name}' must be a whole number of at least {minimum}, got {value!r}")
+        bag.add(
+            CONFIG_NAME,
+            doc.line(*path),
+            f"'{name}' must be a whole number of at least {minimum}, got {value!r}",
+        )
         return None
     return value
 
@@ -196,19 +221,29 @@ def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tupl
     if raw is None:
         return ()
     if not isinstance(raw, dict):
-        bag.add(CONFIG_NAME, doc.line("categories"),
-                "'categories' must map keys to display names, like 'europe: 欧州関連'")
+        bag.add(
+            CONFIG_NAME,
+            doc.line("categories"),
+            "'categories' must map keys to display names, like 'europe: 欧州関連'",
+        )
         return ()
     result = []
     for key, name in raw.items():
         line = doc.line("categories", str(key))
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
-            bag.add(CONFIG_NAME, line, f"category key {key!r} must be letters, digits, '-' or "
-                    "'_' (it becomes part of URLs), like 'europe'")
+            bag.add(
+                CONFIG_NAME,
+                line,
+                f"category key {key!r} must be letters, digits, '-' or "
+                "'_' (it becomes part of URLs), like 'europe'",
+            )
             continue
         if not isinstance(name, str) or not name.strip():
-            bag.add(CONFIG_NAME, line, f"category '{key}' needs a display name, like "
-                    f"'{key}: 欧州関連'")
+            bag.add(
+                CONFIG_NAME,
+                line,
+                f"category '{key}' needs a display name after the colon, like 'europe: 欧州関連'",
+            )
             continue
         result.append((key, name.strip()))
     return tuple(result)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-_PLAIN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_PLAIN = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 
 EXPECTED_FORM = "write it like 2022-09-14 06:30 or 2022-09-14T06:30:00+09:00"
 
@@ -30,13 +34,28 @@ def parse_datetime(value: object, zone: tzinfo) -> datetime:
 
 def _parse_text(text: str) -> datetime:
     match = _PLAIN.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a date")
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups()[:6])
+    fraction, offset = match.group(7), match.group(8)
     try:
-        if match:
-            y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
-            return datetime(y, mo, d, h, mi, s)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date") from None
+        moment = datetime(y, mo, d, h, mi, s, int((fraction or "0")[:6].ljust(6, "0")))
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a date ({exc})") from None
+    if offset:
+        moment = moment.replace(tzinfo=_offset(offset))
+    return moment
+
+
+def _offset(text: str) -> tzinfo:
+    if text in ("Z", "z"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"'{text}' is not a UTC offset")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 _EN_MONTHS = (

@@ -41,7 +41,12 @@ class ErrorBag:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise BuildError(sorted(self.errors), sorted(self.warnings))
+            raise BuildError(in_file_order(self.errors), in_file_order(self.warnings))
+
+
+def in_file_order(errors: list[LocatedError]) -> list[LocatedError]:
+    """By file and line; problems on one line keep the order they were found in."""
+    return sorted(errors, key=lambda e: (e.path, e.line))
 
 
 class BuildError(Exception):

@@ -95,9 +95,16 @@ class _Checker:
             return []
         items = []
         for index, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
-                self.error((key, index), f"'{key}' item {index + 1} must be text, got "
-                           f"{_shown(item)}; write a list like {example}")
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, (str, int, float))
+                or not str(item).strip()
+            ):
+                self.error(
+                    (key, index),
+                    f"'{key}' item {index + 1} must be text, got "
+                    f"{_shown(item)}; write a list like {example}",
+                )
             else:
                 items.append((index, str(item).strip()))
         return items
@@ -107,15 +114,22 @@ def check_meta(loaded: LoadedSource, config: Config, bag: ErrorBag) -> Meta | No
     """Typed front matter, or None after adding every problem of this file to `bag`."""
     doc = loaded.parts.meta
     if not isinstance(doc.data, dict):
-        bag.add(loaded.source, doc.first_line, "front matter must be YAML keys like "
-                "'title: ...', 'date: 2022-09-14 06:30', 'category: europe'")
+        bag.add(
+            loaded.source,
+            doc.first_line,
+            "front matter must be YAML keys like "
+            "'title: ...', 'date: 2022-09-14 06:30', 'category: europe'",
+        )
         return None
     c = _Checker(loaded, config, bag)
     for key in c.data:
         if key not in KNOWN_FIELDS:
             hint = did_you_mean(str(key), KNOWN_FIELDS)
-            bag.warn(loaded.source, doc.line(str(key)), f"unknown field '{key}' is ignored;{hint}"
-                     .rstrip(";"))
+            bag.warn(
+                loaded.source,
+                doc.line(str(key)),
+                f"unknown field '{key}' is ignored;{hint}".rstrip(";"),
+            )
 
     kind = c.data.get("kind", "article")
     if kind not in KINDS:
@@ -140,8 +154,23 @@ def check_meta(loaded: LoadedSource, config: Config, bag: ErrorBag) -> Meta | No
         c.error(("draft",), f"'draft' must be true or false, got {_shown(draft)}")
     if c.failed:
         return None
-    return Meta(kind, title, slug, date, updated, category, tags, summary, author, sources,
-                eyecatch, related, aliases, bool(draft), doc)
+    return Meta(
+        kind,
+        title,
+        slug,
+        date,
+        updated,
+        category,
+        tags,
+        summary,
+        author,
+        sources,
+        eyecatch,
+        related,
+        aliases,
+        bool(draft),
+        doc,
+    )
 
 
 def _shown(value: object) -> str:
@@ -162,8 +191,9 @@ def _category(c: _Checker, required: bool) -> str | None:
         return None
     if not isinstance(value, str) or value not in declared:
         hint = did_you_mean(str(value), declared)
-        c.error(("category",), f"unknown category {_shown(value)};{hint} declared categories: "
-                f"{listing}")
+        c.error(
+            ("category",), f"unknown category {_shown(value)};{hint} declared categories: {listing}"
+        )
         return None
     return value
 
@@ -172,8 +202,11 @@ def _slug(c: _Checker, key: str) -> str:
     default = PurePosixPath(key).stem
     slug = c.text("slug", default=default) or default
     if _BAD_SLUG.search(slug) or slug in (".", ".."):
-        c.error(("slug",), f"slug {slug!r} must not contain '/', '\\', spaces, '?', '#', '%' "
-                "or control characters (it becomes one URL segment), like 'ceasefire-broken'")
+        c.error(
+            ("slug",),
+            f"slug {slug!r} must not contain '/', '\\', spaces, '?', '#', '%' "
+            "or control characters (it becomes one URL segment), like 'ceasefire-broken'",
+        )
     return slug
 
 
@@ -209,8 +242,11 @@ def _sources(c: _Checker) -> tuple[Source, ...]:
             c.error(key, f"source {index + 1} must be {example}, got {_shown(item)}")
             continue
         if not is_web_url(url):
-            c.error(key, f"source {index + 1}: {url!r} is not an http(s) URL; write it like "
-                    "https://example.com/article")
+            c.error(
+                key,
+                f"source {index + 1}: {url!r} is not an http(s) URL; write it like "
+                "https://example.com/article",
+            )
             continue
         result.append(Source(title, url))
     return tuple(result)
@@ -223,8 +259,10 @@ def _eyecatch(c: _Checker) -> Eyecatch | None:
     if isinstance(value, str):
         value = {"image": value}
     if not isinstance(value, dict) or not isinstance(value.get("image"), str):
-        c.error(("eyecatch",), "'eyecatch' needs 'image: /images/...' (and optionally 'alt' "
-                "and 'credit')")
+        c.error(
+            ("eyecatch",),
+            "'eyecatch' needs 'image: /images/...' (and optionally 'alt' and 'credit')",
+        )
         return None
     fields = {}
     for name in ("image", "alt", "credit"):
@@ -237,8 +275,11 @@ def _eyecatch(c: _Checker) -> Eyecatch | None:
         fields[name] = str(item).strip()
     image = fields["image"]
     if not (image.startswith("/") or is_web_url(image)):
-        c.error(("eyecatch", "image"), f"'eyecatch.image' {image!r} must be a site path like "
-                "/images/2022/09/photo.jpg (a file under static/) or an http(s) URL")
+        c.error(
+            ("eyecatch", "image"),
+            f"'eyecatch.image' {image!r} must be a site path like "
+            "/images/2022/09/photo.jpg (a file under static/) or an http(s) URL",
+        )
         return None
     return Eyecatch(**fields)
 
@@ -247,10 +288,19 @@ def _aliases(c: _Checker) -> tuple[str, ...]:
     result = []
     for index, alias in c.text_list("aliases", "[/archives/12345]"):
         segments = alias.split("/")
-        if not alias.startswith("/") or alias.startswith("//") or ".." in segments \
-                or "\\" in alias or "?" in alias or "#" in alias:
-            c.error(("aliases", index), f"alias {alias!r} must be a path on this site like "
-                    "/archives/12345, without '..', '?' or '#'")
+        if (
+            not alias.startswith("/")
+            or alias.startswith("//")
+            or ".." in segments
+            or "\\" in alias
+            or "?" in alias
+            or "#" in alias
+        ):
+            c.error(
+                ("aliases", index),
+                f"alias {alias!r} must be a path on this site like "
+                "/archives/12345, without '..', '?' or '#'",
+            )
             continue
         result.append(alias)
     return tuple(result)

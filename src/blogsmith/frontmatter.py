@@ -28,8 +28,11 @@ def split(text: str) -> SplitSource:
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
-        raise FrontMatterError(1, "missing front matter: an article starts with a line '---', "
-                               "then YAML like 'title: ...', then another line '---'")
+        raise FrontMatterError(
+            1,
+            "missing front matter: an article starts with a line '---', "
+            "then YAML like 'title: ...', then another line '---'",
+        )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in (FENCE, "..."):
             break

@@ -1,8 +1,8 @@
 """The immutable content graph: every article with its relations as keys, built in one pass.
 
 All validation that needs more than one file happens here (links between articles, related
-references, ambiguous slugs); every problem goes into the bag and the graph is only returned
-when there are none.
+references, ambiguous slugs); every problem goes into the bag, and the caller decides when
+the bag stops the build.
 """
 
 from __future__ import annotations
@@ -55,8 +55,11 @@ class Graph:
         return {year: tuple(keys) for year, keys in result.items()}
 
     def recent(self) -> tuple[str, ...]:
-        return tuple(reversed(self.timeline[-self.config.recent_count :])) \
-            if self.config.recent_count else ()
+        return (
+            tuple(reversed(self.timeline[-self.config.recent_count :]))
+            if self.config.recent_count
+            else ()
+        )
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,15 @@ class BuildOptions:
     now: datetime | None = None
 
 
-def build_graph(config: Config, sources: list[LoadedSource], bag: ErrorBag,
-                options: BuildOptions, renderer: BodyRenderer | None = None) -> Graph | None:
+def build_graph(
+    config: Config,
+    sources: list[LoadedSource],
+    bag: ErrorBag,
+    options: BuildOptions,
+    renderer: BodyRenderer | None = None,
+) -> Graph:
+    """The graph of every source that passed its checks; problems go to `bag`, so that later
+    stages can still report theirs (URL collisions, template errors) in the same run."""
     metas: dict[str, Meta] = {}
     loaded_by_key = {s.key: s for s in sources}
     for loaded in sources:
@@ -82,10 +92,14 @@ def build_graph(config: Config, sources: list[LoadedSource], bag: ErrorBag,
         return not (meta.kind == "article" and meta.date > now and not options.future)
 
     built = {key: meta for key, meta in metas.items() if is_built(meta)}
-    categories = {key: Category(key, name, urls.public_url(config, urls.category_path(key)))
-                  for key, name in config.categories}
-    paths = {key: urls.article_path(config, m.kind, m.slug, m.category, m.date)
-             for key, m in built.items()}
+    categories = {
+        key: Category(key, name, urls.public_url(config, urls.category_path(key)))
+        for key, name in config.categories
+    }
+    paths = {
+        key: urls.article_path(config, m.kind, m.slug, m.category, m.date)
+        for key, m in built.items()
+    }
 
     renderer = renderer or BodyRenderer(config.base_path, config.language)
     tags: dict[str, Tag] = {}
@@ -100,18 +114,35 @@ def build_graph(config: Config, sources: list[LoadedSource], bag: ErrorBag,
         for name in meta.tags:
             slug = urls.tag_slug(name)
             if not slug:
-                bag.add(loaded.source, meta.doc.line("tags"), f"tag {name!r} has no letter or "
-                        "digit to make its URL from; use a tag with letters or digits")
+                bag.add(
+                    loaded.source,
+                    meta.doc.line("tags"),
+                    f"tag {name!r} has no letter or "
+                    "digit to make its URL from; use a tag with letters or digits",
+                )
                 continue
-            tag = tags.setdefault(slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug))))
+            tag = tags.setdefault(
+                slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug)))
+            )
             article_tags.append(tag)
         articles[key] = Article(
-            key=key, source=loaded.source, kind=meta.kind, title=meta.title, slug=meta.slug,
-            date=meta.date, updated=meta.updated,
+            key=key,
+            source=loaded.source,
+            kind=meta.kind,
+            title=meta.title,
+            slug=meta.slug,
+            date=meta.date,
+            updated=meta.updated,
             category=categories.get(meta.category) if meta.category else None,
-            tags=tuple(dict.fromkeys(article_tags)), summary=meta.summary, author=meta.author,
-            sources=meta.sources, eyecatch=meta.eyecatch, aliases=meta.aliases,
-            draft=meta.draft, path=paths[key], url=urls.public_url(config, paths[key]),
+            tags=tuple(dict.fromkeys(article_tags)),
+            summary=meta.summary,
+            author=meta.author,
+            sources=meta.sources,
+            eyecatch=meta.eyecatch,
+            aliases=meta.aliases,
+            draft=meta.draft,
+            path=paths[key],
+            url=urls.public_url(config, paths[key]),
             html=replace_links(body.html, links),
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
         )
@@ -134,16 +165,22 @@ def build_graph(config: Config, sources: list[LoadedSource], bag: ErrorBag,
         by_month[(article.date.year, article.date.month)].append(key)
 
     picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag)
-    if bag:
-        return None
     return Graph(
-        config=config, articles=articles, timeline=timeline, listed=listed,
-        categories=categories, by_category={k: tuple(v) for k, v in by_category.items()},
-        tags=dict(sorted(tags.items())), by_tag={k: tuple(v) for k, v in by_tag.items()},
+        config=config,
+        articles=articles,
+        timeline=timeline,
+        listed=listed,
+        categories=categories,
+        by_category={k: tuple(v) for k, v in by_category.items()},
+        tags=dict(sorted(tags.items())),
+        by_tag={k: tuple(v) for k, v in by_tag.items()},
         by_month={k: tuple(v) for k, v in sorted(by_month.items(), reverse=True)},
-        prev=prev, next=nxt, related=related,
-        extra_links={key: tuple(k for k in keys if k not in linked[key])
-                     for key, keys in picked.items()},
+        prev=prev,
+        next=nxt,
+        related=related,
+        extra_links={
+            key: tuple(k for k in keys if k not in linked[key]) for key, keys in picked.items()
+        },
         pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
         docs={key: metas[key].doc for key in articles},
     )
@@ -162,30 +199,59 @@ def _target_key(from_key: str, href: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(from_key), target))
 
 
-def _resolve_links(loaded: LoadedSource, hrefs: tuple[str, ...], metas: dict[str, Meta],
-                   paths: dict[str, str], config: Config, bag: ErrorBag) -> dict[str, str]:
+def _resolve_links(
+    loaded: LoadedSource,
+    hrefs: tuple[str, ...],
+    metas: dict[str, Meta],
+    paths: dict[str, str],
+    config: Config,
+    bag: ErrorBag,
+) -> dict[str, str]:
     mapping = {}
     for href in hrefs:
         target = _target_key(loaded.key, href)
-        fragment = href[len(href.split("#", 1)[0]):]
+        fragment = href[len(href.split("#", 1)[0]) :]
         line = _line_of(loaded, href)
         if target in paths:
             mapping[href] = urls.public_url(config, paths[target]) + fragment
         elif target in metas:
-            bag.warn(loaded.source, line, f"link to content/{target}, which is a draft or "
-                     "scheduled and not published in this build; the link will not work yet")
-            mapping[href] = urls.public_url(config, urls.article_path(
-                config, metas[target].kind, metas[target].slug, metas[target].category,
-                metas[target].date)) + fragment
+            bag.warn(
+                loaded.source,
+                line,
+                f"link to content/{target}, which is a draft or "
+                "scheduled and not published in this build; the link will not work yet",
+            )
+            mapping[href] = (
+                urls.public_url(
+                    config,
+                    urls.article_path(
+                        config,
+                        metas[target].kind,
+                        metas[target].slug,
+                        metas[target].category,
+                        metas[target].date,
+                    ),
+                )
+                + fragment
+            )
         else:
-            bag.add(loaded.source, line, f"broken link to {href}: there is no content/{target}; "
-                    "link to an existing .md file by its path relative to this file")
+            bag.add(
+                loaded.source,
+                line,
+                f"broken link to {href}: there is no content/{target}; "
+                "link to an existing .md file by its path relative to this file",
+            )
     return mapping
 
 
-def _related(config: Config, articles: dict[str, Article], timeline: tuple[str, ...],
-             metas: dict[str, Meta], loaded_by_key: dict[str, LoadedSource],
-             bag: ErrorBag) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _related(
+    config: Config,
+    articles: dict[str, Article],
+    timeline: tuple[str, ...],
+    metas: dict[str, Meta],
+    loaded_by_key: dict[str, LoadedSource],
+    bag: ErrorBag,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     published = set(timeline)
     by_slug: dict[str, list[str]] = defaultdict(list)
     for key, meta in metas.items():
@@ -209,28 +275,46 @@ def _related(config: Config, articles: dict[str, Article], timeline: tuple[str, 
             if ref.endswith(".md"):
                 matches = [_target_key(key, ref)]
                 if matches[0] not in metas:
-                    bag.add(source, line, f"related article {ref!r} not found: there is no "
-                            f"content/{matches[0]}")
+                    bag.add(
+                        source,
+                        line,
+                        f"related article {ref!r} not found: there is no content/{matches[0]}",
+                    )
                     continue
             else:
                 matches = by_slug.get(ref, [])
                 if not matches:
-                    bag.add(source, line, f"related article {ref!r} not found: no article has "
-                            "that slug; use an article's slug or its .md path relative to "
-                            "this file")
+                    bag.add(
+                        source,
+                        line,
+                        f"related article {ref!r} not found: no article has "
+                        "that slug; use an article's slug or its .md path relative to "
+                        "this file",
+                    )
                     continue
                 if len(matches) > 1:
                     names = " and ".join(f"content/{m}" for m in sorted(matches))
-                    bag.add(source, line, f"related article {ref!r} is ambiguous: {names} "
-                            "share that slug; use the .md path relative to this file")
+                    bag.add(
+                        source,
+                        line,
+                        f"related article {ref!r} is ambiguous: {names} "
+                        "share that slug; use the .md path relative to this file",
+                    )
                     continue
             target = matches[0]
             if target == key:
-                bag.add(source, line, "an article cannot be related to itself; remove "
-                        f"{ref!r} from 'related'")
+                bag.add(
+                    source,
+                    line,
+                    f"an article cannot be related to itself; remove {ref!r} from 'related'",
+                )
             elif target not in published:
-                bag.warn(source, line, f"related article {ref!r} is a draft or scheduled; it "
-                         "is left out until it is published")
+                bag.warn(
+                    source,
+                    line,
+                    f"related article {ref!r} is a draft or scheduled; it "
+                    "is left out until it is published",
+                )
             elif target not in picked:
                 picked.append(target)
         picked = picked[: config.related_count]
@@ -238,4 +322,3 @@ def _related(config: Config, articles: dict[str, Article], timeline: tuple[str, 
         all_picked[key] = tuple(picked)
         result[key] = tuple(picked + filler)
     return all_picked, result
-

@@ -39,8 +39,12 @@ def content_files(site_dir: Path) -> list[tuple[str, Path]]:
 def load_sources(site_dir: Path, bag: ErrorBag) -> list[LoadedSource]:
     root = site_dir / CONTENT_DIR
     if not root.is_dir():
-        bag.add(CONTENT_DIR, 0, "folder not found: put articles under content/ "
-                "(for example content/articles/2022/09/my-article.md)")
+        bag.add(
+            CONTENT_DIR,
+            0,
+            "folder not found: put articles under content/ "
+            "(for example content/articles/2022/09/my-article.md)",
+        )
         return []
     loaded = []
     for key, path in content_files(site_dir):
@@ -48,14 +52,19 @@ def load_sources(site_dir: Path, bag: ErrorBag) -> list[LoadedSource]:
         if key.endswith(COMMENTS_SUFFIX):
             continue
         if not key.endswith(".md"):
-            bag.warn(source, 0, "ignored: content/ holds .md articles and .comments.yaml files; "
-                     "put images and other files under static/")
+            bag.warn(
+                source,
+                0,
+                "ignored: content/ holds .md articles and .comments.yaml files; "
+                "put images and other files under static/",
+            )
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            bag.add(source, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                    "save it as UTF-8")
+            bag.add(
+                source, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+            )
             continue
         try:
             loaded.append(LoadedSource(key, source, split(text)))

@@ -51,63 +51,115 @@ def plan(graph: Graph, bag: ErrorBag) -> list[Job]:
     for key, article in graph.articles.items():
         doc = graph.docs[key]
         template = "page.html" if article.is_page else "article.html"
-        jobs.append(Job(article.path, template, {"article": key}, article.source,
-                        doc.line("slug")))
+        jobs.append(Job(article.path, template, {"article": key}, article.source, doc.line("slug")))
         for index, alias in enumerate(article.aliases):
-            jobs.append(Job(alias, "redirect.html", {"target": key}, article.source,
-                            doc.line("aliases", index)))
+            jobs.append(
+                Job(
+                    alias,
+                    "redirect.html",
+                    {"target": key},
+                    article.source,
+                    doc.line("aliases", index),
+                )
+            )
 
-    jobs += _list_jobs("home", "", graph.listed, urls.home_path, config.per_page, config,
-                       "the home page")
+    jobs += _list_jobs(
+        "home", "", graph.listed, urls.home_path, config.per_page, config, "the home page"
+    )
     for key, category in graph.categories.items():
         title = strings["category_archive"].format(name=category.name)
-        jobs += _list_jobs("category", title, graph.by_category[key],
-                           lambda n, k=key: urls.category_path(k, n), config.per_page, config,
-                           f"the index of category '{key}'", category=key)
+        jobs += _list_jobs(
+            "category",
+            title,
+            graph.by_category[key],
+            lambda n, k=key: urls.category_path(k, n),
+            config.per_page,
+            config,
+            f"the index of category '{key}'",
+            category=key,
+        )
     for slug, tag in graph.tags.items():
         title = strings["tag_archive"].format(name=tag.name)
-        jobs += _list_jobs("tag", title, graph.by_tag[slug],
-                           lambda n, s=slug: urls.tag_path(s, n), config.per_page, config,
-                           f"the page of tag '{tag.name}'", tag=slug)
+        jobs += _list_jobs(
+            "tag",
+            title,
+            graph.by_tag[slug],
+            lambda n, s=slug: urls.tag_path(s, n),
+            config.per_page,
+            config,
+            f"the page of tag '{tag.name}'",
+            tag=slug,
+        )
     for year, keys in graph.years().items():
         title = strings["date_archive"].format(name=format_year(year, config.language))
-        jobs += _list_jobs("year", title, keys, lambda n, y=year: urls.year_path(y, n),
-                           config.per_page, config, f"the archive of {year}", year=year)
+        jobs += _list_jobs(
+            "year",
+            title,
+            keys,
+            lambda n, y=year: urls.year_path(y, n),
+            config.per_page,
+            config,
+            f"the archive of {year}",
+            year=year,
+        )
     for (year, month), keys in graph.by_month.items():
         name = format_month(year, month, config.language)
         title = strings["date_archive"].format(name=name)
-        jobs += _list_jobs("month", title, keys,
-                           lambda n, y=year, m=month: urls.month_path(y, m, n),
-                           config.per_page, config, f"the archive of {year}-{month:02d}",
-                           year=year, month=month)
+        jobs += _list_jobs(
+            "month",
+            title,
+            keys,
+            lambda n, y=year, m=month: urls.month_path(y, m, n),
+            config.per_page,
+            config,
+            f"the archive of {year}-{month:02d}",
+            year=year,
+            month=month,
+        )
     jobs.append(Job("/404.html", "404.html", {}, "the 404 page"))
     _check_paths(jobs, bag)
     return jobs
 
 
-def _list_jobs(kind: str, title: str, keys: tuple[str, ...], path_of, per_page: int, config,
-               origin: str, **extra) -> list[Job]:
+def _list_jobs(
+    kind: str,
+    title: str,
+    keys: tuple[str, ...],
+    path_of,
+    per_page: int,
+    config,
+    origin: str,
+    **extra,
+) -> list[Job]:
     pages = max(1, -(-len(keys) // per_page))
     jobs = []
     for number in range(1, pages + 1):
         pagination = _pagination(number, pages, lambda n: urls.public_url(config, path_of(n)))
         context = {
-            "kind": kind, "title": title, "keys": keys[(number - 1) * per_page : number * per_page],
-            "pagination": pagination, "total": len(keys), **extra,
+            "kind": kind,
+            "title": title,
+            "keys": keys[(number - 1) * per_page : number * per_page],
+            "pagination": pagination,
+            "total": len(keys),
+            **extra,
         }
         jobs.append(Job(path_of(number), "list.html", context, origin))
     return jobs
 
 
 def _pagination(number: int, total: int, url_of) -> Pagination:
-    shown = sorted({1, 2, total - 1, total, *range(number - 2, number + 3)} & set(range(1, total + 1)))
+    shown = sorted(
+        {1, 2, total - 1, total, *range(number - 2, number + 3)} & set(range(1, total + 1))
+    )
     links: list[PageLink] = []
     for n in shown:
         if links and n - links[-1].number > 1:
             links.append(PageLink(n - 1, None))
         links.append(PageLink(n, url_of(n)))
     return Pagination(
-        number, total, tuple(links),
+        number,
+        total,
+        tuple(links),
         url_of(number - 1) if number > 1 else None,
         url_of(number + 1) if number < total else None,
     )
@@ -118,8 +170,11 @@ def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
     for job in jobs:
         target = job.output_file
         if ".." in target.split("/") or target.startswith("/"):
-            bag.add(job.origin, job.line, f"URL {job.path} would be written outside the output "
-                    "folder; remove '..' from it")
+            bag.add(
+                job.origin,
+                job.line,
+                f"URL {job.path} would be written outside the output folder; remove '..' from it",
+            )
             continue
         other = owners.get(target)
         if other is None:
@@ -128,8 +183,13 @@ def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
         first, second = sorted((other, job), key=_generated_last)
         if not _is_content(second):
             first, second = second, first
-        bag.add(second.origin, second.line, f"URL {job.path} is also the URL of "
-                f"{_describe(first)}; give one of them another slug or alias")
+        owners[target] = first
+        bag.add(
+            second.origin,
+            second.line,
+            f"URL {job.path} is also the URL of "
+            f"{_describe(first)}; give one of them another slug or alias",
+        )
 
 
 def _is_content(job: Job) -> bool:

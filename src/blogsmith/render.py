@@ -36,7 +36,7 @@ def split_lead(html: str) -> tuple[str, str]:
     match = _FIRST_PARAGRAPH.match(html)
     if not match:
         return "", html
-    return match.group(0), html[match.end():]
+    return match.group(0), html[match.end() :]
 
 
 class TemplateProblem(Exception):
@@ -53,10 +53,12 @@ class Renderer:
         self.theme = theme
         self.site_dir = site_dir
         self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader(self.site_templates),
-                jinja2.FileSystemLoader(theme.templates),
-            ]),
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(self.site_templates),
+                    jinja2.FileSystemLoader(theme.templates),
+                ]
+            ),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -65,8 +67,11 @@ class Renderer:
         config = self.config
         self.env.filters["date"] = lambda moment: format_date(moment, config.language)
         self.env.filters["isodate"] = lambda moment: moment.isoformat()
-        self.env.filters["site_url"] = lambda link: urls.public_url(config, link) \
-            if link.startswith("/") and not link.startswith("//") else link
+        self.env.filters["site_url"] = lambda link: (
+            urls.public_url(config, link)
+            if link.startswith("/") and not link.startswith("//")
+            else link
+        )
         self.env.filters["absolute"] = lambda path: urls.absolute_url(config, path)
         self.env.filters["split_lead"] = split_lead
         self.env.globals.update(
@@ -78,8 +83,11 @@ class Renderer:
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k] for k in graph.recent()],
             archive_years=[
-                YearLink(format_year(year, config.language), len(keys),
-                         urls.public_url(config, urls.year_path(year)))
+                YearLink(
+                    format_year(year, config.language),
+                    len(keys),
+                    urls.public_url(config, urls.year_path(year)),
+                )
                 for year, keys in graph.years().items()
             ],
         )
@@ -90,17 +98,29 @@ class Renderer:
             context = self._context(job)
             return template.render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(LocatedError(self._shown(exc.filename, exc.name), exc.lineno or 0,
-                                               f"template syntax error: {exc.message}")) from None
+            raise TemplateProblem(
+                LocatedError(
+                    self._shown(exc.filename, exc.name),
+                    exc.lineno or 0,
+                    f"template syntax error: {exc.message}",
+                )
+            ) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(LocatedError(f"templates/{exc.name}", 0, "template not found; "
-                                               "add it to the site's templates/ folder")) from None
+            raise TemplateProblem(
+                LocatedError(
+                    f"templates/{exc.name}",
+                    0,
+                    "template not found; add it to the site's templates/ folder",
+                )
+            ) from None
         except Exception as exc:  # any error raised while a template runs
             path, line = self._template_frame(exc)
-            kind = "undefined value" if isinstance(exc, jinja2.UndefinedError) else \
-                type(exc).__name__
-            raise TemplateProblem(LocatedError(path, line, f"{kind} while rendering {job.path}: "
-                                               f"{exc}")) from None
+            kind = (
+                "undefined value" if isinstance(exc, jinja2.UndefinedError) else type(exc).__name__
+            )
+            raise TemplateProblem(
+                LocatedError(path, line, f"{kind} while rendering {job.path}: {exc}")
+            ) from None
 
     def _context(self, job: Job) -> dict:
         graph = self.graph
@@ -133,8 +153,7 @@ class Renderer:
                     relative = path.resolve().relative_to(root.resolve())
                 except ValueError:
                     continue
-                return f"{label}: templates/{relative.as_posix()}" if label else \
-                    relative.as_posix()
+                return f"{label}: templates/{relative.as_posix()}" if label else relative.as_posix()
         return f"templates/{name}"
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:
@@ -143,8 +162,10 @@ class Renderer:
         tb = exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if filename.endswith((".html", ".xml", ".txt")) and "site-packages/jinja2" not in filename:
+            if (
+                filename.endswith((".html", ".xml", ".txt"))
+                and "site-packages/jinja2" not in filename
+            ):
                 found = (self._shown(filename, None), tb.tb_lineno)
             tb = tb.tb_next
         return found
-

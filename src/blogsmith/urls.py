@@ -18,7 +18,10 @@ def article_path(config: Config, kind: str, slug: str, category: str | None, dat
     if kind == "page":
         return f"/{slug}/"
     return config.permalink.format(
-        category=category, slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}",
+        category=category,
+        slug=slug,
+        year=f"{date.year:04d}",
+        month=f"{date.month:02d}",
         day=f"{date.day:02d}",
     )
 

@@ -52,7 +52,7 @@ class StagedWriter:
 
     def _remove_stale(self) -> list[str]:
         removed = []
-        for folder, dirs, files in os.walk(self.output, topdown=False):
+        for folder, _dirs, files in os.walk(self.output, topdown=False):
             base = Path(folder)
             for name in files:
                 relative = (base / name).relative_to(self.output).as_posix()

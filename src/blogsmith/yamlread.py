@@ -6,7 +6,21 @@ from dataclasses import dataclass
 
 import yaml
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loading, libyaml when present, with dates left as text.
+
+    PyYAML turns `2022-13-45` into a crash rather than an error with a line, and reads a
+    time without an offset as UTC; blogsmith parses dates itself, in the site's timezone.
+    """
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 KeyPath = tuple[str | int, ...]
 
@@ -42,9 +56,12 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise YamlSyntaxError(line, problem or "invalid YAML") from None
-    except yaml.YAMLError as exc:
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem and exc.context_mark:
+            started = first_line + exc.context_mark.line
+            problem += f" ({exc.context} started on line {started})"
+        raise YamlSyntaxError(line, problem) from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlSyntaxError(first_line, str(exc)) from None
     finally:
         loader.dispose()
@@ -65,4 +82,3 @@ def _record(node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, 
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record(item, (*path, index), first_line, out)
-

@@ -1,0 +1,353 @@
+"""End to end through the real `blogsmith` command, on the example archive and fixture sites."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import FIXTURES, REPO, article, run_cli, soup, tree_snapshot
+
+SUMMARY = re.compile(
+    r"^built (\d+) pages and (\d+) static files in [\d.]+ s: (\d+) written, "
+    r"(\d+) removed, into .+$"
+)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("example") / "public"
+    result = run_cli("build", "--site", REPO, "--output", output)
+    assert result.returncode == 0, result.stderr
+    assert SUMMARY.match(result.stdout.strip()), result.stdout
+    assert result.stderr == ""
+    return output
+
+
+def page(output: Path, url: str):
+    return soup(output / unquote(url).lstrip("/") / "index.html")
+
+
+def test_article_page_has_everything_the_model_page_has(example):
+    html = page(example, "/europe/ceasefire-broken/")
+    assert html.html["lang"] == "ja"
+    assert [h1.get_text() for h1 in html.find_all("h1")] == [
+        "発効した停戦はわずか1時間足らずで崩壊、国境の戦闘は2日目に"
+    ]
+    header = html.find("header", class_="entry-header")
+    label = header.find(class_="category-label").a
+    assert (label.get_text(), label["href"]) == ("欧州関連", "/category/europe/")
+    assert header.find("time", class_="published").get_text() == "2022年9月14日"
+    assert header.find("time", class_="published")["datetime"] == "2022-09-14T06:30:00+09:00"
+    assert header.find(class_="author").get_text() == "投稿者: 管理人"
+    eyecatch = html.find("figure", class_="eyecatch").img
+    assert (eyecatch["src"], eyecatch["alt"]) == ("/images/2022/09/lachin.png", "峠道を進む戦車")
+    assert (
+        html.find(class_="eyecatch-credit").get_text()
+        == "※アイキャッチ画像の出典:Ministry of Defence(イメージ) 峠道を進む戦車"
+    )
+    sources = [(li.get_text(), li.a["href"]) for li in html.find(class_="sources").find_all("li")]
+    assert sources == [
+        (
+            "参考:Truce collapses within the hour, officials say",
+            "https://example.com/caucasus/truce-collapses",
+        ),
+        (
+            "参考:Defence ministry update on border positions",
+            "https://example.org/defence/update-0914",
+        ),
+    ]
+    body_link = html.find(class_="entry-content").find("a", string=re.compile("突如始まった"))
+    assert body_link["href"] == "/europe/sudden-clash/"
+    picked = html.find(class_="related-links").find_all("a")
+    assert [(a.get_text(), a["href"]) for a in picked] == [
+        ("国境地帯で砲撃の応酬、両国は互いに相手の挑発を非難", "/europe/heavy-shelling/")
+    ]
+    prev, nxt = html.find("a", rel="prev"), html.find("a", rel="next")
+    assert prev["href"] == "/europe/sudden-clash/"
+    assert "国境で突如始まった武力衝突" in prev.get_text()
+    assert nxt["href"] == "/japan/japan-uk-missile-research/"
+    related = html.find(id="related").find_all("li")
+    assert len(related) == 6
+    assert related[0].a["href"] == "/europe/sudden-clash/"
+    assert related[1].a["href"] == "/europe/heavy-shelling/"
+    for item in related:
+        assert item.find(class_="category-label").get_text()
+        assert item.find(class_="related-title").get_text()
+        assert item.find(class_="related-excerpt").get_text().endswith("…")
+    assert "/europe/ceasefire-broken/" not in [item.a["href"] for item in related]
+    tags = [(a.get_text(), a["href"]) for a in html.find("ul", class_="tags").find_all("a")]
+    assert tags[0] == (
+        "アゼルバイジャン",
+        "/tag/%E3%82%A2%E3%82%BC%E3%83%AB%E3%83%90%E3%82%A4%E3%82%B8%E3%83%A3%E3%83%B3/",
+    )
+    recent = html.find(class_="recent-articles").find_all("li")
+    assert len(recent) == 5
+    assert recent[0].find(class_="category-label").get_text() == "中国関連"
+    assert html.find(class_="page-top").a["href"] == "#top"
+    assert html.body["id"] == "top"
+    assert html.find("table") and html.find(class_="footnote")
+
+
+def test_figure_links_to_the_full_image_with_its_credit(example):
+    figure = page(example, "/europe/sudden-clash/").find(class_="entry-content").find("figure")
+    assert figure.a["href"] == "/images/2022/09/map.png"
+    assert figure.figcaption.get_text() == "出典:管理人作成の概略図(クリックで拡大)"
+
+
+def test_every_internal_link_and_image_resolves(example):
+    missing = set()
+    for path in example.rglob("*.html"):
+        html = soup(path)
+        for element, attribute in [("a", "href"), ("img", "src"), ("link", "href")]:
+            for tag in html.find_all(element):
+                target = urlsplit(tag.get(attribute, ""))
+                if target.scheme or target.netloc or not target.path:
+                    continue
+                assert target.path.startswith("/"), (path, target)
+                file = example / unquote(target.path).lstrip("/")
+                if target.path.endswith("/"):
+                    file = file / "index.html"
+                if not file.is_file():
+                    missing.add((path.relative_to(example).as_posix(), target.path))
+    assert missing == set()
+
+
+def test_list_pages_show_category_date_title_thumbnail_and_excerpt(example):
+    home = soup(example / "index.html")
+    items = home.find(class_="article-list").find_all("article", recursive=True)
+    assert len(items) == 10
+    first = items[0]
+    assert first.find(class_="category-label").get_text() == "中国関連"
+    assert first.find("time").get_text() == "2023年7月1日"
+    assert first.find(class_="card-title").a["href"] == "/china/china-drone-export/"
+    assert first.find(class_="card-excerpt").get_text()
+    with_thumb = items[1]
+    assert with_thumb.find(class_="card-thumb").img["src"] == "/images/2023/06/gcap.png"
+    numbers = [a.get_text() for a in home.find(class_="pagination").find_all("a")]
+    assert numbers == ["2", "3", "古い記事 »"]
+    assert (example / "page/3/index.html").is_file() and not (example / "page/4").exists()
+    category = page(example, "/category/japan/")
+    assert category.h1.get_text() == "カテゴリー「日本関連」の記事"
+    assert len(category.find(class_="article-list").find_all("li")) == 4
+    tag = page(example, "/tag/戦車/")
+    assert tag.h1.get_text() == "タグ「戦車」の記事"
+    month = page(example, "/2022/09/")
+    assert month.h1.get_text() == "2022年9月の記事"
+    assert len(month.find(class_="article-list").find_all("li")) == 5
+    assert page(example, "/2023/").h1.get_text() == "2023年の記事"
+
+
+def test_pages_redirects_404_and_drafts(example):
+    about = page(example, "/about/")
+    assert about.h1.get_text() == "このサイトについて"
+    redirect = page(example, "/archives/12345/")
+    assert (
+        redirect.find("meta", attrs={"http-equiv": "refresh"})["content"]
+        == "0; url=/europe/heavy-shelling/"
+    )
+    assert (
+        redirect.find("link", rel="canonical")["href"]
+        == "https://news.example.org/europe/heavy-shelling/"
+    )
+    assert redirect.a["href"] == "/europe/heavy-shelling/"
+    assert soup(example / "404.html").h1.get_text() == "ページが見つかりません"
+    assert not (example / "europe/next-tank-draft").exists()
+    assert (example / "assets/site.css").is_file()
+
+
+def test_drafts_are_built_with_the_flag_and_marked(tmp_path):
+    result = run_cli("build", "--site", REPO, "--output", tmp_path / "out", "--drafts", "-q")
+    assert result.returncode == 0 and result.stdout == ""
+    draft = page(tmp_path / "out", "/europe/next-tank-draft/")
+    assert draft.find(class_="draft-badge").get_text() == "下書き"
+    assert draft.find("a", rel="prev") is None and draft.find("a", rel="next") is None
+
+
+def test_an_english_site_without_theme_files_gets_the_default_theme(tmp_path):
+    site = tmp_path / "minimal"
+    shutil.copytree(FIXTURES / "minimal", site)
+    assert not (site / "templates").exists()
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    out = site / "public"
+    assert (out / "assets/site.css").is_file() and (out / "images/dot.png").is_file()
+    first = page(out, "/2023/01/first/")
+    assert first.html["lang"] == "en"
+    assert first.find("time", class_="published").get_text() == "January 10, 2023"
+    assert (
+        first.find(class_="entry-content").find("a", string="the second")["href"]
+        == "/2023/02/second/"
+    )
+    assert first.find(id="related").h2.get_text() == "Related articles"
+    redirect = soup(out / "old/second.html")
+    assert (
+        redirect.find("meta", attrs={"http-equiv": "refresh"})["content"]
+        == "0; url=/2023/02/second/"
+    )
+    home = soup(out / "index.html")
+    assert home.h1.get_text() == "Minimal Defence Notes"
+    assert [a.get_text() for a in home.find(class_="pagination").find_all("a")] == ["2", "Older »"]
+
+
+def test_errors_are_all_reported_and_leave_the_previous_output_alone(tmp_path):
+    site = tmp_path / "invalid"
+    shutil.copytree(FIXTURES / "invalid", site)
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / "index.html").write_text("previous build", encoding="utf-8")
+    (output / "old.html").write_text("stale but kept", encoding="utf-8")
+    before = tree_snapshot(output)
+    result = run_cli("build", "--site", site, "--output", output)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "content/articles/bad-category.md:4: unknown category 'europ'; did you mean 'europe'? "
+        "declared categories: europe, japan",
+        "content/articles/bad-date.md:3: 'date': '2022-13-45' is not a date (month must be in "
+        "1..12); write it like 2022-09-14 06:30 or 2022-09-14T06:30:00+09:00",
+        "content/articles/bad-yaml.md:4: invalid YAML in front matter: did not find expected ',' "
+        "or ']' (while parsing a flow sequence started on line 3)",
+        "content/articles/broken-link.md:5: related article 'no-such-article' not found: no "
+        "article has that slug; use an article's slug or its .md path relative to this file",
+        "content/articles/broken-link.md:10: broken link to missing/nowhere.md: there is no "
+        "content/articles/missing/nowhere.md; link to an existing .md file by its path relative "
+        "to this file",
+        "content/articles/missing-fields.md:2: missing required field 'title'",
+        "content/articles/missing-fields.md:2: missing required field 'date'; write it like "
+        "2022-09-14 06:30 or 2022-09-14T06:30:00+09:00",
+        "content/articles/missing-fields.md:2: missing required field 'category'; use one of: "
+        "europe, japan",
+        "content/articles/no-front-matter.md:1: missing front matter: an article starts with a "
+        "line '---', then YAML like 'title: ...', then another line '---'",
+        "content/articles/other/duplicate.md:5: URL /japan/same/ is also the URL of "
+        "content/articles/duplicate2.md:5; give one of them another slug or alias",
+        "10 errors; nothing was written; the previous output is unchanged",
+    ]
+    assert tree_snapshot(output) == before
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_check_reports_the_same_errors_and_writes_nothing(tmp_path):
+    result = run_cli("check", "--site", FIXTURES / "invalid")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "10 errors; found by blogsmith check"
+    assert not (FIXTURES / "invalid/public").exists()
+    good = run_cli("check", "--site", REPO)
+    assert good.returncode == 0, good.stderr
+    assert re.fullmatch(r"no problems: \d+ pages checked in [\d.]+ s\n", good.stdout)
+
+
+def test_rebuild_rewrites_only_changed_files_and_removes_stale_ones(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "content/b.md": article("二", "2022-08-02"),
+        }
+    )
+    assert run_cli("build", "--site", site).returncode == 0
+    before = tree_snapshot(site / "public")
+    again = run_cli("build", "--site", site)
+    assert SUMMARY.match(again.stdout.strip()).group(3, 4) == ("0", "0")
+    assert tree_snapshot(site / "public") == before
+
+    (site / "content/b.md").unlink()
+    result = run_cli("build", "--site", site)
+    written, removed = SUMMARY.match(result.stdout.strip()).group(3, 4)
+    assert int(removed) == 1 and int(written) > 0
+    after = tree_snapshot(site / "public")
+    assert "europe/b/index.html" not in after and not (site / "public/europe/b").exists()
+    assert after["assets/site.css"] == before["assets/site.css"]
+
+
+def test_site_templates_override_one_theme_template(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "templates/404.html": "{% extends 'base.html' %}{% block main %}<h1>独自の404</h1>"
+            "{% endblock %}",
+            "static/assets/site.css": "body { color: red; }",
+            "static/images/a.png": b"\x89PNG",
+        }
+    )
+    assert run_cli("build", "--site", site).returncode == 0
+    out = site / "public"
+    assert soup(out / "404.html").h1.get_text() == "独自の404"
+    assert soup(out / "europe/a/index.html").h1.get_text() == "一"
+    assert (out / "assets/site.css").read_text() == "body { color: red; }"
+    assert (out / "assets/favicon.svg").is_file()
+    assert (out / "images/a.png").read_bytes() == b"\x89PNG"
+
+
+def test_template_errors_name_the_template_and_line(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "templates/page.html": "{% extends 'base.html' %}\n{% block main %}\n{{ article.nope }}"
+            "\n{% endblock %}\n",
+            "templates/list.html": "{% extends 'base.html' %}\n{% block main %}\n{% if %}\n"
+            "{% endblock %}\n",
+            "content/p.md": "---\ntitle: p\nkind: page\n---\n",
+        }
+    )
+    result = run_cli("build", "--site", site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "templates/list.html:3: template syntax error: Expected an expression, got 'end of "
+        "statement block'",
+        "templates/page.html:3: undefined value while rendering /p/: 'blogsmith.model.Article "
+        "object' has no attribute 'nope'",
+        "2 errors; nothing was written; the previous output is unchanged",
+    ]
+    assert not (site / "public").exists()
+
+
+def test_static_files_may_not_replace_pages_and_output_may_not_be_the_site(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "static/404.html": "mine",
+        }
+    )
+    result = run_cli("build", "--site", site, "--output", site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{site}: cannot be the output folder: it holds the site's sources and blogsmith removes "
+        "files it did not produce there; use a folder of its own like public/",
+        "static/404.html: would overwrite the page /404.html of the 404 page; rename or remove "
+        "the static file",
+        "2 errors; nothing was written; the previous output is unchanged",
+    ]
+
+
+def test_a_missing_config_says_what_to_do(tmp_path):
+    result = run_cli("build", "--site", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"blogsmith.yaml: not found in {tmp_path}; a site needs blogsmith.yaml with at least "
+        "'title' and 'base_url' (run blogsmith in the site's folder or pass --site DIR)"
+    )
+
+
+def test_warnings_do_not_fail_the_build(make_site):
+    site = make_site(
+        {
+            "content/a.md": article(
+                "一", "2022-08-01", colour="red", eyecatch="{image: /images/none.png}"
+            ),
+            "content/notes.txt": "stray",
+        }
+    )
+    result = run_cli("build", "--site", site)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "content/a.md:5: warning: unknown field 'colour' is ignored",
+        "content/a.md:6: warning: eyecatch image /images/none.png not found: add "
+        "static/images/none.png",
+        "content/notes.txt: warning: ignored: content/ holds .md articles and .comments.yaml "
+        "files; put images and other files under static/",
+    ]
+    quiet = run_cli("build", "--site", site, "-q")
+    assert (quiet.stdout, quiet.stderr) == ("", "")
