@@ -6,7 +6,9 @@ output path, or a path that would leave the output folder, are errors naming bot
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from . import urls
 from .dates import format_month, format_year
@@ -47,7 +49,6 @@ class Job:
 def plan(graph: Graph, bag: ErrorBag) -> list[Job]:
     jobs: list[Job] = []
     config = graph.config
-    strings = STRINGS[config.language]
     for key, article in graph.articles.items():
         doc = graph.docs[key]
         template = "page.html" if article.is_page else "article.html"
@@ -63,87 +64,83 @@ def plan(graph: Graph, bag: ErrorBag) -> list[Job]:
                 )
             )
 
-    jobs += _list_jobs(
-        "home", "", graph.listed, urls.home_path, config.per_page, config, "the home page"
-    )
-    for key, category in graph.categories.items():
-        title = strings["category_archive"].format(name=category.name)
-        jobs += _list_jobs(
-            "category",
-            title,
-            graph.by_category[key],
-            lambda n, k=key: urls.category_path(k, n),
-            config.per_page,
-            config,
-            f"the index of category '{key}'",
-            category=key,
-        )
-    for slug, tag in graph.tags.items():
-        title = strings["tag_archive"].format(name=tag.name)
-        jobs += _list_jobs(
-            "tag",
-            title,
-            graph.by_tag[slug],
-            lambda n, s=slug: urls.tag_path(s, n),
-            config.per_page,
-            config,
-            f"the page of tag '{tag.name}'",
-            tag=slug,
-        )
-    for year, keys in graph.years().items():
-        title = strings["date_archive"].format(name=format_year(year, config.language))
-        jobs += _list_jobs(
-            "year",
-            title,
-            keys,
-            lambda n, y=year: urls.year_path(y, n),
-            config.per_page,
-            config,
-            f"the archive of {year}",
-            year=year,
-        )
-    for (year, month), keys in graph.by_month.items():
-        name = format_month(year, month, config.language)
-        title = strings["date_archive"].format(name=name)
-        jobs += _list_jobs(
-            "month",
-            title,
-            keys,
-            lambda n, y=year, m=month: urls.month_path(y, m, n),
-            config.per_page,
-            config,
-            f"the archive of {year}-{month:02d}",
-            year=year,
-            month=month,
-        )
+    for spec in _list_specs(graph):
+        jobs += _list_jobs(spec, config)
     jobs.append(Job("/404.html", "404.html", {}, "the 404 page"))
     _check_paths(jobs, bag)
     return jobs
 
 
-def _list_jobs(
-    kind: str,
-    title: str,
-    keys: tuple[str, ...],
-    path_of,
-    per_page: int,
-    config,
-    origin: str,
-    **extra,
-) -> list[Job]:
-    pages = max(1, -(-len(keys) // per_page))
+@dataclass(frozen=True)
+class ListSpec:
+    """One paginated list: what it shows, where its pages live, and how errors name it."""
+
+    kind: str
+    title: str
+    keys: tuple[str, ...]
+    path_of: Callable[[int], str]
+    origin: str
+    extra: dict = field(default_factory=dict, hash=False)
+
+
+def _list_specs(graph: Graph) -> Iterator[ListSpec]:
+    language = graph.config.language
+    strings = STRINGS[language]
+    yield ListSpec("home", "", graph.listed, urls.home_path, "the home page")
+    for key, category in graph.categories.items():
+        yield ListSpec(
+            "category",
+            strings["category_archive"].format(name=category.name),
+            graph.by_category[key],
+            partial(urls.category_path, key),
+            f"the index of category '{key}'",
+            {"category": key},
+        )
+    for slug, tag in graph.tags.items():
+        yield ListSpec(
+            "tag",
+            strings["tag_archive"].format(name=tag.name),
+            graph.by_tag[slug],
+            partial(urls.tag_path, slug),
+            f"the page of tag '{tag.name}'",
+            {"tag": slug},
+        )
+    for year, keys in graph.years().items():
+        yield ListSpec(
+            "year",
+            strings["date_archive"].format(name=format_year(year, language)),
+            keys,
+            partial(urls.year_path, year),
+            f"the archive of {year}",
+            {"year": year},
+        )
+    for (year, month), keys in graph.by_month.items():
+        yield ListSpec(
+            "month",
+            strings["date_archive"].format(name=format_month(year, month, language)),
+            keys,
+            partial(urls.month_path, year, month),
+            f"the archive of {year}-{month:02d}",
+            {"year": year, "month": month},
+        )
+
+
+def _list_jobs(spec: ListSpec, config) -> list[Job]:
+    per_page = config.per_page
+    pages = max(1, -(-len(spec.keys) // per_page))
     jobs = []
     for number in range(1, pages + 1):
-        pagination = _pagination(number, pages, lambda n: urls.public_url(config, path_of(n)))
         context = {
-            "kind": kind,
-            "title": title,
-            "keys": keys[(number - 1) * per_page : number * per_page],
-            "pagination": pagination,
-            "total": len(keys),
-            **extra,
+            "kind": spec.kind,
+            "title": spec.title,
+            "keys": spec.keys[(number - 1) * per_page : number * per_page],
+            "pagination": _pagination(
+                number, pages, lambda n: urls.public_url(config, spec.path_of(n))
+            ),
+            "total": len(spec.keys),
+            **spec.extra,
         }
-        jobs.append(Job(path_of(number), "list.html", context, origin))
+        jobs.append(Job(spec.path_of(number), "list.html", context, spec.origin))
     return jobs
 
 
