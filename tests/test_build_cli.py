@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import FIXTURES, REPO, article, run_cli, soup, tree_snapshot
 
 SUMMARY = re.compile(
@@ -351,3 +352,105 @@ def test_warnings_do_not_fail_the_build(make_site):
     ]
     quiet = run_cli("build", "--site", site, "-q")
     assert (quiet.stdout, quiet.stderr) == ("", "")
+
+
+def test_comment_threads_nest_and_render_safely(tmp_path):
+    output = tmp_path / "public"
+    result = run_cli("build", "--site", FIXTURES / "comments", "--output", output)
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup((output / "europe/talked-about/index.html").read_text(), "html5lib")
+    section = html.find(id="comments")
+    assert section.h2.get_text(" ", strip=True) == "コメント 6件"
+    assert html.find(class_="comment-link").get_text() == "コメント 6件"
+
+    def item(ident):
+        return section.find(id=f"comment-{ident}")
+
+    assert [li["id"] for li in section.find("ol").find_all("li", recursive=False)] == [
+        "comment-c-7",
+        "comment-101",
+    ]
+    assert item(102).find_parent("li") is item(101)
+    assert item(103).find_parent("li") is item(102)
+    assert item(105).find_parent("li") is item(102)
+    # max_depth 3: the fourth level is shown beside its parent, after it, with a hint.
+    assert item(104).find_parent("li") is item(102)
+    siblings = [li["id"] for li in item(102).find("ol").find_all("li", recursive=False)]
+    assert siblings == ["comment-103", "comment-104", "comment-105"]
+    assert item(104).find(class_="reply-to").get_text() == "名無しさんへの返信"
+    assert item(103).find(class_="reply-to") is None
+
+    first = item(101)
+    assert first.find(class_="comment-author").get_text() == "AAA"
+    assert first.find("time").get_text() == "2022年9月14日 10:12"
+    assert first.find("time")["datetime"] == "2022-09-14T10:12:00+09:00"
+    assert first.find(class_="comment-permalink")["href"] == "#comment-101"
+    assert first.find(class_="comment-votes").get_text(" ", strip=True) == "評価 54"
+    content = first.find(class_="comment-content")
+    assert content.blockquote.get_text() == ">>しかし40分後には停戦が破られ交戦が再開しており"
+    assert content.find_all("p", recursive=False)[-1].get_text() == "   い   つ   も   の"
+    assert item(102).find(class_="comment-author").a["href"] == "https://f104.example.net/"
+    assert item(103).find(class_="comment-votes") is None
+
+    hostile = item("c-7")
+    assert hostile.find(class_="comment-author").get_text() == "<script>alert('x')</script>"
+    assert hostile.find(class_="comment-author").find("a") is None
+    assert hostile.find("script") is None and hostile.find("img") is None
+    assert [a["href"] for a in hostile.find(class_="comment-content").find_all("a")] == [
+        "https://example.com/report?a=1&b=2"
+    ]
+    assert html.find("script") is None
+
+    trackbacks = section.find(id="trackbacks")
+    assert (
+        trackbacks.find(id="comment-201").find("a", string="Another Blog")["href"]
+        == "https://blog.example.net/post"
+    )
+    assert section.find("ol").find(id="comment-201") is None
+
+    quiet = BeautifulSoup((output / "europe/quiet/index.html").read_text(), "html5lib")
+    assert quiet.find(class_="no-comments").get_text() == "コメントはまだありません。"
+    assert (
+        quiet.find(class_="no-trackbacks").get_text() == "この記事へのトラックバックはありません。"
+    )
+    home = BeautifulSoup((output / "index.html").read_text(), "html5lib")
+    counts = [a.get_text() for a in home.select(".card .comment-link")]
+    assert counts == ["コメント 6件"]
+
+
+def test_comment_errors_are_reported_with_the_rest(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "content/a.comments.yaml": "- id: 1\n  author: x\n  date: 2022-08-01\n  body: b\n"
+            "- id: 2\n  parent: 9\n  author: y\n  date: 2022-08-01\n"
+            "  body: b\n",
+            "content/gone.comments.yaml": "- id: 1\n  author: x\n  date: 2022-08-01\n  body: b\n",
+            "content/b.md": article("二", "2022-08-02", category="nowhere"),
+        }
+    )
+    result = run_cli("build", "--site", site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "content/a.comments.yaml:5: comment 2: replies to comment 9, which is not in this file; "
+        "fix 'parent' or remove it",
+        "content/b.md:4: unknown category 'nowhere'; declared categories: europe, japan",
+        "content/gone.comments.yaml: there is no article content/gone.md for these comments; a "
+        "comments file sits beside its article with the same name (x.md, x.comments.yaml)",
+        "3 errors; nothing was written; the previous output is unchanged",
+    ]
+
+
+def test_example_archive_comments(example):
+    html = page(example, "/europe/ceasefire-broken/")
+    section = html.find(id="comments")
+    comments = section.select("li.comment")
+    assert len(comments) >= 50
+    assert max(int(li["class"][1].removeprefix("depth-")) for li in comments) == 5
+    assert section.select(".reply-to")
+    assert section.select("blockquote")
+    assert section.select(".comment-content a[rel]")
+    assert section.find(id="trackbacks").select("li")
+    with_threads = [p for p in example.rglob("index.html") if soup(p).select("li.comment")]
+    articles = [p for p in example.rglob("index.html") if soup(p).find(id="related")]
+    assert len(with_threads) * 2 >= len(articles)

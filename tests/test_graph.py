@@ -7,7 +7,7 @@ from conftest import article
 from blogsmith.config import load_config
 from blogsmith.errors import ErrorBag, in_file_order
 from blogsmith.graph import BuildOptions, build_graph
-from blogsmith.load import load_sources
+from blogsmith.load import load_content
 
 NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
 
@@ -15,7 +15,7 @@ NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
 def graph_of(site, **options):
     bag = ErrorBag()
     config = load_config(site, bag)
-    graph = build_graph(config, load_sources(site, bag), bag, BuildOptions(now=NOW, **options))
+    graph = build_graph(config, load_content(site, bag), bag, BuildOptions(now=NOW, **options))
     return (
         graph,
         [str(e) for e in in_file_order(bag.errors)],

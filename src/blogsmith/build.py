@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
-from .load import CONTENT_DIR, load_sources
+from .load import CONTENT_DIR, load_content
 from .plan import Job, plan
 from .render import Renderer, TemplateProblem
 from .theme import Theme, default_theme
@@ -95,8 +95,7 @@ def load_graph(site_dir: Path, options: BuildOptions, bag: ErrorBag) -> Graph:
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
-    sources = load_sources(site_dir, bag)
-    graph = build_graph(config, sources, bag, options)
+    graph = build_graph(config, load_content(site_dir, bag), bag, options)
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
 

@@ -69,6 +69,13 @@ def format_date(moment: datetime | date, language: str) -> str:
     return f"{_EN_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
 
 
+def format_datetime(moment: datetime, language: str) -> str:
+    """Date and time of day, as comment threads show them."""
+    if language == "ja":
+        return f"{format_date(moment, language)} {moment:%H:%M}"
+    return f"{format_date(moment, language)} at {moment:%H:%M}"
+
+
 def format_month(year: int, month: int, language: str) -> str:
     if language == "ja":
         return f"{year}年{month}月"

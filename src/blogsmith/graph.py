@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import urls
+from .comments import EMPTY, Thread, read_thread
 from .config import Config
 from .errors import ErrorBag
 from .fields import Meta, check_meta
-from .load import LoadedSource
+from .load import Content, LoadedSource
 from .markdown_render import BodyRenderer, excerpt, replace_links
 from .model import Article, Category, Tag
 from .related import Entry, RelatedIndex
@@ -47,6 +48,8 @@ class Graph:
     pages: tuple[str, ...]
     docs: dict[str, YamlDoc]
     """Each built article's front matter, kept to locate errors found after the graph."""
+    comments: dict[str, Thread]
+    """Reader comment threads by article key (articles without a comments file have none)."""
 
     def years(self) -> dict[int, tuple[str, ...]]:
         result: dict[int, list[str]] = defaultdict(list)
@@ -71,7 +74,7 @@ class BuildOptions:
 
 def build_graph(
     config: Config,
-    sources: list[LoadedSource],
+    content: Content,
     bag: ErrorBag,
     options: BuildOptions,
     renderer: BodyRenderer | None = None,
@@ -79,7 +82,9 @@ def build_graph(
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run."""
     metas: dict[str, Meta] = {}
+    sources = content.sources
     loaded_by_key = {s.key: s for s in sources}
+    threads = _threads(config, content, loaded_by_key, bag)
     for loaded in sources:
         meta = check_meta(loaded, config, bag)
         if meta is not None:
@@ -145,6 +150,7 @@ def build_graph(
             url=urls.public_url(config, paths[key]),
             html=replace_links(body.html, links),
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
+            comment_count=threads.get(key, EMPTY).count,
         )
 
     stories = [a for a in articles.values() if a.kind == "article"]
@@ -183,7 +189,27 @@ def build_graph(
         },
         pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
         docs={key: metas[key].doc for key in articles},
+        comments={key: thread for key, thread in threads.items() if key in articles},
     )
+
+
+def _threads(
+    config: Config, content: Content, loaded_by_key: dict[str, LoadedSource], bag: ErrorBag
+) -> dict[str, Thread]:
+    threads = {}
+    for loaded in content.comments:
+        if loaded.key not in loaded_by_key:
+            bag.add(
+                loaded.source,
+                0,
+                f"there is no article content/{loaded.key} for these comments; a comments file "
+                "sits beside its article with the same name (x.md, x.comments.yaml)",
+            )
+            continue
+        threads[loaded.key] = read_thread(
+            loaded.doc, loaded.source, config.zone, config.comments_max_depth, bag
+        )
+    return threads
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:

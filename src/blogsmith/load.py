@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import yamlread
 from .errors import ErrorBag
 from .frontmatter import FrontMatterError, SplitSource, split
 
@@ -22,6 +23,21 @@ class LoadedSource:
     parts: SplitSource
 
 
+@dataclass(frozen=True)
+class LoadedComments:
+    """A comments file: `key` is the article it belongs to (its path under content/)."""
+
+    key: str
+    source: str
+    doc: yamlread.YamlDoc
+
+
+@dataclass(frozen=True)
+class Content:
+    sources: list[LoadedSource]
+    comments: list[LoadedComments]
+
+
 def content_files(site_dir: Path) -> list[tuple[str, Path]]:
     """(key, path) of every file under content/, in a stable order, skipping editor litter."""
     root = site_dir / CONTENT_DIR
@@ -36,7 +52,7 @@ def content_files(site_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def load_sources(site_dir: Path, bag: ErrorBag) -> list[LoadedSource]:
+def load_content(site_dir: Path, bag: ErrorBag) -> Content:
     root = site_dir / CONTENT_DIR
     if not root.is_dir():
         bag.add(
@@ -45,11 +61,22 @@ def load_sources(site_dir: Path, bag: ErrorBag) -> list[LoadedSource]:
             "folder not found: put articles under content/ "
             "(for example content/articles/2022/09/my-article.md)",
         )
-        return []
+        return Content([], [])
     loaded = []
+    comments = []
     for key, path in content_files(site_dir):
         source = f"{CONTENT_DIR}/{key}"
         if key.endswith(COMMENTS_SUFFIX):
+            text = _read(path, source, bag)
+            if text is None:
+                continue
+            try:
+                doc = yamlread.parse(text)
+            except yamlread.YamlSyntaxError as exc:
+                bag.add(source, exc.line, f"invalid YAML: {exc.problem}")
+                continue
+            article_key = key[: -len(COMMENTS_SUFFIX)] + ".md"
+            comments.append(LoadedComments(article_key, source, doc))
             continue
         if not key.endswith(".md"):
             bag.warn(
@@ -59,15 +86,21 @@ def load_sources(site_dir: Path, bag: ErrorBag) -> list[LoadedSource]:
                 "put images and other files under static/",
             )
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            bag.add(
-                source, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-            )
+        text = _read(path, source, bag)
+        if text is None:
             continue
         try:
             loaded.append(LoadedSource(key, source, split(text)))
         except FrontMatterError as exc:
             bag.add(source, exc.line, exc.message)
-    return loaded
+    return Content(loaded, comments)
+
+
+def _read(path: Path, source: str, bag: ErrorBag) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        bag.add(
+            source, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        )
+        return None

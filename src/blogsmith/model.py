@@ -62,6 +62,7 @@ class Article:
     url: str
     html: str
     excerpt: str
+    comment_count: int = 0
 
     @property
     def is_page(self) -> bool:

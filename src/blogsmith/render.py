@@ -12,7 +12,8 @@ from pathlib import Path
 import jinja2
 
 from . import urls
-from .dates import format_date, format_year
+from .comments import EMPTY as EMPTY_THREAD
+from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
 from .graph import Graph
 from .i18n import STRINGS
@@ -65,8 +66,10 @@ class Renderer:
             lstrip_blocks=True,
         )
         config = self.config
+        strings = STRINGS[config.language]
         self.env.filters["date"] = lambda moment: format_date(moment, config.language)
         self.env.filters["isodate"] = lambda moment: moment.isoformat()
+        self.env.filters["datetime"] = lambda moment: format_datetime(moment, config.language)
         self.env.filters["site_url"] = lambda link: (
             urls.public_url(config, link)
             if link.startswith("/") and not link.startswith("//")
@@ -76,12 +79,15 @@ class Renderer:
         self.env.filters["split_lead"] = split_lead
         self.env.globals.update(
             site=config,
-            t=STRINGS[config.language],
+            t=strings,
             url=lambda path: urls.public_url(config, path),
             asset=lambda path: urls.public_url(config, "/assets/" + path.lstrip("/")),
             categories=list(graph.categories.values()),
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k] for k in graph.recent()],
+            comment_count=lambda n: strings[
+                "comment_count_one" if n == 1 else "comment_count"
+            ].format(n=n),
             archive_years=[
                 YearLink(
                     format_year(year, config.language),
@@ -135,6 +141,7 @@ class Renderer:
             context["next"] = articles.get(graph.next.get(key, ""))
             context["related"] = [articles[k] for k in graph.related.get(key, ())]
             context["extra_links"] = [articles[k] for k in graph.extra_links.get(key, ())]
+            context["comments"] = graph.comments.get(key, EMPTY_THREAD)
         if "keys" in context:
             context["articles"] = [articles[k] for k in context.pop("keys")]
         if "category" in context:

@@ -1,0 +1,101 @@
+"""Reader comment text to HTML that can hold no markup but our own.
+
+A comment is untrusted: every character of it is escaped, and the only elements in the
+result are the ones made here (p, br, blockquote, and links to http(s) URLs). Characters that
+HTML forbids (controls, noncharacters, lone surrogates) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+LINK_REL = "nofollow ugc noopener"
+
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    "\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+    "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff"
+    "\U0008fffe\U0008ffff\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff"
+    "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+    "\U0010fffe\U0010ffff]"
+)
+# ASCII URL characters only: Japanese text usually runs straight on after a URL.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_TRAILING = ".,;:!?'\"]"
+
+
+def clean(text: str) -> str:
+    """Text with Unix line breaks and without the characters HTML does not allow."""
+    return _FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def render_body(text: str) -> Markup:
+    """Paragraphs at blank lines, <br> at line breaks, quotes for lines starting with '>'."""
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    for line in clean(text).split("\n") + [""]:
+        if line.strip():
+            paragraph.append(line)
+            continue
+        if paragraph:
+            blocks.extend(_paragraph_html(paragraph))
+            paragraph = []
+    return Markup("".join(blocks))
+
+
+def _paragraph_html(lines: list[str]) -> list[str]:
+    """A paragraph's lines, with each run of quoted lines as a blockquote of its own."""
+    html: list[str] = []
+    run: list[str] = []
+    quoted = lines[0].startswith(">")
+    for line in lines + [None]:
+        is_quote = line is not None and line.startswith(">")
+        if line is None or is_quote != quoted:
+            inner = "<br>".join(_line_html(part) for part in run)
+            html.append(f"<blockquote><p>{inner}</p></blockquote>" if quoted else f"<p>{inner}</p>")
+            run, quoted = [], is_quote
+        if line is not None:
+            run.append(line)
+    return html
+
+
+def _line_html(line: str) -> str:
+    out: list[str] = []
+    position = 0
+    for match in _URL.finditer(line):
+        url = _trim(match.group(0))
+        if safe_url(url) is None:
+            continue
+        start, end = match.start(), match.start() + len(url)
+        out.append(str(escape(line[position:start])))
+        out.append(link(url, url))
+        position = end
+    out.append(str(escape(line[position:])))
+    return "".join(out)
+
+
+def _trim(url: str) -> str:
+    """Leave sentence punctuation and an unbalanced ')' outside the link."""
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
+
+
+def link(url: str, text: str) -> str:
+    return f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(text)}</a>'
+
+
+def safe_url(value: object) -> str | None:
+    """The value as a link target when it is a plain http(s) URL, else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        if not _URL.fullmatch(value) or not urlsplit(value).hostname:
+            return None
+    except ValueError:  # urlsplit refuses some hosts, like an unclosed '[' of an IPv6 address
+        return None
+    return value
