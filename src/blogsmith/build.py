@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
 from .load import CONTENT_DIR, load_content
 from .plan import Job, plan
-from .render import Renderer, TemplateProblem
+from .render import Renderer, TemplateProblem, context_key
 from .theme import Theme, default_theme
 from .writer import StagedWriter
 
@@ -24,11 +26,13 @@ Progress = Callable[[int, int], None]
 class BuildResult:
     pages: int = 0
     static_files: int = 0
+    rendered: int = 0
     written: int = 0
     removed: int = 0
     seconds: float = 0.0
     warnings: list[LocatedError] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    """Output files whose bytes this build changed or removed: what a live preview reloads."""
 
 
 def build(
@@ -39,15 +43,21 @@ def build(
     write: bool = True,
     progress: Progress | None = None,
     theme: Theme | None = None,
+    cache: BuildCache | None = None,
+    guard: AbstractContextManager | None = None,
 ) -> BuildResult:
-    """Build the site; raises BuildError with every problem found, leaving output untouched."""
+    """Build the site; raises BuildError with every problem found, leaving output untouched.
+
+    `cache` carries work from one build to the next in the same process; `guard` is held
+    while finished files are moved into the output, so a server can keep readers out.
+    """
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     output = (output or site_dir / "public").resolve()
     options = options or BuildOptions()
     theme = theme or default_theme()
     bag = ErrorBag()
-    graph = load_graph(site_dir, options, bag)
+    graph = load_graph(site_dir, options, bag, cache)
     jobs = plan(graph, bag)
     statics = static_files(site_dir, theme)
     _check_static_conflicts(jobs, statics, bag)
@@ -59,19 +69,29 @@ def build(
         pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
     )
     renderer = Renderer(graph, site_dir, theme)
+    version = renderer.version
+    reuse = cache is not None and writer is not None and cache.version == version
     seen_problems: set[LocatedError] = set()
     total = len(jobs) + len(statics)
     try:
         for done, job in enumerate(jobs, 1):
+            context = renderer.context(job)
+            target = job.output_file
+            if cache is not None:
+                key = context_key(context)
+                if reuse and cache.pages.get(target) == key and writer.keep(target):
+                    continue
+                cache.pending_pages[target] = key
             try:
-                data = renderer.render(job)
+                data = renderer.render(job, context)
             except TemplateProblem as problem:
                 if problem.error not in seen_problems:
                     seen_problems.add(problem.error)
                     bag.errors.append(problem.error)
                 continue
+            result.rendered += 1
             if writer:
-                writer.put(job.output_file, data)
+                writer.put(target, data)
             if progress:
                 progress(done, total)
         bag.raise_if_any()
@@ -80,22 +100,30 @@ def build(
                 writer.put(relative, source.read_bytes())
                 if progress:
                     progress(done, total)
-            result.changed = list(writer.changed)
+            with guard or nullcontext():
+                removed = writer.commit()
+            if cache is not None:
+                cache.commit_pages(version, writer.produced)
+            result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
-            result.removed = len(writer.commit())
+            result.removed = len(removed)
     except BaseException:
         if writer:
             writer.abort()
+        if cache is not None:
+            cache.discard_pages()
         raise
     result.seconds = time.perf_counter() - started
     return result
 
 
-def load_graph(site_dir: Path, options: BuildOptions, bag: ErrorBag) -> Graph:
+def load_graph(
+    site_dir: Path, options: BuildOptions, bag: ErrorBag, cache: BuildCache | None = None
+) -> Graph:
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
-    graph = build_graph(config, load_content(site_dir, bag), bag, options)
+    graph = build_graph(config, load_content(site_dir, bag, cache), bag, options, cache=cache)
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
 

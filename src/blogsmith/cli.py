@@ -54,6 +54,29 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="report every problem without writing")
     site_options(check_cmd)
     check_cmd.set_defaults(handler=_check)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="build, serve on 127.0.0.1 and rebuild and reload on every change"
+    )
+    site_options(serve_cmd)
+    serve_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve_cmd.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port (default: 8000; the next free one if it is taken)",
+    )
+    serve_cmd.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="where to write the preview (default: a temporary folder)",
+    )
+    serve_cmd.set_defaults(handler=_serve)
     return parser
 
 
@@ -86,6 +109,12 @@ def _check(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"no problems: {result.pages} pages checked in {result.seconds:.2f} s")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.site, args.host, args.port, _options(args), args.output)
 
 
 def _fail(exc: BuildError, quiet: bool, note: str) -> int:

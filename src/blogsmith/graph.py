@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import urls
+from .cache import BuildCache, digest
 from .comments import EMPTY, Thread, read_thread
 from .config import Config
 from .errors import ErrorBag
 from .fields import Meta, check_meta
 from .load import Content, LoadedSource
-from .markdown_render import BodyRenderer, excerpt, replace_links
+from .markdown_render import BodyRenderer, RenderedBody, excerpt, replace_links
 from .model import Article, Category, Tag
 from .related import Entry, RelatedIndex
 from .yamlread import YamlDoc
@@ -78,6 +79,7 @@ def build_graph(
     bag: ErrorBag,
     options: BuildOptions,
     renderer: BodyRenderer | None = None,
+    cache: BuildCache | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run."""
@@ -112,7 +114,7 @@ def build_graph(
     linked: dict[str, set[str]] = {}
     for key, meta in built.items():
         loaded = loaded_by_key[key]
-        body = renderer.render(loaded.parts.body)
+        body = _render_body(renderer, loaded.parts.body, config, cache)
         links = _resolve_links(loaded, body.md_links, metas, paths, config, bag)
         linked[key] = {_target_key(key, href) for href in links}
         article_tags = []
@@ -153,6 +155,8 @@ def build_graph(
             comment_count=threads.get(key, EMPTY).count,
         )
 
+    if cache is not None:
+        cache.bodies, cache.fresh_bodies = cache.fresh_bodies, {}
     stories = [a for a in articles.values() if a.kind == "article"]
     order = sorted(stories, key=lambda a: (a.date, a.key))
     timeline = tuple(a.key for a in order if not a.draft)
@@ -210,6 +214,17 @@ def _threads(
             loaded.doc, loaded.source, config.zone, config.comments_max_depth, bag
         )
     return threads
+
+
+def _render_body(
+    renderer: BodyRenderer, text: str, config: Config, cache: BuildCache | None
+) -> RenderedBody:
+    if cache is None:
+        return renderer.render(text)
+    key = (config.base_path, config.language, digest(text.encode("utf-8")))
+    body = cache.bodies.get(key) or cache.fresh_bodies.get(key) or renderer.render(text)
+    cache.fresh_bodies[key] = body
+    return body
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:

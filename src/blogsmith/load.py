@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import yamlread
-from .errors import ErrorBag
+from .cache import BuildCache
+from .errors import ErrorBag, LocatedError
 from .frontmatter import FrontMatterError, SplitSource, split
 
 CONTENT_DIR = "content"
@@ -38,6 +39,13 @@ class Content:
     comments: list[LoadedComments]
 
 
+@dataclass(frozen=True)
+class _FileResult:
+    value: LoadedSource | LoadedComments | None
+    errors: tuple[LocatedError, ...] = ()
+    warnings: tuple[LocatedError, ...] = ()
+
+
 def content_files(site_dir: Path) -> list[tuple[str, Path]]:
     """(key, path) of every file under content/, in a stable order, skipping editor litter."""
     root = site_dir / CONTENT_DIR
@@ -45,14 +53,19 @@ def content_files(site_dir: Path) -> list[tuple[str, Path]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith((".", "#")) or name.endswith("~"):
+            if is_editor_litter(name):
                 continue
             path = Path(folder) / name
             found.append((path.relative_to(root).as_posix(), path))
     return found
 
 
-def load_content(site_dir: Path, bag: ErrorBag) -> Content:
+def is_editor_litter(name: str) -> bool:
+    """Hidden, backup and swap files that editors write beside the real one."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+def load_content(site_dir: Path, bag: ErrorBag, cache: BuildCache | None = None) -> Content:
     root = site_dir / CONTENT_DIR
     if not root.is_dir():
         bag.add(
@@ -62,45 +75,66 @@ def load_content(site_dir: Path, bag: ErrorBag) -> Content:
             "(for example content/articles/2022/09/my-article.md)",
         )
         return Content([], [])
-    loaded = []
-    comments = []
+    sources, comments = [], []
+    present = set()
     for key, path in content_files(site_dir):
         source = f"{CONTENT_DIR}/{key}"
-        if key.endswith(COMMENTS_SUFFIX):
-            text = _read(path, source, bag)
-            if text is None:
-                continue
-            try:
-                doc = yamlread.parse(text)
-            except yamlread.YamlSyntaxError as exc:
-                bag.add(source, exc.line, f"invalid YAML: {exc.problem}")
-                continue
-            article_key = key[: -len(COMMENTS_SUFFIX)] + ".md"
-            comments.append(LoadedComments(article_key, source, doc))
-            continue
-        if not key.endswith(".md"):
-            bag.warn(
-                source,
-                0,
-                "ignored: content/ holds .md articles and .comments.yaml files; "
-                "put images and other files under static/",
-            )
-            continue
-        text = _read(path, source, bag)
-        if text is None:
-            continue
         try:
-            loaded.append(LoadedSource(key, source, split(text)))
-        except FrontMatterError as exc:
-            bag.add(source, exc.line, exc.message)
-    return Content(loaded, comments)
+            data = path.read_bytes()
+        except OSError:  # removed between the listing and the read: it is gone
+            continue
+        present.add(source)
+        if cache is None:
+            result = _load_file(key, source, data)
+        else:
+            result = cache.loaded(source, data, lambda d, k=key, s=source: _load_file(k, s, d))
+        bag.errors.extend(result.errors)
+        bag.warnings.extend(result.warnings)
+        if isinstance(result.value, LoadedSource):
+            sources.append(result.value)
+        elif isinstance(result.value, LoadedComments):
+            comments.append(result.value)
+    if cache is not None:
+        cache.forget_missing(present)
+    return Content(sources, comments)
 
 
-def _read(path: Path, source: str, bag: ErrorBag) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        bag.add(
-            source, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+def _load_file(key: str, source: str, data: bytes) -> _FileResult:
+    """One file's bytes to what the graph needs, with its errors; pure, so it can be cached."""
+    if not key.endswith((".md", COMMENTS_SUFFIX)):
+        return _FileResult(
+            None,
+            warnings=(
+                LocatedError(
+                    source,
+                    0,
+                    "ignored: content/ holds .md articles and .comments.yaml files; "
+                    "put images and other files under static/",
+                ),
+            ),
         )
-        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _FileResult(
+            None,
+            (
+                LocatedError(
+                    source,
+                    0,
+                    f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8",
+                ),
+            ),
+        )
+    if key.endswith(COMMENTS_SUFFIX):
+        try:
+            doc = yamlread.parse(text)
+        except yamlread.YamlSyntaxError as exc:
+            return _FileResult(
+                None, (LocatedError(source, exc.line, f"invalid YAML: {exc.problem}"),)
+            )
+        return _FileResult(LoadedComments(key[: -len(COMMENTS_SUFFIX)] + ".md", source, doc))
+    try:
+        return _FileResult(LoadedSource(key, source, split(text)))
+    except FrontMatterError as exc:
+        return _FileResult(None, (LocatedError(source, exc.line, exc.message),))

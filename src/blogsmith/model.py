@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,31 @@ class Tag:
     name: str
     slug: str
     url: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a page shows of an article it links to (lists, related, neighbours, sidebar).
+
+    Templates get cards, not whole articles, for every relation: a page that lists an
+    article then depends on these fields only, so editing a body re-renders just its page.
+    """
+
+    key: str
+    kind: str
+    title: str
+    url: str
+    path: str
+    date: datetime | None
+    updated: datetime | None
+    category: Category | None
+    tags: tuple[Tag, ...]
+    summary: str
+    excerpt: str
+    author: str
+    eyecatch: Eyecatch | None
+    draft: bool
+    comment_count: int
 
 
 @dataclass(frozen=True)
@@ -67,3 +93,23 @@ class Article:
     @property
     def is_page(self) -> bool:
         return self.kind == "page"
+
+    @cached_property
+    def card(self) -> Card:
+        return Card(
+            key=self.key,
+            kind=self.kind,
+            title=self.title,
+            url=self.url,
+            path=self.path,
+            date=self.date,
+            updated=self.updated,
+            category=self.category,
+            tags=self.tags,
+            summary=self.summary,
+            excerpt=self.excerpt,
+            author=self.author,
+            eyecatch=self.eyecatch,
+            draft=self.draft,
+            comment_count=self.comment_count,
+        )

@@ -12,11 +12,13 @@ from pathlib import Path
 import jinja2
 
 from . import urls
+from .cache import digest
 from .comments import EMPTY as EMPTY_THREAD
 from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
 from .graph import Graph
 from .i18n import STRINGS
+from .model import Article, Card
 from .plan import Job
 from .theme import Theme
 
@@ -38,6 +40,20 @@ def split_lead(html: str) -> tuple[str, str]:
     if not match:
         return "", html
     return match.group(0), html[match.end() :]
+
+
+def _card(article: Article | None) -> Card | None:
+    return article.card if article is not None else None
+
+
+def context_key(context: dict) -> tuple:
+    """A comparable form of a resolved context: equal keys render equal bytes."""
+    return tuple(
+        sorted(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in context.items()
+        )
+    )
 
 
 class TemplateProblem(Exception):
@@ -84,7 +100,7 @@ class Renderer:
             asset=lambda path: urls.public_url(config, "/assets/" + path.lstrip("/")),
             categories=list(graph.categories.values()),
             category_counts={k: len(v) for k, v in graph.by_category.items()},
-            recent=[graph.articles[k] for k in graph.recent()],
+            recent=[graph.articles[k].card for k in graph.recent()],
             comment_count=lambda n: strings[
                 "comment_count_one" if n == 1 else "comment_count"
             ].format(n=n),
@@ -98,10 +114,38 @@ class Renderer:
             ],
         )
 
-    def render(self, job: Job) -> bytes:
+    @property
+    def version(self) -> tuple:
+        """Everything besides a job's own context that its bytes depend on."""
+        return (
+            self._templates_digest(),
+            self.config,
+            tuple(self.env.globals["categories"]),
+            tuple(self.env.globals["category_counts"].items()),
+            tuple(self.env.globals["recent"]),
+            tuple(self.env.globals["archive_years"]),
+        )
+
+    def _templates_digest(self) -> bytes:
+        parts = []
+        for root in (self.site_templates, self.theme.templates):
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    if path.is_file():
+                        parts.append(path.relative_to(root).as_posix().encode() + b"\0")
+                        parts.append(path.read_bytes() + b"\0")
+            parts.append(b"\1")
+        return digest(b"".join(parts))
+
+    def context(self, job: Job) -> dict:
+        """The job's keys resolved into the objects its template reads."""
+        return self._context(job)
+
+    def render(self, job: Job, context: dict | None = None) -> bytes:
         try:
             template = self.env.get_template(job.template)
-            context = self._context(job)
+            if context is None:
+                context = self._context(job)
             return template.render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
@@ -137,19 +181,19 @@ class Renderer:
         if "article" in context:
             key = context["article"]
             context["article"] = articles[key]
-            context["prev"] = articles.get(graph.prev.get(key, ""))
-            context["next"] = articles.get(graph.next.get(key, ""))
-            context["related"] = [articles[k] for k in graph.related.get(key, ())]
-            context["extra_links"] = [articles[k] for k in graph.extra_links.get(key, ())]
+            context["prev"] = _card(articles.get(graph.prev.get(key, "")))
+            context["next"] = _card(articles.get(graph.next.get(key, "")))
+            context["related"] = [articles[k].card for k in graph.related.get(key, ())]
+            context["extra_links"] = [articles[k].card for k in graph.extra_links.get(key, ())]
             context["comments"] = graph.comments.get(key, EMPTY_THREAD)
         if "keys" in context:
-            context["articles"] = [articles[k] for k in context.pop("keys")]
+            context["articles"] = [articles[k].card for k in context.pop("keys")]
         if "category" in context:
             context["category"] = graph.categories[context["category"]]
         if "tag" in context:
             context["tag"] = graph.tags[context["tag"]]
         if "target" in context:
-            context["target"] = articles[context["target"]]
+            context["target"] = articles[context["target"]].card
         return context
 
     def _shown(self, filename: str | None, name: str | None) -> str:

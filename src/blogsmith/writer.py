@@ -36,6 +36,13 @@ class StagedWriter:
         self.changed.append(relative)
         return True
 
+    def keep(self, relative: str) -> bool:
+        """Keep the output's current file as it is, if there is one (True)."""
+        if (self.output / relative).is_file():
+            self.produced.add(relative)
+            return True
+        return False
+
     def commit(self) -> list[str]:
         """Move staged files in and delete stale ones; returns the removed files."""
         self.output.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,302 @@
+"""The live preview's HTTP server: serves the output folder, never anything outside it, and
+tells open tabs when a rebuild has finished (server-sent events).
+
+It takes no part in building: it is given the folder, the lock that builds hold while moving
+files in, and the state to report; the reload script is added to pages as they are served,
+so built files never contain it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+LIVE_PREFIX = "/__blogsmith/"
+EVENTS = LIVE_PREFIX + "events"
+SCRIPT = LIVE_PREFIX + "live.js"
+LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
+KEEPALIVE_SECONDS = 15.0
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+    ".wasm": "application/wasm",
+}
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer goes first so rebuilds are never starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self):
+        with self._cond:
+            while self._writing or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self):
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+class LiveState:
+    """The last finished build as tabs see it: its number, its errors, what each build changed."""
+
+    HISTORY = 200
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.build = 0
+        self.errors: list[str] = []
+        self.event = 0
+        self._changes: OrderedDict[int, list[str]] = OrderedDict()
+
+    def published(self, changed: list[str]) -> None:
+        with self._cond:
+            self.build += 1
+            self.errors = []
+            self._changes[self.build] = list(changed)
+            while len(self._changes) > self.HISTORY:
+                self._changes.popitem(last=False)
+            self.event += 1
+            self._cond.notify_all()
+
+    def failed(self, errors: list[str]) -> None:
+        with self._cond:
+            self.errors = list(errors)
+            self.event += 1
+            self._cond.notify_all()
+
+    def wait(self, seen_event: int, timeout: float) -> int:
+        with self._cond:
+            self._cond.wait_for(lambda: self.event != seen_event, timeout)
+            return self.event
+
+    def message(self, since: int) -> dict:
+        """State for a tab whose page came from build `since`; changed None means 'all'."""
+        with self._cond:
+            if since >= self.build:
+                changed: list[str] | None = []
+            elif since + 1 in self._changes:
+                changed = sorted(
+                    {
+                        path
+                        for number, paths in self._changes.items()
+                        if number > since
+                        for path in paths
+                    }
+                )
+            else:
+                changed = None
+            return {"build": self.build, "errors": self.errors, "changed": changed}
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, root: Path, base_path: str, lock: ReadWriteLock, state: LiveState):
+        self.root = root.resolve()
+        self.base_path = base_path
+        self.lock = lock
+        self.state = state
+        self.stopping = threading.Event()
+        super().__init__(address, Handler)
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        with self.state._cond:
+            self.state._cond.notify_all()
+        super().shutdown()
+
+
+def resolve(root: Path, base_path: str, raw_path: str) -> tuple[str, Path | str | None]:
+    """('file', path), ('redirect', location) or ('missing', None) for a request path.
+
+    Anything that could name a file outside `root` (dot segments, encoded or not, backslashes,
+    NUL, symlinks leading out) is 'missing'.
+    """
+    try:
+        path = unquote(urlsplit(raw_path).path, errors="strict")
+    except UnicodeDecodeError:
+        return "missing", None
+    if "\x00" in path or "\\" in path or not path.startswith("/"):
+        return "missing", None
+    if path + "/" == base_path or (path == "/" and base_path != "/"):
+        return "redirect", base_path
+    if not path.startswith(base_path):
+        return "missing", None
+    relative = path[len(base_path) :]
+    segments = relative.split("/")
+    if any(segment in (".", "..") for segment in segments) or relative.startswith("/"):
+        return "missing", None
+    candidate = root.joinpath(*[s for s in segments if s])
+    if relative == "" or relative.endswith("/"):
+        candidate = candidate / "index.html"
+    real = os.path.realpath(candidate)
+    root_real = os.path.realpath(root)
+    if real != root_real and not real.startswith(root_real + os.sep):
+        return "missing", None
+    if os.path.isdir(real):
+        return "redirect", raw_path.split("?", 1)[0] + "/"
+    if os.path.isfile(real):
+        return "file", Path(real)
+    return "missing", None
+
+
+def content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+def inject(html: bytes, build: int) -> bytes:
+    tag = (f'<script src="{SCRIPT}" data-build="{build}" data-events="{EVENTS}"></script>').encode()
+    index = html.rfind(b"</body>")
+    if index == -1:
+        return html + tag
+    return html[:index] + tag + html[index:]
+
+
+FALLBACK_404 = (
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
+    b"<body><h1>404</h1><p>Not found.</p></body></html>"
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "blogsmith"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (library signature)
+        return None
+
+    def do_GET(self) -> None:  # noqa: N802 (library API name)
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 (library API name)
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS:
+            self._events()
+            return
+        if path == SCRIPT:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS, head)
+            return
+        server = self.server
+        with server.lock.reading():
+            kind, target = resolve(server.root, server.base_path, self.path)
+            data = None
+            if kind == "file":
+                try:
+                    data = target.read_bytes()
+                except OSError:
+                    kind = "missing"
+            if kind == "missing":
+                try:
+                    data = (server.root / "404.html").read_bytes()
+                except OSError:
+                    data = FALLBACK_404
+        if kind == "redirect":
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", str(target))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        build = server.state.build
+        if kind == "missing":
+            self._send(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".html"], inject(data, build), head)
+            return
+        kind_type = content_type(target)
+        if kind_type.startswith("text/html"):
+            data = inject(data, build)
+        self._send(HTTPStatus.OK, kind_type, data, head)
+
+    def _send(self, status: HTTPStatus, ctype: str, data: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        try:
+            since = int(query.get("since", ["0"])[0])
+        except ValueError:
+            since = 0
+        state = self.server.state
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not self.server.stopping.is_set():
+                event = state.event
+                if event != seen:
+                    message = state.message(since)
+                    payload = json.dumps(message, ensure_ascii=False)
+                    self.wfile.write(f"event: state\ndata: {payload}\n\n".encode())
+                    self.wfile.flush()
+                    since = max(since, message["build"])
+                    seen = event
+                if state.wait(seen, KEEPALIVE_SECONDS) == seen:
+                    self.wfile.write(b": keepalive\n\n")
+                    self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            return
