@@ -17,17 +17,30 @@ from pathlib import Path
 class ServeProcess:
     def __init__(self, site: Path, *args: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "blogsmith", "serve", "--site", str(site),
-             "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "blogsmith",
+                "serve",
+                "--site",
+                str(site),
+                *(() if "--port" in args else ("--port", "0")),
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []
-        threading.Thread(target=self._pump, args=(self.process.stdout, self.stdout),
-                         daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.process.stderr, self.stderr),
-                         daemon=True).start()
+        threading.Thread(
+            target=self._pump, args=(self.process.stdout, self.stdout), daemon=True
+        ).start()
+        threading.Thread(
+            target=self._pump, args=(self.process.stderr, self.stderr), daemon=True
+        ).start()
         line = self.wait_for_line(r"^serving (http://\S+)")
         self.url = re.match(r"^serving (http://\S+)", line).group(1)
         match = re.match(r"http://([^:/]+):(\d+)", self.url)
@@ -49,8 +62,9 @@ class ServeProcess:
                 continue
             if re.search(pattern, line):
                 return line
-        raise AssertionError(f"no line matching {pattern!r}; output so far:\n"
-                             + "".join(self.stdout + self.stderr))
+        raise AssertionError(
+            f"no line matching {pattern!r}; output so far:\n" + "".join(self.stdout + self.stderr)
+        )
 
     def get(self, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
         """`path` is sent exactly as given, so tests can send what a browser would not."""

@@ -47,6 +47,7 @@
     var source = new EventSource(events + "?since=" + build);
     source.addEventListener("state", function (event) {
       var state = JSON.parse(event.data);
+      document.documentElement.setAttribute("data-blogsmith-live", "connected");
       if (state.errors.length) {
         hadErrors = true;
         showErrors(state.errors);

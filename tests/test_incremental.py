@@ -1,0 +1,157 @@
+"""A rebuild that reuses a previous build's work must equal a clean build, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import DEFAULT_CONFIG, article
+
+from blogsmith.build import build
+from blogsmith.cache import BuildCache
+from blogsmith.errors import BuildError
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
+
+
+def test_cached_rebuilds_match_clean_builds_after_every_kind_of_edit(make_site, tmp_path):
+    site = make_site(
+        {
+            f"content/a/s{n}.md": article(
+                f"記事{n}",
+                f"2022-09-{n + 1:02d} 10:00",
+                "japan" if n % 3 == 0 else "europe",
+                tags=f"[タグ{n % 2}, 共通]",
+                body=f"本文{n}。" * 30,
+            )
+            for n in range(12)
+        }
+        | {"content/a/s1.comments.yaml": COMMENTS}
+    )
+    cache = BuildCache()
+    live = tmp_path / "live"
+    a = site / "content/a"
+
+    def step(change) -> None:
+        change()
+        build(site, live, cache=cache)
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(site, clean)
+        assert tree(live) == tree(clean), change.__name__
+
+    def nothing():
+        pass
+
+    def body():
+        edit(a / "s3.md", "本文3。", "書き換え。")
+
+    def body_start():
+        edit(a / "s4.md", "本文4。本文4。", "冒頭を変更。")
+
+    def title():
+        edit(a / "s5.md", "title: 記事5", "title: 改題した記事5")
+
+    def category():
+        edit(a / "s6.md", "category: japan", "category: europe")
+
+    def tags():
+        edit(a / "s7.md", "tags: [タグ1, 共通]", "tags: [新タグ]")
+
+    def date():
+        edit(a / "s8.md", "2022-09-09", "2021-01-01")
+
+    def delete():
+        (a / "s9.md").unlink()
+
+    def add():
+        (a / "new.md").write_text(article("新しい記事", "2022-10-01 09:00"))
+
+    def comment_added():
+        (a / "s1.comments.yaml").write_text(
+            COMMENTS + "- id: 2\n  parent: 1\n  author: 別の読者\n  date: 2022-09-05 11:00\n"
+            "  body: 返信\n"
+        )
+
+    def comments_new_file():
+        (a / "s2.comments.yaml").write_text(COMMENTS)
+
+    def template():
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates/404.html").write_text(
+            "{% extends 'base.html' %}{% block main %}<h1>404</h1>{% endblock %}"
+        )
+
+    def base_template():
+        (site / "templates/base.html").write_text(
+            (Path(__file__).parents[1] / "templates/base.html")
+            .read_text()
+            .replace("PAGE TOP", "TOP")
+        )
+
+    def config():
+        (site / "blogsmith.yaml").write_text(DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3"))
+
+    def static():
+        (site / "static/images").mkdir(parents=True) or (site / "static/images/x.png").write_bytes(
+            b"png"
+        )
+
+    def draft():
+        edit(a / "s10.md", "category: europe", "category: europe\ndraft: true")
+
+    for change in (
+        nothing,
+        body,
+        body_start,
+        title,
+        category,
+        tags,
+        date,
+        delete,
+        add,
+        comment_added,
+        comments_new_file,
+        template,
+        base_template,
+        config,
+        static,
+        draft,
+        nothing,
+    ):
+        step(change)
+
+
+def test_a_failed_build_does_not_poison_the_cache(make_site, tmp_path):
+    site = make_site(
+        {"content/a.md": article("一", "2022-09-01"), "content/b.md": article("二", "2022-09-02")}
+    )
+    cache = BuildCache()
+    out = tmp_path / "out"
+    build(site, out, cache=cache)
+    good = (site / "content/b.md").read_text()
+    (site / "content/b.md").write_text(
+        good.replace("本文です。", "変更後。").replace("category: europe", "category: nowhere")
+    )
+    try:
+        build(site, out, cache=cache)
+    except BuildError:
+        pass
+    (site / "content/b.md").write_text(good.replace("本文です。", "変更後。"))
+    result = build(site, out, cache=cache)
+    assert "変更後。" in (out / "europe/b/index.html").read_text()
+    assert "europe/b/index.html" in result.changed
+    clean = tmp_path / "clean"
+    build(site, clean)
+    assert tree(out) == tree(clean)
