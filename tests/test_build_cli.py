@@ -454,3 +454,15 @@ def test_example_archive_comments(example):
     with_threads = [p for p in example.rglob("index.html") if soup(p).select("li.comment")]
     articles = [p for p in example.rglob("index.html") if soup(p).find(id="related")]
     assert len(with_threads) * 2 >= len(articles)
+
+
+def test_an_unreadable_static_file_is_a_located_error(make_site):
+    site = make_site({"content/a.md": article("一", "2022-08-01")})
+    (site / "static").mkdir()
+    (site / "static/broken.png").symlink_to(site / "static/nowhere.png")
+    result = run_cli("build", "--site", site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "static/broken.png: cannot be read (No such file or directory); fix or remove the file",
+        "1 error; nothing was written; the previous output is unchanged",
+    ]

@@ -94,12 +94,20 @@ def build(
                 writer.put(target, data)
             if progress:
                 progress(done, total)
-        bag.raise_if_any()
         if writer:
             for done, (relative, source) in enumerate(sorted(statics.items()), len(jobs) + 1):
-                writer.put(relative, source.read_bytes())
+                try:
+                    writer.put(relative, source.read_bytes())
+                except OSError as exc:
+                    bag.add(
+                        _shown_static(site_dir, source),
+                        0,
+                        f"cannot be read ({exc.strerror or exc}); fix or remove the file",
+                    )
                 if progress:
                     progress(done, total)
+        bag.raise_if_any()
+        if writer:
             with guard or nullcontext():
                 removed = writer.commit()
             if cache is not None:
@@ -142,6 +150,13 @@ def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:
                 path = Path(folder) / name
                 found[prefix + path.relative_to(root).as_posix()] = path
     return found
+
+
+def _shown_static(site_dir: Path, source: Path) -> str:
+    try:
+        return source.relative_to(site_dir).as_posix()
+    except ValueError:
+        return str(source)
 
 
 def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: ErrorBag) -> None:
