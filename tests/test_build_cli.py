@@ -399,7 +399,8 @@ def test_comment_threads_nest_and_render_safely(tmp_path):
     assert [a["href"] for a in hostile.find(class_="comment-content").find_all("a")] == [
         "https://example.com/report?a=1&b=2"
     ]
-    assert html.find("script") is None
+    scripts = html.find_all("script")
+    assert [script.get("type") for script in scripts] == ["application/ld+json"]
 
     trackbacks = section.find(id="trackbacks")
     assert (

@@ -37,6 +37,11 @@ def test_the_whole_url_map_of_a_small_site(make_site):
         "2022/09/index.html": "list.html",
         "2022/08/index.html": "list.html",
         "404.html": "404.html",
+        "feed.xml": "feed.xml",
+        "category/europe/feed.xml": "feed.xml",
+        "category/japan/feed.xml": "feed.xml",
+        "sitemap.xml": "sitemap.xml",
+        "robots.txt": "robots.txt",
     }
 
 

@@ -151,10 +151,11 @@ def test_an_edit_is_served_after_its_rebuild_and_tabs_are_told(server, site):
     message = stream.next(where=lambda m: m["build"] >= 2)
     assert message["errors"] == []
     assert "europe/first/index.html" in message["changed"]
-    # The summary is fixed, so only the article's own page shows what changed.
-    assert message["changed"] == ["europe/first/index.html"]
+    # The summary is fixed, so only the article's own page and the full-content feeds show
+    # what changed.
+    assert message["changed"] == ["category/europe/feed.xml", "europe/first/index.html", "feed.xml"]
     assert "書き換えた本文です。" in server.get("/europe/first/")[2].decode()
-    line = server.wait_for_line(r"^built in [\d.]+ s: 1 of \d+ pages rendered, 1 files written")
+    line = server.wait_for_line(r"^built in [\d.]+ s: 3 of \d+ pages rendered, 3 files written")
     assert line
     stream.close()
 
@@ -258,4 +259,4 @@ def test_build_output_never_contains_the_reload_script(site, tmp_path):
     for page in (site / "public").rglob("*.html"):
         assert "__blogsmith" not in page.read_text()
     html = BeautifulSoup((tmp_path / "preview/europe/first/index.html").read_text(), "html5lib")
-    assert html.find("script") is None
+    assert [script.get("type") for script in html.find_all("script")] == ["application/ld+json"]

@@ -16,6 +16,7 @@ from .graph import BuildOptions, Graph, build_graph
 from .load import CONTENT_DIR, load_content
 from .plan import Job, plan
 from .render import Renderer, TemplateProblem, context_key
+from .search import BUNDLE, index_site, pagefind_binary
 from .theme import Theme, default_theme
 from .writer import StagedWriter
 
@@ -45,11 +46,14 @@ def build(
     theme: Theme | None = None,
     cache: BuildCache | None = None,
     guard: AbstractContextManager | None = None,
+    index_search: bool = True,
 ) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched.
 
     `cache` carries work from one build to the next in the same process; `guard` is held
     while finished files are moved into the output, so a server can keep readers out.
+    With `index_search` False the search index is left for the caller to bring up to date
+    (the live preview does it in the background).
     """
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -58,17 +62,19 @@ def build(
     theme = theme or default_theme()
     bag = ErrorBag()
     graph = load_graph(site_dir, options, bag, cache)
-    jobs = plan(graph, bag)
+    search = search_available(graph.config.search, bag) if write else graph.config.search
+    jobs = plan(graph, bag, search)
     statics = static_files(site_dir, theme)
     _check_static_conflicts(jobs, statics, bag)
     if write:
         _check_output_folder(site_dir, output, bag)
 
-    writer = StagedWriter(output) if write and not bag else None
+    preserve = (f"{BUNDLE}/",) if search else ()
+    writer = StagedWriter(output, preserve=preserve) if write and not bag else None
     result = BuildResult(
         pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
     )
-    renderer = Renderer(graph, site_dir, theme)
+    renderer = Renderer(graph, site_dir, theme, search)
     version = renderer.version
     reuse = cache is not None and writer is not None and cache.version == version
     seen_problems: set[LocatedError] = set()
@@ -115,6 +121,10 @@ def build(
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
+            if search and index_search and needs_index(output, result.changed):
+                problem = index_site(output, guard)
+                if problem:
+                    result.warnings.append(LocatedError(CONFIG_NAME, 0, f"search: {problem}"))
     except BaseException:
         if writer:
             writer.abort()
@@ -123,6 +133,27 @@ def build(
         raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def search_available(wanted: bool, bag: ErrorBag) -> bool:
+    """Search is on when the config wants it and Pagefind can run; if not, say why."""
+    if not wanted:
+        return False
+    binary, reason = pagefind_binary()
+    if binary is None:
+        bag.warn(
+            CONFIG_NAME,
+            0,
+            f"search: {reason}; the site is built without search "
+            "(set 'search: false' to silence this)",
+        )
+        return False
+    return True
+
+
+def needs_index(output: Path, changed: list[str]) -> bool:
+    missing = not (output / BUNDLE / "pagefind.js").is_file()
+    return missing or any(path.endswith(".html") for path in changed)
 
 
 def load_graph(

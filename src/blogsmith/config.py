@@ -16,7 +16,7 @@ CONFIG_NAME = "blogsmith.yaml"
 PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
-    " description author recent_count excerpt_length"
+    " description author recent_count excerpt_length search feeds logo twitter"
 ).split()
 
 
@@ -35,6 +35,11 @@ class Config:
     author: str = ""
     recent_count: int = 5
     excerpt_length: int = 0
+    search: bool = True
+    feed_entries: int = 20
+    feed_content: str = "full"
+    logo: str = ""
+    twitter: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -162,7 +167,30 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         if depth is not None:
             values["comments_max_depth"] = depth
 
-    for key in ("description", "author"):
+    search = data.get("search", True)
+    if not isinstance(search, bool):
+        bag.add(where, doc.line("search"), f"'search' must be true or false, got {search!r}")
+    else:
+        values["search"] = search
+
+    feeds = data.get("feeds", {}) or {}
+    if not isinstance(feeds, dict):
+        bag.add(where, doc.line("feeds"), "'feeds' must be a mapping like 'entries: 20'")
+    else:
+        entries = _int_setting(feeds, doc, bag, ("feeds", "entries"), 20, 1)
+        if entries is not None:
+            values["feed_entries"] = entries
+        content = feeds.get("content", "full")
+        if content not in ("full", "summary"):
+            bag.add(
+                where,
+                doc.line("feeds", "content"),
+                f"'feeds.content' must be full or summary, got {content!r}",
+            )
+        else:
+            values["feed_content"] = content
+
+    for key in ("description", "author", "logo", "twitter"):
         value = data.get(key, "")
         if value is None:
             value = ""
@@ -171,6 +199,13 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         else:
             values[key] = value
 
+    logo = values.get("logo", "")
+    if logo and not logo.startswith("/"):
+        bag.add(
+            where,
+            doc.line("logo"),
+            f"'logo' must be a site path like /images/logo.png, got {logo!r}",
+        )
     values["categories"] = _categories(data.get("categories", {}), doc, bag)
     if len(bag.errors) > start:
         return None

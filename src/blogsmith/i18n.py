@@ -49,6 +49,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "skip_to_content": "本文へ移動",
         "enlarge": "クリックで拡大",
         "main_menu": "メインメニュー",
+        "search": "検索",
+        "search_placeholder": "サイト内検索",
+        "search_needs_js": (
+            "検索にはJavaScriptが必要です。記事はカテゴリーやアーカイブからも探せます。"
+        ),
+        "feed": "フィード",
     },
     "en": {
         "sources": "Sources",
@@ -96,6 +102,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "skip_to_content": "Skip to content",
         "enlarge": "click to enlarge",
         "main_menu": "Main menu",
+        "search": "Search",
+        "search_placeholder": "Search this site",
+        "search_needs_js": (
+            "Search needs JavaScript; articles are also listed by category and date."
+        ),
+        "feed": "Feed",
     },
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 
 from . import urls
@@ -15,6 +16,8 @@ from .dates import format_month, format_year
 from .errors import ErrorBag
 from .graph import Graph
 from .i18n import STRINGS
+from .sitemap import chunks as sitemap_chunks
+from .sitemap import sitemap_entries
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ class Job:
         return urls.output_file(self.path)
 
 
-def plan(graph: Graph, bag: ErrorBag) -> list[Job]:
+def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
+    """Every output file of the site; `search` adds the search page."""
     jobs: list[Job] = []
     config = graph.config
     for key, article in graph.articles.items():
@@ -67,6 +71,7 @@ def plan(graph: Graph, bag: ErrorBag) -> list[Job]:
     for spec in _list_specs(graph):
         jobs += _list_jobs(spec, config)
     jobs.append(Job("/404.html", "404.html", {}, "the 404 page"))
+    jobs += _publishing_jobs(graph, search)
     _check_paths(jobs, bag)
     return jobs
 
@@ -142,6 +147,71 @@ def _list_jobs(spec: ListSpec, config) -> list[Job]:
         }
         jobs.append(Job(spec.path_of(number), "list.html", context, spec.origin))
     return jobs
+
+
+def _publishing_jobs(graph: Graph, search: bool) -> list[Job]:
+    """Feeds, sitemap, robots.txt and the search page: what makes the site publishable."""
+    config = graph.config
+    count = config.feed_entries
+    newest = graph.timeline[::-1][:count]
+    jobs = [
+        Job(
+            urls.FEED_PATH,
+            "feed.xml",
+            {
+                "entries": newest,
+                "feed_path": urls.FEED_PATH,
+                "alternate_path": "/",
+                "title": config.title,
+                "updated": _last_change(graph, newest),
+            },
+            "the site feed",
+        )
+    ]
+    for key, category in graph.categories.items():
+        published = tuple(k for k in graph.by_category[key] if not graph.articles[k].draft)
+        path = urls.category_feed_path(key)
+        jobs.append(
+            Job(
+                path,
+                "feed.xml",
+                {
+                    "entries": published[:count],
+                    "feed_path": path,
+                    "alternate_path": urls.category_path(key),
+                    "title": f"{category.name} | {config.title}",
+                    "updated": _last_change(graph, published[:count]),
+                },
+                f"the feed of category '{key}'",
+            )
+        )
+    parts = sitemap_chunks(sitemap_entries(graph))
+    if len(parts) == 1:
+        jobs.append(Job(urls.SITEMAP_PATH, "sitemap.xml", {"urls": tuple(parts[0])}, "the sitemap"))
+    else:
+        paths = [urls.sitemap_part_path(n) for n in range(1, len(parts) + 1)]
+        jobs.append(
+            Job(
+                urls.SITEMAP_PATH,
+                "sitemap-index.xml",
+                {"sitemaps": tuple(urls.absolute_url(config, p) for p in paths)},
+                "the sitemap index",
+            )
+        )
+        jobs += [
+            Job(path, "sitemap.xml", {"urls": tuple(part)}, "the sitemap")
+            for path, part in zip(paths, parts, strict=True)
+        ]
+    jobs.append(Job(urls.ROBOTS_PATH, "robots.txt", {}, "robots.txt"))
+    if search:
+        jobs.append(Job(urls.SEARCH_PATH, "search.html", {}, "the search page"))
+    return jobs
+
+
+def _last_change(graph: Graph, keys: tuple[str, ...]) -> datetime:
+    """A feed's <updated>: its newest entry's change, or the epoch for an empty feed."""
+    moments = [graph.articles[k].updated or graph.articles[k].date for k in keys]
+    return max(moments, default=datetime(1970, 1, 1, tzinfo=UTC))
 
 
 def _pagination(number: int, total: int, url_of) -> Pagination:

@@ -18,6 +18,7 @@ from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
 from .graph import Graph
 from .i18n import STRINGS
+from .metadata import absolute_html, feed_content, image_url, news_article, tag_uri
 from .model import Article, Card
 from .plan import Job
 from .theme import Theme
@@ -63,7 +64,7 @@ class TemplateProblem(Exception):
 
 
 class Renderer:
-    def __init__(self, graph: Graph, site_dir: Path, theme: Theme):
+    def __init__(self, graph: Graph, site_dir: Path, theme: Theme, search: bool = False):
         self.graph = graph
         self.config = graph.config
         self.site_templates = site_dir / "templates"
@@ -93,6 +94,8 @@ class Renderer:
         )
         self.env.filters["absolute"] = lambda path: urls.absolute_url(config, path)
         self.env.filters["split_lead"] = split_lead
+        self.env.filters["absolute_html"] = absolute_html
+        self.env.filters["image_url"] = lambda image: image_url(config, image)
         self.env.globals.update(
             site=config,
             t=strings,
@@ -101,6 +104,11 @@ class Renderer:
             categories=list(graph.categories.values()),
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k].card for k in graph.recent()],
+            search_enabled=search,
+            og_locale="ja_JP" if config.language == "ja" else "en_US",
+            news_article=lambda article: news_article(config, article),
+            tag_uri=lambda article: tag_uri(config, article),
+            feed_content=lambda article: feed_content(config, article, strings["sources"]),
             comment_count=lambda n: strings[
                 "comment_count_one" if n == 1 else "comment_count"
             ].format(n=n),
@@ -124,6 +132,7 @@ class Renderer:
             tuple(self.env.globals["category_counts"].items()),
             tuple(self.env.globals["recent"]),
             tuple(self.env.globals["archive_years"]),
+            self.env.globals["search_enabled"],
         )
 
     def _templates_digest(self) -> bytes:
@@ -192,6 +201,8 @@ class Renderer:
             context["category"] = graph.categories[context["category"]]
         if "tag" in context:
             context["tag"] = graph.tags[context["tag"]]
+        if "entries" in context:
+            context["entries"] = [articles[k] for k in context["entries"]]
         if "target" in context:
             context["target"] = articles[context["target"]].card
         return context

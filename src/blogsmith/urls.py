@@ -85,3 +85,17 @@ def _encoded(path: str) -> str:
 def absolute_url(config: Config, path: str) -> str:
     origin = config.base_url[: len(config.base_url) - len(config.base_path)]
     return origin + public_url(config, path)
+
+
+FEED_PATH = "/feed.xml"
+SITEMAP_PATH = "/sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+SEARCH_PATH = "/search/"
+
+
+def category_feed_path(key: str) -> str:
+    return f"/category/{key}/feed.xml"
+
+
+def sitemap_part_path(number: int) -> str:
+    return f"/sitemap-{number}.xml"

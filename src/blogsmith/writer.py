@@ -13,9 +13,16 @@ from pathlib import Path
 
 
 class StagedWriter:
-    def __init__(self, output: Path):
+    """`scope` limits the writer to one folder of the output (its stale files only);
+    `preserve` names folders another writer owns, which this one leaves alone."""
+
+    def __init__(
+        self, output: Path, scope: str = "", preserve: tuple[str, ...] = (), label: str = "staging"
+    ):
         self.output = output
-        self.staging = output.parent / f".{output.name}.staging"
+        self.scope = scope
+        self.preserve = preserve
+        self.staging = output.parent / f".{output.name}.{label}"
         self.produced: set[str] = set()
         self.changed: list[str] = []
         if self.staging.exists():
@@ -59,11 +66,12 @@ class StagedWriter:
 
     def _remove_stale(self) -> list[str]:
         removed = []
-        for folder, _dirs, files in os.walk(self.output, topdown=False):
+        top = self.output / self.scope if self.scope else self.output
+        for folder, _dirs, files in os.walk(top, topdown=False):
             base = Path(folder)
             for name in files:
                 relative = (base / name).relative_to(self.output).as_posix()
-                if relative not in self.produced:
+                if relative not in self.produced and not relative.startswith(self.preserve):
                     (base / name).unlink()
                     removed.append(relative)
             if base != self.output and not any(base.iterdir()):

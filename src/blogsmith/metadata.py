@@ -1,0 +1,85 @@
+"""What a page says about itself to feed readers, search engines and link previews."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from markupsafe import escape
+
+from . import urls
+from .config import Config
+from .model import Article
+
+_URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def absolute_html(html: str, page_url: str) -> str:
+    """Every link and image source in `html` made absolute against the page's URL, as feed
+    readers show content away from the site."""
+
+    def absolute(match: re.Match[str]) -> str:
+        value = match.group(2).replace("&amp;", "&")
+        joined = urljoin(page_url, value).replace("&", "&amp;")
+        return f'{match.group(1)}="{joined}"'
+
+    return _URL_ATTRIBUTE.sub(absolute, html)
+
+
+def feed_content(config: Config, article: Article, sources_label: str) -> str:
+    """An entry's full content for feed readers: eyecatch, body and sources, all absolute."""
+    page_url = urls.absolute_url(config, article.path)
+    parts = []
+    if article.eyecatch:
+        parts.append(
+            f'<figure><img src="{escape(image_url(config, article.eyecatch.image))}" '
+            f'alt="{escape(article.eyecatch.alt)}"></figure>'
+        )
+    parts.append(absolute_html(article.html, page_url))
+    if article.sources:
+        items = "".join(
+            f'<li>{escape(sources_label)}:<a href="{escape(source.url)}">'
+            f"{escape(source.title)}</a></li>"
+            for source in article.sources
+        )
+        parts.append(f"<ul>{items}</ul>")
+    return "".join(parts)
+
+
+def image_url(config: Config, image: str) -> str:
+    return urls.absolute_url(config, image) if image.startswith("/") else image
+
+
+def news_article(config: Config, article: Article) -> dict:
+    """schema.org NewsArticle, for the JSON-LD block of an article page."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.excerpt,
+        "datePublished": article.date.isoformat(),
+        "dateModified": (article.updated or article.date).isoformat(),
+        "mainEntityOfPage": urls.absolute_url(config, article.path),
+        "url": urls.absolute_url(config, article.path),
+        "inLanguage": config.language,
+        "articleSection": article.category.name,
+        "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+    }
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if article.eyecatch:
+        data["image"] = [image_url(config, article.eyecatch.image)]
+    if article.tags:
+        data["keywords"] = [tag.name for tag in article.tags]
+    if config.logo:
+        data["publisher"]["logo"] = {
+            "@type": "ImageObject",
+            "url": urls.absolute_url(config, config.logo),
+        }
+    return data
+
+
+def tag_uri(config: Config, article: Article) -> str:
+    """An Atom entry id that survives a change of permalink or domain (RFC 4151)."""
+    host = urls.absolute_url(config, "/").split("/")[2].split(":")[0]
+    return f"tag:{host},{article.date:%Y-%m-%d}:{article.key}"
