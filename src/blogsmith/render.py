@@ -81,6 +81,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            keep_trailing_newline=True,
         )
         config = self.config
         strings = STRINGS[config.language]
