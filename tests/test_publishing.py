@@ -14,14 +14,12 @@ import feedparser
 import pytest
 import xmlschema
 from bs4 import BeautifulSoup
-from conftest import DEFAULT_CONFIG, REPO, article, run_cli, soup
+from conftest import DEFAULT_CONFIG, FIXTURES, REPO, article, run_cli, soup
 
 from blogsmith import sitemap
 from blogsmith.build import build
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared/fixtures/schemas/sitemap.xsd"
-if not SCHEMA.is_file():
-    SCHEMA = REPO.parent / "shared/fixtures/schemas/sitemap.xsd"
+SCHEMA = FIXTURES / "schemas/sitemap.xsd"
 OFFSET_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 SITE = "https://news.example.org/"
 
