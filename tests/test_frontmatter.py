@@ -22,7 +22,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 def meta_of(text: str, key: str = "articles/2022/09/ceasefire-broken.md"):
     bag = ErrorBag()
-    loaded = LoadedSource(key, f"content/{key}", split(text))
+    loaded = LoadedSource(key, f"content/{key}", split(text), rendered=None)
     return (
         check_meta(loaded, CONFIG, bag),
         [str(e) for e in in_file_order(bag.errors)],

@@ -15,7 +15,9 @@ NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
 def graph_of(site, **options):
     bag = ErrorBag()
     config = load_config(site, bag)
-    graph = build_graph(config, load_content(site, bag), bag, BuildOptions(now=NOW, **options))
+    graph = build_graph(
+        config, load_content(site, config, bag), bag, BuildOptions(now=NOW, **options)
+    )
     return (
         graph,
         [str(e) for e in in_file_order(bag.errors)],

@@ -18,6 +18,8 @@ from .plan import Job, plan
 from .render import Renderer, TemplateProblem, context_key
 from .search import BUNDLE, index_site, pagefind_binary
 from .theme import Theme, default_theme
+from .timings import stage
+from .workers import run_in_workers
 from .writer import StagedWriter
 
 Progress = Callable[[int, int], None]
@@ -63,7 +65,8 @@ def build(
     bag = ErrorBag()
     graph = load_graph(site_dir, options, bag, cache)
     search = search_available(graph.config.search, bag) if write else graph.config.search
-    jobs = plan(graph, bag, search)
+    with stage("plan"):
+        jobs = plan(graph, bag, search)
     statics = static_files(site_dir, theme)
     _check_static_conflicts(jobs, statics, bag)
     if write:
@@ -77,44 +80,30 @@ def build(
     renderer = Renderer(graph, site_dir, theme, search)
     version = renderer.version
     reuse = cache is not None and writer is not None and cache.version == version
-    seen_problems: set[LocatedError] = set()
     total = len(jobs) + len(statics)
     try:
-        for done, job in enumerate(jobs, 1):
-            context = renderer.context(job)
-            target = job.output_file
-            if cache is not None:
-                key = context_key(context)
-                if reuse and cache.pages.get(target) == key and writer.keep(target):
-                    continue
-                cache.pending_pages[target] = key
-            try:
-                data = renderer.render(job, context)
-            except TemplateProblem as problem:
-                if problem.error not in seen_problems:
-                    seen_problems.add(problem.error)
-                    bag.errors.append(problem.error)
-                continue
-            result.rendered += 1
-            if writer:
-                writer.put(target, data)
-            if progress:
-                progress(done, total)
+        with stage("render"):
+            todo = _pages_to_render(jobs, renderer, writer, cache, reuse, bool(bag))
+            counter = _Counter(progress, total, len(jobs) - len(todo))
+            problems = render_pages(renderer, jobs, todo, writer, counter)
+        result.rendered = len(todo)
+        for problem in dict.fromkeys(problems):
+            bag.errors.append(problem)
         if writer:
-            for done, (relative, source) in enumerate(sorted(statics.items()), len(jobs) + 1):
-                try:
-                    writer.put(relative, source.read_bytes())
-                except OSError as exc:
-                    bag.add(
-                        _shown_static(site_dir, source),
-                        0,
-                        f"cannot be read ({exc.strerror or exc}); fix or remove the file",
-                    )
-                if progress:
-                    progress(done, total)
+            with stage("static"):
+                for relative, source in sorted(statics.items()):
+                    try:
+                        writer.put(relative, source.read_bytes())
+                    except OSError as exc:
+                        bag.add(
+                            _shown_static(site_dir, source),
+                            0,
+                            f"cannot be read ({exc.strerror or exc}); fix or remove the file",
+                        )
+                    counter.advance(1)
         bag.raise_if_any()
         if writer:
-            with guard or nullcontext():
+            with guard or nullcontext(), stage("commit"):
                 removed = writer.commit()
             if cache is not None:
                 cache.commit_pages(version, writer.produced)
@@ -133,6 +122,96 @@ def build(
         raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Counter:
+    """Progress across pages rendered here and in workers."""
+
+    def __init__(self, progress: Progress | None, total: int, done: int):
+        self.progress, self.total, self.done = progress, total, done
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _pages_to_render(
+    jobs: list[Job],
+    renderer: Renderer,
+    writer: StagedWriter | None,
+    cache: BuildCache | None,
+    reuse: bool,
+    failing: bool,
+) -> list[int]:
+    """Indexes of the jobs to render: those whose inputs changed since the committed build.
+
+    A build that already failed renders one page per template, enough to report template
+    errors with the content's, without the cost of every page.
+    """
+    if failing:
+        first: dict[str, int] = {}
+        for index, job in enumerate(jobs):
+            first.setdefault(job.template, index)
+        return sorted(first.values())
+    todo = []
+    for index, job in enumerate(jobs):
+        if cache is not None:
+            target = job.output_file
+            key = context_key(renderer.context(job))
+            if reuse and cache.pages.get(target) == key and writer.keep(target):
+                continue
+            cache.pending_pages[target] = key
+        todo.append(index)
+    return todo
+
+
+_RENDERING: tuple = ()
+"""What forked render workers inherit: (renderer, jobs, todo, writer)."""
+
+
+def render_pages(
+    renderer: Renderer,
+    jobs: list[Job],
+    todo: list[int],
+    writer: StagedWriter | None,
+    counter: _Counter,
+) -> list[LocatedError]:
+    """Render `todo` on every core; staged files are written by whoever rendered them."""
+    global _RENDERING
+    _RENDERING = (renderer, jobs, todo, writer)
+    problems: list[LocatedError] = []
+
+    def collect(outcome: tuple[list[str], list[LocatedError], int]) -> None:
+        changed, errors, count = outcome
+        if writer:
+            writer.changed.extend(changed)
+        problems.extend(errors)
+        counter.advance(count)
+
+    try:
+        run_in_workers(_render_slice, len(todo), collect)
+    finally:
+        _RENDERING = ()
+    if writer:
+        writer.produced.update(jobs[index].output_file for index in todo)
+    return problems
+
+
+def _render_slice(start: int, stop: int) -> tuple[list[str], list[LocatedError], int]:
+    renderer, jobs, todo, writer = _RENDERING
+    changed: list[str] = []
+    errors: list[LocatedError] = []
+    for index in todo[start:stop]:
+        job = jobs[index]
+        try:
+            data = renderer.render(job)
+        except TemplateProblem as problem:
+            errors.append(problem.error)
+            continue
+        if writer and writer.stage(job.output_file, data):
+            changed.append(job.output_file)
+    return changed, errors, stop - start
 
 
 def search_available(wanted: bool, bag: ErrorBag) -> bool:
@@ -162,7 +241,10 @@ def load_graph(
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
-    graph = build_graph(config, load_content(site_dir, bag, cache), bag, options, cache=cache)
+    with stage("load"):
+        content = load_content(site_dir, config, bag, cache)
+    with stage("graph"):
+        graph = build_graph(config, content, bag, options)
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
 

@@ -1,16 +1,15 @@
-"""What one build can hand to the next in the same process (the live preview's rebuilds).
+"""What one build can hand to the next: per-file results and the inputs of every page.
 
 Correctness comes first: every entry is keyed by the exact inputs it was made from (file
-bytes, Markdown text, a page's whole resolved context), so a hit is the same work, never a
-guess. Page entries only take effect when a build has committed its output.
+bytes and the settings they were read with, a page's whole resolved context), so a hit is
+the same work, never a guess. Page entries only take effect when a build has committed its
+output.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-
-from .markdown_render import RenderedBody
 
 
 def digest(data: bytes) -> bytes:
@@ -19,27 +18,33 @@ def digest(data: bytes) -> bytes:
 
 @dataclass
 class BuildCache:
+    settings: object = None
+    """What per-file results depend on besides the file (see load.Settings)."""
     files: dict[str, tuple[bytes, object]] = field(default_factory=dict)
     """Source path -> (digest of its bytes, what loading made of them)."""
-    bodies: dict[tuple[str, str, bytes], RenderedBody] = field(default_factory=dict)
-    """(base path, language, digest of the Markdown) -> rendered body."""
-    fresh_bodies: dict[tuple[str, str, bytes], RenderedBody] = field(default_factory=dict)
-    """The bodies the build under way used: they replace `bodies` when its graph is made."""
-    version: object = None
-    """The templates and page-wide values the committed pages were rendered with."""
     pages: dict[str, object] = field(default_factory=dict)
     """Output file -> the inputs its committed bytes were rendered from."""
     pending_pages: dict[str, object] = field(default_factory=dict)
+    version: object = None
+    """The templates and page-wide values the committed pages were rendered with."""
 
-    def loaded(self, path: str, data: bytes, make):
-        """What `make(data)` gives, made again only when the file's bytes changed."""
-        key = digest(data)
-        hit = self.files.get(path)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        value = make(data)
-        self.files[path] = (key, value)
-        return value
+    def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
+        """The sources whose results are not known for these exact bytes and settings."""
+        if settings != self.settings:
+            self.files = {}
+            self.settings = settings
+        unknown = set()
+        for source, data in files:
+            hit = self.files.get(source)
+            if hit is None or hit[0] != digest(data):
+                unknown.add(source)
+        return unknown
+
+    def remember_file(self, source: str, data: bytes, result: object) -> None:
+        self.files[source] = (digest(data), result)
+
+    def file(self, source: str) -> object:
+        return self.files[source][1]
 
     def forget_missing(self, present: set[str]) -> None:
         for path in set(self.files) - present:
@@ -48,11 +53,8 @@ class BuildCache:
     def commit_pages(self, version: object, produced: set[str]) -> None:
         if version != self.version:
             self.pages = {}
-        self.pages = {
-            path: key
-            for path, key in {**self.pages, **self.pending_pages}.items()
-            if path in produced
-        }
+        merged = {**self.pages, **self.pending_pages}
+        self.pages = {path: key for path, key in merged.items() if path in produced}
         self.pending_pages = {}
         self.version = version
 

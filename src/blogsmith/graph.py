@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import urls
-from .cache import BuildCache, digest
-from .comments import EMPTY, Thread, read_thread
+from .comments import EMPTY, Thread
 from .config import Config
 from .errors import ErrorBag
 from .fields import Meta, check_meta
 from .load import Content, LoadedSource
-from .markdown_render import BodyRenderer, RenderedBody, excerpt, replace_links
+from .markdown_render import excerpt, replace_links
 from .model import Article, Category, Tag
 from .related import Entry, RelatedIndex
 from .yamlread import YamlDoc
@@ -78,15 +77,13 @@ def build_graph(
     content: Content,
     bag: ErrorBag,
     options: BuildOptions,
-    renderer: BodyRenderer | None = None,
-    cache: BuildCache | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run."""
     metas: dict[str, Meta] = {}
     sources = content.sources
     loaded_by_key = {s.key: s for s in sources}
-    threads = _threads(config, content, loaded_by_key, bag)
+    threads = _threads(content, loaded_by_key, bag)
     for loaded in sources:
         meta = check_meta(loaded, config, bag)
         if meta is not None:
@@ -108,13 +105,12 @@ def build_graph(
         for key, m in built.items()
     }
 
-    renderer = renderer or BodyRenderer(config.base_path, config.language)
     tags: dict[str, Tag] = {}
     articles: dict[str, Article] = {}
     linked: dict[str, set[str]] = {}
     for key, meta in built.items():
         loaded = loaded_by_key[key]
-        body = _render_body(renderer, loaded.parts.body, config, cache)
+        body = loaded.rendered
         links = _resolve_links(loaded, body.md_links, metas, paths, config, bag)
         linked[key] = {_target_key(key, href) for href in links}
         article_tags = []
@@ -155,8 +151,6 @@ def build_graph(
             comment_count=threads.get(key, EMPTY).count,
         )
 
-    if cache is not None:
-        cache.bodies, cache.fresh_bodies = cache.fresh_bodies, {}
     stories = [a for a in articles.values() if a.kind == "article"]
     order = sorted(stories, key=lambda a: (a.date, a.key))
     timeline = tuple(a.key for a in order if not a.draft)
@@ -198,7 +192,7 @@ def build_graph(
 
 
 def _threads(
-    config: Config, content: Content, loaded_by_key: dict[str, LoadedSource], bag: ErrorBag
+    content: Content, loaded_by_key: dict[str, LoadedSource], bag: ErrorBag
 ) -> dict[str, Thread]:
     threads = {}
     for loaded in content.comments:
@@ -210,21 +204,8 @@ def _threads(
                 "sits beside its article with the same name (x.md, x.comments.yaml)",
             )
             continue
-        threads[loaded.key] = read_thread(
-            loaded.doc, loaded.source, config.zone, config.comments_max_depth, bag
-        )
+        threads[loaded.key] = loaded.thread
     return threads
-
-
-def _render_body(
-    renderer: BodyRenderer, text: str, config: Config, cache: BuildCache | None
-) -> RenderedBody:
-    if cache is None:
-        return renderer.render(text)
-    key = (config.base_path, config.language, digest(text.encode("utf-8")))
-    body = cache.bodies.get(key) or cache.fresh_bodies.get(key) or renderer.render(text)
-    cache.fresh_bodies[key] = body
-    return body
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:

@@ -1,4 +1,9 @@
-"""Read the site's content files: the only module that opens them."""
+"""Read the site's content files: the only module that opens them.
+
+Everything that depends on one file alone (front matter, the Markdown body, the comment
+thread) is done here, per file, by a pure function: so it can run on every core and be
+reused while the file's bytes and the settings it depends on stay the same.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ from pathlib import Path
 
 from . import yamlread
 from .cache import BuildCache
+from .comments import Thread, read_thread
+from .config import Config
 from .errors import ErrorBag, LocatedError
 from .frontmatter import FrontMatterError, SplitSource, split
+from .markdown_render import BodyRenderer, RenderedBody
+from .workers import map_in_workers
 
 CONTENT_DIR = "content"
 COMMENTS_SUFFIX = ".comments.yaml"
@@ -22,6 +31,7 @@ class LoadedSource:
     key: str
     source: str
     parts: SplitSource
+    rendered: RenderedBody
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,7 @@ class LoadedComments:
 
     key: str
     source: str
-    doc: yamlread.YamlDoc
+    thread: Thread
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,21 @@ class Content:
 
 
 @dataclass(frozen=True)
-class _FileResult:
+class Settings:
+    """The part of the config that per-file work depends on."""
+
+    base_path: str
+    language: str
+    timezone: str
+    max_depth: int
+
+    @classmethod
+    def of(cls, config: Config) -> Settings:
+        return cls(config.base_path, config.language, config.timezone, config.comments_max_depth)
+
+
+@dataclass(frozen=True)
+class FileResult:
     value: LoadedSource | LoadedComments | None
     errors: tuple[LocatedError, ...] = ()
     warnings: tuple[LocatedError, ...] = ()
@@ -65,7 +89,9 @@ def is_editor_litter(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-def load_content(site_dir: Path, bag: ErrorBag, cache: BuildCache | None = None) -> Content:
+def load_content(
+    site_dir: Path, config: Config, bag: ErrorBag, cache: BuildCache | None = None
+) -> Content:
     root = site_dir / CONTENT_DIR
     if not root.is_dir():
         bag.add(
@@ -75,34 +101,41 @@ def load_content(site_dir: Path, bag: ErrorBag, cache: BuildCache | None = None)
             "(for example content/articles/2022/09/my-article.md)",
         )
         return Content([], [])
-    sources, comments = [], []
-    present = set()
+    settings = Settings.of(config)
+    cache = cache if cache is not None else BuildCache()
+    files = []
     for key, path in content_files(site_dir):
-        source = f"{CONTENT_DIR}/{key}"
         try:
-            data = path.read_bytes()
+            files.append((key, f"{CONTENT_DIR}/{key}", path.read_bytes()))
         except OSError:  # removed between the listing and the read: it is gone
             continue
-        present.add(source)
-        if cache is None:
-            result = _load_file(key, source, data)
-        else:
-            result = cache.loaded(source, data, lambda d, k=key, s=source: _load_file(k, s, d))
+    todo = cache.unknown_files(settings, [(source, data) for _, source, data in files])
+    made = map_in_workers(
+        load_file, [(key, source, data, settings) for key, source, data in files if source in todo]
+    )
+    for (_, source, data), result in zip([f for f in files if f[1] in todo], made, strict=True):
+        cache.remember_file(source, data, result)
+    sources, comments = [], []
+    for _, source, _ in files:
+        result = cache.file(source)
         bag.errors.extend(result.errors)
         bag.warnings.extend(result.warnings)
         if isinstance(result.value, LoadedSource):
             sources.append(result.value)
         elif isinstance(result.value, LoadedComments):
             comments.append(result.value)
-    if cache is not None:
-        cache.forget_missing(present)
+    cache.forget_missing({source for _, source, _ in files})
     return Content(sources, comments)
 
 
-def _load_file(key: str, source: str, data: bytes) -> _FileResult:
-    """One file's bytes to what the graph needs, with its errors; pure, so it can be cached."""
+_renderers: dict[tuple[str, str], BodyRenderer] = {}
+
+
+def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileResult:
+    """One file's bytes to what the graph needs, with its errors; pure, so it can be cached
+    and run in another process."""
     if not key.endswith((".md", COMMENTS_SUFFIX)):
-        return _FileResult(
+        return FileResult(
             None,
             warnings=(
                 LocatedError(
@@ -116,7 +149,7 @@ def _load_file(key: str, source: str, data: bytes) -> _FileResult:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _FileResult(
+        return FileResult(
             None,
             (
                 LocatedError(
@@ -130,11 +163,23 @@ def _load_file(key: str, source: str, data: bytes) -> _FileResult:
         try:
             doc = yamlread.parse(text)
         except yamlread.YamlSyntaxError as exc:
-            return _FileResult(
+            return FileResult(
                 None, (LocatedError(source, exc.line, f"invalid YAML: {exc.problem}"),)
             )
-        return _FileResult(LoadedComments(key[: -len(COMMENTS_SUFFIX)] + ".md", source, doc))
+        from zoneinfo import ZoneInfo
+
+        bag = ErrorBag()
+        thread = read_thread(doc, source, ZoneInfo(settings.timezone), settings.max_depth, bag)
+        article = key[: -len(COMMENTS_SUFFIX)] + ".md"
+        return FileResult(
+            LoadedComments(article, source, thread), tuple(bag.errors), tuple(bag.warnings)
+        )
     try:
-        return _FileResult(LoadedSource(key, source, split(text)))
+        parts = split(text)
     except FrontMatterError as exc:
-        return _FileResult(None, (LocatedError(source, exc.line, exc.message),))
+        return FileResult(None, (LocatedError(source, exc.line, exc.message),))
+    renderer_key = (settings.base_path, settings.language)
+    renderer = _renderers.get(renderer_key)
+    if renderer is None:
+        renderer = _renderers[renderer_key] = BodyRenderer(*renderer_key)
+    return FileResult(LoadedSource(key, source, parts, renderer.render(parts.body)))

@@ -31,6 +31,14 @@ class StagedWriter:
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` for output file `relative` unless the output already holds it."""
         self.produced.add(relative)
+        if self.stage(relative, data):
+            self.changed.append(relative)
+            return True
+        return False
+
+    def stage(self, relative: str, data: bytes) -> bool:
+        """Write `data` to the staging folder if it differs from the output (True); keeps no
+        record, so it can run in a worker process that reports back what it staged."""
         target = self.output / relative
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -40,7 +48,6 @@ class StagedWriter:
         staged = self.staging / relative
         staged.parent.mkdir(parents=True, exist_ok=True)
         staged.write_bytes(data)
-        self.changed.append(relative)
         return True
 
     def keep(self, relative: str) -> bool:
@@ -52,10 +59,19 @@ class StagedWriter:
 
     def commit(self) -> list[str]:
         """Move staged files in and delete stale ones; returns the removed files."""
+        if not self.scope and not self.output.exists() and self.staging.is_dir():
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging, self.output)  # a first build: one rename moves it all
+            return []
         self.output.mkdir(parents=True, exist_ok=True)
+        made: set[Path] = set()
         for relative in self.changed:
             target = self.output / relative
-            _make_parent(target, self.output)
+            if target.parent not in made:
+                _make_parent(target, self.output)
+                made.add(target.parent)
+            elif target.is_dir():
+                shutil.rmtree(target)
             os.replace(self.staging / relative, target)
         removed = self._remove_stale()
         self.abort()

@@ -71,8 +71,15 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     return YamlDoc(data, lines, first_line)
 
 
+RECORDED_DEPTH = 2
+"""Lines are kept for keys up to two levels deep (`sources[1]`, a comment's `date`): all that
+errors point at, without walking every node of a file of a thousand comments."""
+
+
 def _record(node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int]) -> None:
     out[path] = first_line + node.start_mark.line
+    if len(path) >= RECORDED_DEPTH:
+        return
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
