@@ -8,7 +8,6 @@ from blogsmith.dates import format_date, parse_datetime
 from blogsmith.errors import ErrorBag, in_file_order
 from blogsmith.fields import check_meta
 from blogsmith.frontmatter import FrontMatterError, split
-from blogsmith.load import LoadedSource
 from blogsmith.model import Eyecatch, Source
 
 CONFIG = Config(
@@ -22,9 +21,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 def meta_of(text: str, key: str = "articles/2022/09/ceasefire-broken.md"):
     bag = ErrorBag()
-    loaded = LoadedSource(key, f"content/{key}", split(text), rendered=None)
     return (
-        check_meta(loaded, CONFIG, bag),
+        check_meta(key, f"content/{key}", split(text), CONFIG, bag),
         [str(e) for e in in_file_order(bag.errors)],
         [str(w) for w in bag.warnings],
     )

@@ -15,7 +15,7 @@ from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
 from .load import CONTENT_DIR, load_content
 from .plan import Job, plan
-from .render import Renderer, TemplateProblem, context_key
+from .render import Fingerprints, Renderer, TemplateProblem
 from .search import BUNDLE, index_site, pagefind_binary
 from .theme import Theme, default_theme
 from .timings import stage
@@ -155,10 +155,11 @@ def _pages_to_render(
             first.setdefault(job.template, index)
         return sorted(first.values())
     todo = []
+    fingerprints = Fingerprints()
     for index, job in enumerate(jobs):
         if cache is not None:
             target = job.output_file
-            key = context_key(renderer.context(job))
+            key = fingerprints.page(job, renderer.context(job))
             if reuse and cache.pages.get(target) == key and writer.keep(target):
                 continue
             cache.pending_pages[target] = key
@@ -244,7 +245,7 @@ def load_graph(
     with stage("load"):
         content = load_content(site_dir, config, bag, cache)
     with stage("graph"):
-        graph = build_graph(config, content, bag, options)
+        graph = build_graph(config, content, bag, options, cache)
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
 

@@ -27,6 +27,8 @@ class BuildCache:
     pending_pages: dict[str, object] = field(default_factory=dict)
     version: object = None
     """The templates and page-wide values the committed pages were rendered with."""
+    related: tuple | None = None
+    """(every input of the related-article scoring, its result)."""
 
     def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
         """The sources whose results are not known for these exact bytes and settings."""

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from .config import Config
 from .dates import EXPECTED_FORM, parse_datetime
 from .errors import ErrorBag, did_you_mean
-from .load import LoadedSource
+from .frontmatter import SplitSource
 from .model import Eyecatch, Source
 from .yamlread import YamlDoc
 
@@ -45,10 +45,10 @@ class Meta:
 
 
 class _Checker:
-    def __init__(self, loaded: LoadedSource, config: Config, bag: ErrorBag):
-        self.doc = loaded.parts.meta
+    def __init__(self, parts: SplitSource, source: str, config: Config, bag: ErrorBag):
+        self.doc = parts.meta
         self.data = self.doc.data
-        self.where = loaded.source
+        self.where = source
         self.config = config
         self.bag = bag
         self.failed = False
@@ -110,25 +110,27 @@ class _Checker:
         return items
 
 
-def check_meta(loaded: LoadedSource, config: Config, bag: ErrorBag) -> Meta | None:
+def check_meta(
+    key: str, source: str, parts: SplitSource, config: Config, bag: ErrorBag
+) -> Meta | None:
     """Typed front matter, or None after adding every problem of this file to `bag`."""
-    doc = loaded.parts.meta
+    doc = parts.meta
     if not isinstance(doc.data, dict):
         bag.add(
-            loaded.source,
+            source,
             doc.first_line,
             "front matter must be YAML keys like "
             "'title: ...', 'date: 2022-09-14 06:30', 'category: europe'",
         )
         return None
-    c = _Checker(loaded, config, bag)
-    for key in c.data:
-        if key not in KNOWN_FIELDS:
-            hint = did_you_mean(str(key), KNOWN_FIELDS)
+    c = _Checker(parts, source, config, bag)
+    for name in c.data:
+        if name not in KNOWN_FIELDS:
+            hint = did_you_mean(str(name), KNOWN_FIELDS)
             bag.warn(
-                loaded.source,
-                doc.line(str(key)),
-                f"unknown field '{key}' is ignored;{hint}".rstrip(";"),
+                source,
+                doc.line(str(name)),
+                f"unknown field '{name}' is ignored;{hint}".rstrip(";"),
             )
 
     kind = c.data.get("kind", "article")
@@ -141,7 +143,7 @@ def check_meta(loaded: LoadedSource, config: Config, bag: ErrorBag) -> Meta | No
     date = c.moment("date", required=is_article)
     updated = c.moment("updated", required=False)
     category = _category(c, required=is_article)
-    slug = _slug(c, loaded.key)
+    slug = _slug(c, key)
     tags = tuple(dict.fromkeys(t for _, t in c.text_list("tags", "[アゼルバイジャン, アルメニア]")))
     summary = c.text("summary")
     author = c.text("author", default=config.author)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import urls
+from .cache import BuildCache
 from .comments import EMPTY, Thread
 from .config import Config
 from .errors import ErrorBag
-from .fields import Meta, check_meta
+from .fields import Meta
 from .load import Content, LoadedSource
 from .markdown_render import excerpt, replace_links
 from .model import Article, Category, Tag
@@ -77,6 +78,7 @@ def build_graph(
     content: Content,
     bag: ErrorBag,
     options: BuildOptions,
+    cache: BuildCache | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run."""
@@ -85,7 +87,7 @@ def build_graph(
     loaded_by_key = {s.key: s for s in sources}
     threads = _threads(content, loaded_by_key, bag)
     for loaded in sources:
-        meta = check_meta(loaded, config, bag)
+        meta = loaded.meta
         if meta is not None:
             metas[loaded.key] = meta
     now = options.now or datetime.now(config.zone)
@@ -152,7 +154,7 @@ def build_graph(
         )
 
     stories = [a for a in articles.values() if a.kind == "article"]
-    order = sorted(stories, key=lambda a: (a.date, a.key))
+    order = sorted(stories, key=lambda a: (a.date.timestamp(), a.key))
     timeline = tuple(a.key for a in order if not a.draft)
     listed = tuple(a.key for a in reversed(order))
     prev = {timeline[i]: timeline[i - 1] for i in range(1, len(timeline))}
@@ -168,7 +170,7 @@ def build_graph(
             by_tag[tag.slug].append(key)
         by_month[(article.date.year, article.date.month)].append(key)
 
-    picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag)
+    picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag, cache)
     return Graph(
         config=config,
         articles=articles,
@@ -273,19 +275,27 @@ def _related(
     metas: dict[str, Meta],
     loaded_by_key: dict[str, LoadedSource],
     bag: ErrorBag,
+    cache: BuildCache | None,
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Hand-picked related articles (checked every build) and the full related blocks, whose
+    scoring is reused while every input to it is the same."""
     published = set(timeline)
     by_slug: dict[str, list[str]] = defaultdict(list)
     for key, meta in metas.items():
         if meta.kind == "article":
             by_slug[meta.slug].append(key)
 
-    def entry(key: str) -> Entry:
-        a = articles[key]
-        return Entry(key, a.date.timestamp(), a.category.key, tuple(t.slug for t in a.tags))
+    entries: dict[str, Entry] = {}
 
-    index = RelatedIndex([entry(key) for key in timeline])
-    all_picked, result = {}, {}
+    def entry(key: str) -> Entry:
+        if key not in entries:
+            a = articles[key]
+            entries[key] = Entry(
+                key, a.date.timestamp(), a.category.key, tuple(t.slug for t in a.tags)
+            )
+        return entries[key]
+
+    all_picked = {}
     for key, article in articles.items():
         if article.kind != "article":
             continue
@@ -339,8 +349,16 @@ def _related(
                 )
             elif target not in picked:
                 picked.append(target)
-        picked = picked[: config.related_count]
-        filler = index.best(entry(key), config.related_count - len(picked), set(picked))
-        all_picked[key] = tuple(picked)
-        result[key] = tuple(picked + filler)
+        all_picked[key] = tuple(picked[: config.related_count])
+    requests = tuple((entry(key), picks) for key, picks in all_picked.items())
+    inputs = (config.related_count, tuple(entry(key) for key in timeline), requests)
+    if cache is not None and cache.related is not None and cache.related[0] == inputs:
+        return all_picked, cache.related[1]
+    index = RelatedIndex(list(inputs[1]))
+    result = {
+        wanted.key: picks + tuple(index.best(wanted, config.related_count - len(picks), set(picks)))
+        for wanted, picks in requests
+    }
+    if cache is not None:
+        cache.related = (inputs, result)
     return all_picked, result

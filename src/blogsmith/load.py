@@ -16,6 +16,7 @@ from .cache import BuildCache
 from .comments import Thread, read_thread
 from .config import Config
 from .errors import ErrorBag, LocatedError
+from .fields import Meta, check_meta
 from .frontmatter import FrontMatterError, SplitSource, split
 from .markdown_render import BodyRenderer, RenderedBody
 from .workers import map_in_workers
@@ -32,6 +33,8 @@ class LoadedSource:
     source: str
     parts: SplitSource
     rendered: RenderedBody
+    meta: Meta | None
+    """The checked front matter, or None when it has errors (reported with the file)."""
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,13 @@ class Content:
 
 @dataclass(frozen=True)
 class Settings:
-    """The part of the config that per-file work depends on."""
+    """What per-file work depends on besides the file: the config."""
 
-    base_path: str
-    language: str
-    timezone: str
-    max_depth: int
+    config: Config
 
     @classmethod
     def of(cls, config: Config) -> Settings:
-        return cls(config.base_path, config.language, config.timezone, config.comments_max_depth)
+        return cls(config)
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         from zoneinfo import ZoneInfo
 
         bag = ErrorBag()
-        thread = read_thread(doc, source, ZoneInfo(settings.timezone), settings.max_depth, bag)
+        config = settings.config
+        thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments_max_depth, bag)
         article = key[: -len(COMMENTS_SUFFIX)] + ".md"
         return FileResult(
             LoadedComments(article, source, thread), tuple(bag.errors), tuple(bag.warnings)
@@ -178,8 +179,15 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         parts = split(text)
     except FrontMatterError as exc:
         return FileResult(None, (LocatedError(source, exc.line, exc.message),))
-    renderer_key = (settings.base_path, settings.language)
+    config = settings.config
+    renderer_key = (config.base_path, config.language)
     renderer = _renderers.get(renderer_key)
     if renderer is None:
         renderer = _renderers[renderer_key] = BodyRenderer(*renderer_key)
-    return FileResult(LoadedSource(key, source, parts, renderer.render(parts.body)))
+    bag = ErrorBag()
+    meta = check_meta(key, source, parts, config, bag)
+    return FileResult(
+        LoadedSource(key, source, parts, renderer.render(parts.body), meta),
+        tuple(bag.errors),
+        tuple(bag.warnings),
+    )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 TAG_WEIGHT = 3.0
 CATEGORY_WEIGHT = 1.0
-CLOSENESS_DAYS = 30.0
-WHOLE_LIST_LIMIT = 100
-WINDOW = 25
+CLOSENESS_SECONDS = 30.0 * 86400.0
+WHOLE_LIST_LIMIT = 60
+WINDOW = 20
 
 
 @dataclass(frozen=True)
@@ -59,25 +59,27 @@ class RelatedIndex:
         """The `count` best-scoring other articles: shared tags, then category, then time."""
         if count <= 0:
             return []
-        candidates: dict[str, Entry] = {}
+        shared: dict[str, int] = defaultdict(int)
+        found: dict[str, Entry] = {}
         for tag in article.tags:
             for entry in self.by_tag[tag].near(article.timestamp, WINDOW):
-                candidates[entry.key] = entry
-        for entry in self.by_category[article.category].near(article.timestamp, WINDOW):
-            candidates[entry.key] = entry
+                shared[entry.key] += 1
+                found[entry.key] = entry
+        same_category = self.by_category[article.category].near(article.timestamp, WINDOW)
+        for entry in same_category:
+            found[entry.key] = entry
         for entry in self.everything.near(article.timestamp, count * 2):
-            candidates.setdefault(entry.key, entry)
-        tags = set(article.tags)
+            found.setdefault(entry.key, entry)
+        here = article.timestamp
         scored = []
-        for entry in candidates.values():
-            if entry.key == article.key or entry.key in exclude:
+        for key, entry in found.items():
+            if key == article.key or key in exclude:
                 continue
-            days = abs(entry.timestamp - article.timestamp) / 86400.0
             score = (
-                TAG_WEIGHT * len(tags.intersection(entry.tags))
+                TAG_WEIGHT * shared.get(key, 0)
                 + (CATEGORY_WEIGHT if entry.category == article.category else 0.0)
-                + 1.0 / (1.0 + days / CLOSENESS_DAYS)
+                + 1.0 / (1.0 + abs(entry.timestamp - here) / CLOSENESS_SECONDS)
             )
-            scored.append((-score, -entry.timestamp, entry.key))
+            scored.append((-score, -entry.timestamp, key))
         scored.sort()
         return [key for _, _, key in scored[:count]]

@@ -6,14 +6,16 @@ Relations stored as keys in the graph become Article objects here, one level dee
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
-from . import urls
+from . import __version__, urls
 from .cache import digest
 from .comments import EMPTY as EMPTY_THREAD
+from .comments import Thread
 from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
 from .graph import Graph
@@ -47,14 +49,38 @@ def _card(article: Article | None) -> Card | None:
     return article.card if article is not None else None
 
 
-def context_key(context: dict) -> tuple:
-    """A comparable form of a resolved context: equal keys render equal bytes."""
-    return tuple(
-        sorted(
-            (name, tuple(value) if isinstance(value, list) else value)
-            for name, value in context.items()
-        )
-    )
+class Fingerprints:
+    """Digests of the values pages are rendered from, each made once per build.
+
+    A page's key is the digest of its template, path and every value of its context: equal
+    keys render equal bytes (with equal templates and page-wide values), and keys are small
+    enough to keep from one build to the next on disk.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[int, bytes] = {}
+        self._alive: list[object] = []
+
+    def of(self, value: object) -> bytes:
+        if isinstance(value, (list, tuple)):
+            return digest(b"L" + b"".join(self.of(item) for item in value))
+        if not isinstance(value, (Article, Card, Thread)):
+            return digest(repr(value).encode("utf-8", "surrogatepass"))
+        made = self._made.get(id(value))
+        if made is None:
+            if isinstance(value, Article):
+                text = repr(replace(value, html="")) + "\0" + value.html
+            else:
+                text = repr(value)
+            made = self._made[id(value)] = digest(text.encode("utf-8", "surrogatepass"))
+            self._alive.append(value)  # keeps id() unique while its digest is remembered
+        return made
+
+    def page(self, job: Job, context: dict) -> bytes:
+        parts = [job.template.encode(), job.path.encode()]
+        for name in sorted(context):
+            parts += [name.encode(), self.of(context[name])]
+        return digest(b"\0".join(parts))
 
 
 class TemplateProblem(Exception):
@@ -70,6 +96,7 @@ class Renderer:
         self.site_templates = site_dir / "templates"
         self.theme = theme
         self.site_dir = site_dir
+        self._sidebar_html: Markup | None = None
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
@@ -106,6 +133,7 @@ class Renderer:
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k].card for k in graph.recent()],
             search_enabled=search,
+            sidebar=self._sidebar,
             og_locale="ja_JP" if config.language == "ja" else "en_US",
             news_article=lambda article: news_article(config, article),
             tag_uri=lambda article: tag_uri(config, article),
@@ -123,18 +151,25 @@ class Renderer:
             ],
         )
 
+    def _sidebar(self) -> Markup:
+        """sidebar.html, rendered on its first use in this process and reused by every page."""
+        if self._sidebar_html is None:
+            self._sidebar_html = Markup(self.env.get_template("sidebar.html").render())
+        return self._sidebar_html
+
     @property
-    def version(self) -> tuple:
-        """Everything besides a job's own context that its bytes depend on."""
-        return (
-            self._templates_digest(),
+    def version(self) -> bytes:
+        """Everything besides a job's own context that its bytes depend on, as a digest."""
+        values = (
             self.config,
             tuple(self.env.globals["categories"]),
             tuple(self.env.globals["category_counts"].items()),
             tuple(self.env.globals["recent"]),
             tuple(self.env.globals["archive_years"]),
             self.env.globals["search_enabled"],
+            __version__,
         )
+        return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 
     def _templates_digest(self) -> bytes:
         parts = []

@@ -50,6 +50,7 @@ def month_path(year: int, month: int, page: int = 1) -> str:
     return paged(f"/{year:04d}/{month:02d}/", page)
 
 
+@lru_cache(maxsize=65536)
 def tag_slug(name: str) -> str:
     """A tag's URL segment: Japanese kept readable, never transliterated.
 
