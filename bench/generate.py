@@ -14,23 +14,93 @@ import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
-CATEGORIES = {"europe": "欧州関連", "americas": "北米/南米関連", "china": "中国関連",
-              "japan": "日本関連", "trivia": "軍事的雑学"}
-SUBJECTS = ["陸軍", "海軍", "空軍", "国防省", "防衛装備庁", "海兵隊", "沿岸警備隊", "統合参謀本部",
-            "議会の委員会", "造船所", "航空機メーカー", "研究所", "同盟国", "周辺国"]
-OBJECTS = ["新型戦車", "次期戦闘機", "哨戒機", "潜水艦", "フリゲート", "無人機", "防空システム",
-           "長距離ミサイル", "輸送機", "装甲車", "レーダー", "弾薬", "揚陸艦", "空中給油機"]
-VERBS = ["の調達を発表した", "の試験を始めた", "の配備を前倒しした", "の計画を見直している",
-         "の量産に入った", "の導入を検討している", "の改修案を比較している", "の契約を結んだ"]
-TAILS = ["関係者によれば、予算の確保が課題になっている。", "詳しい数量や納期は明らかにされていない。",
-         "周辺国はこの動きを注視している。", "議会では費用をめぐって議論が続いている。",
-         "実戦配備までには数年かかる見込みだ。", "過去の計画と比べると規模は大きい。",
-         "専門家の間でも評価は分かれている。", "現地の報道はさらに踏み込んだ内容を伝えている。"]
-READERS = ["名無し", "匿名", "通りすがり", "元自衛官", "Old Sapper", "Kestrel", "航空ファン",
-           "NightOwl", "雪国の名無し", "退役軍曹", "Marcus B.", "地図好き", "理系の名無し", "Anna K."]
-REMARKS = ["これは予想通りの展開。", "費用対効果が気になる。", "ソースはありますか?", "同意します。",
-           "いや、それは違うと思う。", "続報待ちですね。", "This changes the balance in the region.",
-           "数が揃わないと意味がない。", "整備性はどうなんだろう。", "I doubt the schedule will hold."]
+CATEGORIES = {
+    "europe": "欧州関連",
+    "americas": "北米/南米関連",
+    "china": "中国関連",
+    "japan": "日本関連",
+    "trivia": "軍事的雑学",
+}
+SUBJECTS = [
+    "陸軍",
+    "海軍",
+    "空軍",
+    "国防省",
+    "防衛装備庁",
+    "海兵隊",
+    "沿岸警備隊",
+    "統合参謀本部",
+    "議会の委員会",
+    "造船所",
+    "航空機メーカー",
+    "研究所",
+    "同盟国",
+    "周辺国",
+]
+OBJECTS = [
+    "新型戦車",
+    "次期戦闘機",
+    "哨戒機",
+    "潜水艦",
+    "フリゲート",
+    "無人機",
+    "防空システム",
+    "長距離ミサイル",
+    "輸送機",
+    "装甲車",
+    "レーダー",
+    "弾薬",
+    "揚陸艦",
+    "空中給油機",
+]
+VERBS = [
+    "の調達を発表した",
+    "の試験を始めた",
+    "の配備を前倒しした",
+    "の計画を見直している",
+    "の量産に入った",
+    "の導入を検討している",
+    "の改修案を比較している",
+    "の契約を結んだ",
+]
+TAILS = [
+    "関係者によれば、予算の確保が課題になっている。",
+    "詳しい数量や納期は明らかにされていない。",
+    "周辺国はこの動きを注視している。",
+    "議会では費用をめぐって議論が続いている。",
+    "実戦配備までには数年かかる見込みだ。",
+    "過去の計画と比べると規模は大きい。",
+    "専門家の間でも評価は分かれている。",
+    "現地の報道はさらに踏み込んだ内容を伝えている。",
+]
+READERS = [
+    "名無し",
+    "匿名",
+    "通りすがり",
+    "元自衛官",
+    "Old Sapper",
+    "Kestrel",
+    "航空ファン",
+    "NightOwl",
+    "雪国の名無し",
+    "退役軍曹",
+    "Marcus B.",
+    "地図好き",
+    "理系の名無し",
+    "Anna K.",
+]
+REMARKS = [
+    "これは予想通りの展開。",
+    "費用対効果が気になる。",
+    "ソースはありますか?",
+    "同意します。",
+    "いや、それは違うと思う。",
+    "続報待ちですね。",
+    "This changes the balance in the region.",
+    "数が揃わないと意味がない。",
+    "整備性はどうなんだろう。",
+    "I doubt the schedule will hold.",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -45,8 +115,13 @@ def tiny_png() -> bytes:
     def chunk(tag: bytes, data: bytes) -> bytes:
         body = struct.pack(">I", len(data)) + tag + data
         return body + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x40\x50\x60")) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x40\x50\x60"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: float = 12.0) -> None:
@@ -55,7 +130,9 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
     (out / "blogsmith.yaml").write_text(
         "title: 大規模アーカイブ\nbase_url: https://bench.example.org/\nlanguage: ja\n"
         "timezone: Asia/Tokyo\nsearch: false\ncategories:\n"
-        + "".join(f"  {key}: {name}\n" for key, name in CATEGORIES.items()), encoding="utf-8")
+        + "".join(f"  {key}: {name}\n" for key, name in CATEGORIES.items()),
+        encoding="utf-8",
+    )
     images = out / "static/images"
     images.mkdir(parents=True, exist_ok=True)
     for n in range(20):
@@ -76,19 +153,26 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
         body.insert(2, f"## {rng.choice(OBJECTS)}の概要")
         body.insert(3, "- " + "\n- ".join(rng.sample(OBJECTS, 3)))
         if rng.random() < 0.3:
-            body.insert(1, f"![概略図](/images/photo-{rng.randrange(20)}.png \"出典:管理人作成\")")
+            body.insert(1, f'![概略図](/images/photo-{rng.randrange(20)}.png "出典:管理人作成")')
         if keys and rng.random() < 0.4:
             target = rng.choice(keys[-200:])
             body.append(f"関連記事:[以前の記事](../../{target}.md)")
         front = [
-            "---", f"title: {rng.choice(SUBJECTS)}、{rng.choice(OBJECTS)}{rng.choice(VERBS)}(第{n}報)",
-            f"date: {moment:%Y-%m-%d %H:%M}", f"category: {rng.choice(list(CATEGORIES))}",
-            f"tags: [{', '.join(chosen)}]", "sources:",
-            f"  - title: \"Report {n}\"\n    url: https://example.com/report/{n}",
+            "---",
+            f"title: {rng.choice(SUBJECTS)}、{rng.choice(OBJECTS)}{rng.choice(VERBS)}(第{n}報)",
+            f"date: {moment:%Y-%m-%d %H:%M}",
+            f"category: {rng.choice(list(CATEGORIES))}",
+            f"tags: [{', '.join(chosen)}]",
+            "sources:",
+            f'  - title: "Report {n}"\n    url: https://example.com/report/{n}',
         ]
         if rng.random() < 0.6:
-            front += ["eyecatch:", f"  image: /images/photo-{rng.randrange(20)}.png",
-                      "  alt: 写真", "  credit: 管理人作成"]
+            front += [
+                "eyecatch:",
+                f"  image: /images/photo-{rng.randrange(20)}.png",
+                "  alt: 写真",
+                "  credit: 管理人作成",
+            ]
         path.write_text("\n".join(front + ["---", "", "\n\n".join(body), ""]), encoding="utf-8")
         count = int(rng.expovariate(1.0 / comments_per_article)) if rng.random() < 0.9 else 0
         if count:
@@ -103,7 +187,7 @@ def write_comments(path: Path, moment: datetime, count: int, rng: random.Random)
         lines.append(f"- id: {n}")
         if n > 1 and rng.random() < 0.5:
             lines.append(f"  parent: {rng.randint(max(1, n - 8), n - 1)}")
-        lines.append(f"  author: \"{rng.choice(READERS)}\"")
+        lines.append(f'  author: "{rng.choice(READERS)}"')
         lines.append(f"  date: {moment:%Y-%m-%dT%H:%M:%S}+09:00")
         if rng.random() < 0.8:
             lines.append(f"  votes: {rng.randint(0, 80)}")
@@ -112,7 +196,7 @@ def write_comments(path: Path, moment: datetime, count: int, rng: random.Random)
             body = f">>{rng.randint(1, n)}\n    {body}"
             lines.append(f"  body: |\n    {body}")
         else:
-            lines.append(f"  body: \"{body}\"")
+            lines.append(f'  body: "{body}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -155,3 +155,86 @@ def test_a_failed_build_does_not_poison_the_cache(make_site, tmp_path):
     clean = tmp_path / "clean"
     build(site, clean)
     assert tree(out) == tree(clean)
+
+
+def test_the_disk_cache_across_runs_matches_clean_builds(make_site, tmp_path):
+    site = make_site(
+        {
+            f"content/a/s{n}.md": article(
+                f"記事{n}", f"2022-09-{n + 1:02d} 10:00", tags="[共通]", body=f"本文{n}。" * 40
+            )
+            for n in range(8)
+        }
+        | {"content/a/s1.comments.yaml": COMMENTS}
+    )
+    live, cache_dir = tmp_path / "live", tmp_path / "cache"
+    a = site / "content/a"
+
+    def run():
+        result = build(site, live, cache_dir=cache_dir)  # a fresh process: cache from disk
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(site, clean)
+        assert tree(live) == tree(clean)
+        return result
+
+    first = run()
+    assert first.rendered == first.pages
+    before = {p: p.stat().st_mtime_ns for p in live.rglob("*") if p.is_file()}
+    again = run()
+    assert (again.rendered, again.written, again.changed) == (0, 0, [])
+    assert {p: p.stat().st_mtime_ns for p in live.rglob("*") if p.is_file()} == before
+
+    source = a / "s3.md"
+    source.write_text(source.read_text() + "\n末尾に追記した段落。\n")  # past the excerpt
+    body_edit = run()
+    # The excerpt is unchanged, so no list moves: the article and the full-content feeds do.
+    assert body_edit.changed == ["category/europe/feed.xml", "europe/s3/index.html", "feed.xml"]
+    assert body_edit.rendered == 3
+    edit(a / "s4.md", "title: 記事4", "title: 改題")
+    assert "index.html" in run().changed
+    (a / "s5.md").unlink()
+    assert "europe/s5/index.html" in run().changed
+    (a / "s1.comments.yaml").write_text(COMMENTS.replace("最初のコメント", "直したコメント"))
+    assert run().changed == ["europe/s1/index.html"]
+
+    (live / "europe/s2/index.html").write_text("damaged")
+    repaired = run()
+    assert repaired.changed == ["europe/s2/index.html"]
+
+    (cache_dir / "cache.pickle").write_bytes(b"not a pickle")
+    (cache_dir / "manifest.pickle").write_bytes(b"\x80\x05garbage")
+    edit(a / "s6.md", "本文6。", "また書き換え。")
+    assert "europe/s6/index.html" in run().changed
+
+
+def test_a_cache_from_another_version_is_not_trusted(make_site, tmp_path, monkeypatch):
+    site = make_site({"content/a.md": article("一", "2022-09-01")})
+    build(site, tmp_path / "out", cache_dir=tmp_path / "cache")
+    from blogsmith import persist
+
+    monkeypatch.setattr(persist, "FORMAT", persist.FORMAT + 1)
+    assert persist.CacheFolder(tmp_path / "cache").load_manifest() is None
+    result = build(site, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert result.rendered == result.pages
+
+
+def test_a_scheduled_article_appears_once_due_without_any_edit(make_site, tmp_path):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    soon = datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(seconds=2)
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-09-01"),
+            "content/b.md": article("予約", f"{soon:%Y-%m-%d %H:%M:%S}"),
+        }
+    )
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(site, out, cache_dir=cache_dir)
+    assert not (out / "europe/b").exists()
+    import time
+
+    time.sleep(max(0.0, (soon - datetime.now(ZoneInfo("Asia/Tokyo"))).total_seconds()) + 0.2)
+    build(site, out, cache_dir=cache_dir)
+    assert (out / "europe/b/index.html").is_file()

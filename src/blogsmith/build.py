@@ -9,13 +9,15 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache
+from . import __version__
+from .cache import BuildCache, digest
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
-from .load import CONTENT_DIR, load_content
+from .load import CONTENT_DIR, ContentFiles, load_content, read_content_files
+from .persist import CacheFolder, Manifest, output_state
 from .plan import Job, plan
-from .render import Fingerprints, Renderer, TemplateProblem
+from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
 from .search import BUNDLE, index_site, pagefind_binary
 from .theme import Theme, default_theme
 from .timings import stage
@@ -49,13 +51,15 @@ def build(
     cache: BuildCache | None = None,
     guard: AbstractContextManager | None = None,
     index_search: bool = True,
+    cache_dir: Path | None = None,
 ) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched.
 
     `cache` carries work from one build to the next in the same process; `guard` is held
     while finished files are moved into the output, so a server can keep readers out.
     With `index_search` False the search index is left for the caller to bring up to date
-    (the live preview does it in the background).
+    (the live preview does it in the background). `cache_dir` keeps the cache on disk for the
+    next run: when no input changed and the output is as it was left, nothing is done.
     """
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -63,17 +67,44 @@ def build(
     options = options or BuildOptions()
     theme = theme or default_theme()
     bag = ErrorBag()
-    graph = load_graph(site_dir, options, bag, cache)
+    files = read_content_files(site_dir)
+    statics = static_files(site_dir, theme)
+    folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
+    inputs = b""
+    if folder is not None:
+        with stage("cache"):
+            inputs = inputs_digest(site_dir, output, theme, files, statics, options, index_search)
+            manifest = folder.load_manifest()
+            unchanged_output = (
+                manifest is not None
+                and manifest.output == str(output)
+                and output_state(output) == manifest.outputs
+            )
+            if (
+                unchanged_output
+                and manifest.inputs == inputs
+                and (manifest.next_publication is None or time.time() < manifest.next_publication)
+            ):
+                return BuildResult(
+                    pages=manifest.pages,
+                    static_files=manifest.static_files,
+                    seconds=time.perf_counter() - started,
+                )
+            if cache is None:
+                cache = folder.load_cache() or BuildCache()
+            if not unchanged_output:
+                cache.pages, cache.version, cache.outputs = {}, None, None
+    graph = load_graph(site_dir, options, bag, cache, files)
     search = search_available(graph.config.search, bag) if write else graph.config.search
     with stage("plan"):
         jobs = plan(graph, bag, search)
-    statics = static_files(site_dir, theme)
     _check_static_conflicts(jobs, statics, bag)
     if write:
         _check_output_folder(site_dir, output, bag)
 
     preserve = (f"{BUNDLE}/",) if search else ()
-    writer = StagedWriter(output, preserve=preserve) if write and not bag else None
+    known = cache.outputs if cache is not None and output.is_dir() else None
+    writer = StagedWriter(output, preserve=preserve, known=known) if write and not bag else None
     result = BuildResult(
         pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
     )
@@ -107,6 +138,7 @@ def build(
                 removed = writer.commit()
             if cache is not None:
                 cache.commit_pages(version, writer.produced)
+                cache.outputs = None  # known again only from a walk (below, with a cache folder)
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
@@ -114,6 +146,20 @@ def build(
                 problem = index_site(output, guard)
                 if problem:
                     result.warnings.append(LocatedError(CONFIG_NAME, 0, f"search: {problem}"))
+            if folder is not None:
+                with stage("save cache"):
+                    state = output_state(output)
+                    cache.outputs = set(state)
+                    manifest = Manifest(
+                        inputs,
+                        str(output),
+                        graph.next_publication,
+                        state,
+                        len(jobs),
+                        len(statics),
+                        result.warnings,
+                    )
+                    folder.save(manifest, cache)
     except BaseException:
         if writer:
             writer.abort()
@@ -237,17 +283,66 @@ def needs_index(output: Path, changed: list[str]) -> bool:
 
 
 def load_graph(
-    site_dir: Path, options: BuildOptions, bag: ErrorBag, cache: BuildCache | None = None
+    site_dir: Path,
+    options: BuildOptions,
+    bag: ErrorBag,
+    cache: BuildCache | None = None,
+    files: ContentFiles | None = None,
 ) -> Graph:
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
     with stage("load"):
-        content = load_content(site_dir, config, bag, cache)
+        content = load_content(site_dir, config, bag, cache, files)
     with stage("graph"):
         graph = build_graph(config, content, bag, options, cache)
     _check_eyecatch_files(graph, site_dir, bag)
     return graph
+
+
+def inputs_digest(
+    site_dir: Path,
+    output: Path,
+    theme: Theme,
+    files: ContentFiles | None,
+    statics: dict[str, Path],
+    options: BuildOptions,
+    index_search: bool,
+) -> bytes:
+    """Everything a build reads, as one digest: when it and the output are as they were, the
+    build would write exactly what is there."""
+    parts = [
+        repr(
+            (
+                __version__,
+                str(output),
+                str(theme.templates),
+                options.drafts,
+                options.future,
+                options.now,
+                index_search,
+            )
+        ).encode()
+    ]
+    try:
+        parts.append((site_dir / CONFIG_NAME).read_bytes())
+    except OSError:
+        parts.append(b"no config")
+    parts.append(templates_digest(site_dir / "templates", theme.templates))
+    for _, source, data in files or ():
+        parts.append(source.encode() + b"\0" + digest(data))
+    for relative, path in sorted(statics.items()):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest(b"\0".join(parts))
+
+
+def default_cache_dir(output: Path) -> Path:
+    """Beside the output: `public/` keeps its cache in `.public.blogsmith-cache/`."""
+    return output.parent / f".{output.name}.blogsmith-cache"
 
 
 def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:

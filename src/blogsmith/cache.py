@@ -29,6 +29,8 @@ class BuildCache:
     """The templates and page-wide values the committed pages were rendered with."""
     related: tuple | None = None
     """(every input of the related-article scoring, its result)."""
+    outputs: set[str] | None = None
+    """The files the last committed build left in the output (None: unknown)."""
 
     def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
         """The sources whose results are not known for these exact bytes and settings."""

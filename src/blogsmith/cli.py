@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import BuildResult, build
+from .build import BuildResult, build, default_cache_dir
 from .errors import BuildError, LocatedError
 from .graph import BuildOptions
 from .progress import ProgressBar
@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--output", type=Path, metavar="DIR", help="where to write the site (default: SITE/public)"
     )
+    build_cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither use nor keep the build cache (.public.blogsmith-cache/)",
+    )
     build_cmd.set_defaults(handler=_build)
 
     check_cmd = commands.add_parser("check", help="report every problem without writing")
@@ -87,7 +92,9 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _build(args: argparse.Namespace) -> int:
     bar = ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     try:
-        result = build(args.site, args.output, _options(args), progress=bar)
+        output = (args.output or args.site / "public").resolve()
+        cache_dir = None if args.no_cache else default_cache_dir(output)
+        result = build(args.site, output, _options(args), progress=bar, cache_dir=cache_dir)
     except BuildError as exc:
         return _fail(exc, args.quiet, "nothing was written; the previous output is unchanged")
     finally:

@@ -51,6 +51,9 @@ class Graph:
     """Each built article's front matter, kept to locate errors found after the graph."""
     comments: dict[str, Thread]
     """Reader comment threads by article key (articles without a comments file have none)."""
+    next_publication: float | None = None
+    """When the earliest scheduled article falls due (a timestamp): the build after that
+    moment differs even if no file changed."""
 
     def years(self) -> dict[int, tuple[str, ...]]:
         result: dict[int, list[str]] = defaultdict(list)
@@ -190,6 +193,14 @@ def build_graph(
         pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
         docs={key: metas[key].doc for key in articles},
         comments={key: thread for key, thread in threads.items() if key in articles},
+        next_publication=min(
+            (
+                m.date.timestamp()
+                for m in metas.values()
+                if m.kind == "article" and m.date > now and not options.future
+            ),
+            default=None,
+        ),
     )
 
 

@@ -89,11 +89,31 @@ def is_editor_litter(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
+ContentFiles = list[tuple[str, str, bytes]]
+
+
+def read_content_files(site_dir: Path) -> ContentFiles | None:
+    """(key, source, bytes) of every content file, or None when there is no content/."""
+    if not (site_dir / CONTENT_DIR).is_dir():
+        return None
+    files = []
+    for key, path in content_files(site_dir):
+        try:
+            files.append((key, f"{CONTENT_DIR}/{key}", path.read_bytes()))
+        except OSError:  # removed between the listing and the read: it is gone
+            continue
+    return files
+
+
 def load_content(
-    site_dir: Path, config: Config, bag: ErrorBag, cache: BuildCache | None = None
+    site_dir: Path,
+    config: Config,
+    bag: ErrorBag,
+    cache: BuildCache | None = None,
+    files: ContentFiles | None = None,
 ) -> Content:
-    root = site_dir / CONTENT_DIR
-    if not root.is_dir():
+    files = files if files is not None else read_content_files(site_dir)
+    if files is None:
         bag.add(
             CONTENT_DIR,
             0,
@@ -103,12 +123,6 @@ def load_content(
         return Content([], [])
     settings = Settings.of(config)
     cache = cache if cache is not None else BuildCache()
-    files = []
-    for key, path in content_files(site_dir):
-        try:
-            files.append((key, f"{CONTENT_DIR}/{key}", path.read_bytes()))
-        except OSError:  # removed between the listing and the read: it is gone
-            continue
     todo = cache.unknown_files(settings, [(source, data) for _, source, data in files])
     made = map_in_workers(
         load_file, [(key, source, data, settings) for key, source, data in files if source in todo]

@@ -49,6 +49,19 @@ def _card(article: Article | None) -> Card | None:
     return article.card if article is not None else None
 
 
+def templates_digest(*roots: Path) -> bytes:
+    """The digest of every template file (names and bytes) under `roots`, in order."""
+    parts = []
+    for root in roots:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    parts.append(path.relative_to(root).as_posix().encode() + b"\0")
+                    parts.append(path.read_bytes() + b"\0")
+        parts.append(b"\1")
+    return digest(b"".join(parts))
+
+
 class Fingerprints:
     """Digests of the values pages are rendered from, each made once per build.
 
@@ -172,15 +185,7 @@ class Renderer:
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 
     def _templates_digest(self) -> bytes:
-        parts = []
-        for root in (self.site_templates, self.theme.templates):
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if path.is_file():
-                        parts.append(path.relative_to(root).as_posix().encode() + b"\0")
-                        parts.append(path.read_bytes() + b"\0")
-            parts.append(b"\1")
-        return digest(b"".join(parts))
+        return templates_digest(self.site_templates, self.theme.templates)
 
     def context(self, job: Job) -> dict:
         """The job's keys resolved into the objects its template reads."""

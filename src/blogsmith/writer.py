@@ -17,9 +17,17 @@ class StagedWriter:
     `preserve` names folders another writer owns, which this one leaves alone."""
 
     def __init__(
-        self, output: Path, scope: str = "", preserve: tuple[str, ...] = (), label: str = "staging"
+        self,
+        output: Path,
+        scope: str = "",
+        preserve: tuple[str, ...] = (),
+        label: str = "staging",
+        known: set[str] | None = None,
     ):
         self.output = output
+        self.known = known
+        """The output's files as the last build left them, when that can be trusted: stale
+        files are then found without walking the output."""
         self.scope = scope
         self.preserve = preserve
         self.staging = output.parent / f".{output.name}.{label}"
@@ -81,6 +89,8 @@ class StagedWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _remove_stale(self) -> list[str]:
+        if self.known is not None and not self.scope:
+            return self._remove_known_stale()
         removed = []
         top = self.output / self.scope if self.scope else self.output
         for folder, _dirs, files in os.walk(top, topdown=False):
@@ -93,6 +103,26 @@ class StagedWriter:
             if base != self.output and not any(base.iterdir()):
                 base.rmdir()
         return sorted(removed)
+
+    def _remove_known_stale(self) -> list[str]:
+        removed = []
+        for relative in sorted(self.known - self.produced):
+            if relative.startswith(self.preserve):
+                continue
+            path = self.output / relative
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(relative)
+            for folder in path.parents:
+                if folder == self.output:
+                    break
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+        return removed
 
 
 def _make_parent(target: Path, root: Path) -> None:

@@ -1,0 +1,93 @@
+"""The build cache kept on disk between `blogsmith build` runs.
+
+Two files in the cache folder: a small manifest (what every input was, when the next
+scheduled article falls due, and what the output held), enough to see that nothing changed
+without loading anything else; and the BuildCache itself. Both carry the blogsmith and Python
+versions; a file that does not load, or comes from another version, is ignored and rebuilt,
+never trusted. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .cache import BuildCache
+
+FORMAT = 1
+DEFAULT_FOLDER = ".blogsmith-cache"
+
+
+@dataclass
+class Manifest:
+    inputs: bytes
+    output: str
+    next_publication: float | None
+    outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    pages: int = 0
+    static_files: int = 0
+    warnings: list = field(default_factory=list)
+
+
+def _stamp() -> tuple:
+    return (FORMAT, __version__, sys.version_info[:2])
+
+
+class CacheFolder:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_manifest(self) -> Manifest | None:
+        value = self._load("manifest.pickle")
+        return value if isinstance(value, Manifest) else None
+
+    def load_cache(self) -> BuildCache | None:
+        value = self._load("cache.pickle")
+        return value if isinstance(value, BuildCache) else None
+
+    def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if cache is not None:
+            cache.pending_pages = {}
+            self._save("cache.pickle", cache)
+        self._save("manifest.pickle", manifest)
+
+    def forget(self) -> None:
+        for name in ("manifest.pickle", "cache.pickle"):
+            try:
+                (self.folder / name).unlink()
+            except OSError:
+                pass
+
+    def _load(self, name: str) -> object | None:
+        try:
+            with open(self.folder / name, "rb") as stream:
+                stamp, value = pickle.load(stream)
+        except FileNotFoundError:
+            return None
+        except Exception:  # corrupt, truncated or unreadable: start afresh
+            self.forget()
+            return None
+        return value if stamp == _stamp() else None
+
+    def _save(self, name: str, value: object) -> None:
+        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stream:
+            pickle.dump((_stamp(), value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / name)
+
+
+def output_state(output: Path) -> dict[str, tuple[int, int]]:
+    """Every output file with its size and modification time."""
+    state: dict[str, tuple[int, int]] = {}
+    prefix = len(str(output)) + 1
+    for folder, _dirs, files in os.walk(output):
+        for name in files:
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            state[path[prefix:].replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)
+    return state
