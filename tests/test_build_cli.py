@@ -119,7 +119,9 @@ def test_every_internal_link_and_image_resolves(example):
 def test_list_pages_show_category_date_title_thumbnail_and_excerpt(example):
     home = soup(example / "index.html")
     items = home.find(class_="article-list").find_all("article", recursive=True)
-    assert len(items) == 10
+    # 21 articles, 10 a page, stable pagination: the first page shows the 11 newest and
+    # page 1 the 10 oldest, where they stay however many articles are added.
+    assert len(items) == 11
     first = items[0]
     assert first.find(class_="category-label").get_text() == "中国関連"
     assert first.find("time").get_text() == "2023年7月1日"
@@ -128,8 +130,12 @@ def test_list_pages_show_category_date_title_thumbnail_and_excerpt(example):
     with_thumb = items[1]
     assert with_thumb.find(class_="card-thumb").img["src"] == "/images/2023/06/gcap.png"
     numbers = [a.get_text() for a in home.find(class_="pagination").find_all("a")]
-    assert numbers == ["2", "3", "古い記事 »"]
-    assert (example / "page/3/index.html").is_file() and not (example / "page/4").exists()
+    assert numbers == ["1", "古い記事 »"]
+    assert home.find(class_="pagination").find(class_="current").get_text() == "最新"
+    oldest = page(example, "/page/1/")
+    assert len(oldest.find(class_="article-list").find_all("article")) == 10
+    assert oldest.title.get_text().startswith("1ページ目 | ")
+    assert not (example / "page/2").exists()
     category = page(example, "/category/japan/")
     assert category.h1.get_text() == "カテゴリー「日本関連」の記事"
     assert len(category.find(class_="article-list").find_all("li")) == 4
@@ -190,7 +196,9 @@ def test_an_english_site_without_theme_files_gets_the_default_theme(tmp_path):
     )
     home = soup(out / "index.html")
     assert home.h1.get_text() == "Minimal Defence Notes"
-    assert [a.get_text() for a in home.find(class_="pagination").find_all("a")] == ["2", "Older »"]
+    # Three articles, two a page: the first page holds up to 2 * per_page - 1, so no page 1.
+    assert len(home.find(class_="article-list").find_all("article")) == 3
+    assert home.find(class_="pagination") is None and not (out / "page").exists()
 
 
 def test_errors_are_all_reported_and_leave_the_previous_output_alone(tmp_path):

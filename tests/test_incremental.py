@@ -111,6 +111,19 @@ def test_cached_rebuilds_match_clean_builds_after_every_kind_of_edit(make_site, 
     def draft():
         edit(a / "s10.md", "category: europe", "category: europe\ndraft: true")
 
+    def shared_sidebar():
+        (site / "blogsmith.yaml").write_text(
+            DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3") + "sidebar: shared\n"
+        )
+
+    def add_with_shared_sidebar():
+        (a / "newer.md").write_text(article("更に新しい記事", "2022-10-02 09:00", tags="[共通]"))
+
+    def newest_first():
+        (site / "blogsmith.yaml").write_text(
+            DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3") + "pagination: newest-first\n"
+        )
+
     for change in (
         nothing,
         body,
@@ -128,6 +141,9 @@ def test_cached_rebuilds_match_clean_builds_after_every_kind_of_edit(make_site, 
         config,
         static,
         draft,
+        shared_sidebar,
+        add_with_shared_sidebar,
+        newest_first,
         nothing,
     ):
         step(change)
@@ -206,6 +222,61 @@ def test_the_disk_cache_across_runs_matches_clean_builds(make_site, tmp_path):
     (cache_dir / "manifest.pickle").write_bytes(b"\x80\x05garbage")
     edit(a / "s6.md", "本文6。", "また書き換え。")
     assert "europe/s6/index.html" in run().changed
+
+
+def test_an_addition_rewrites_only_the_pages_that_show_it(make_site, tmp_path):
+    """With the shared sidebar and stable pagination, a new article changes its own page, its
+    neighbour's, the first pages of its lists, the feeds, the sitemap, the sidebar and the
+    related blocks it enters: nothing else, however large the archive."""
+    months = ("07", "08", "09")
+    site = make_site(
+        {
+            f"content/a/s{n:02d}.md": article(
+                f"記事{n}",
+                f"2022-{months[n % 3]}-{n + 1:02d} 10:00",
+                "japan" if n % 2 else "europe",
+                tags=f"[タグ{n % 5}]",
+            )
+            for n in range(27)  # no list of the new article's gains a full page of 3 with it
+        },
+        config=DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3") + "sidebar: shared\n",
+    )
+    live, cache_dir = tmp_path / "live", tmp_path / "cache"
+    first = build(site, live, cache_dir=cache_dir)
+    (site / "content/a/new.md").write_text(
+        article("新着", "2022-09-30 12:00", "japan", tags="[タグ1]")
+    )
+    added = build(site, live, cache_dir=cache_dir)
+    clean = tmp_path / "clean"
+    build(site, clean)
+    assert tree(live) == tree(clean)
+
+    enters_related = {
+        path
+        for path, data in tree(live).items()
+        if path.endswith("index.html") and 'href="/japan/new/"' in _related_block(data)
+    }
+    expected = {
+        "japan/new/index.html",
+        "europe/s26/index.html",  # the newest before it: its next link
+        "index.html",
+        "category/japan/index.html",
+        "tag/タグ1/index.html",
+        "2022/index.html",
+        "2022/09/index.html",
+        "feed.xml",
+        "category/japan/feed.xml",
+        "sitemap.xml",
+        "sidebar/index.html",
+    }
+    assert set(added.changed) == expected | enters_related
+    assert len(added.changed) < first.pages / 3
+
+
+def _related_block(page: bytes) -> str:
+    text = page.decode()
+    start = text.find('id="related"')
+    return text[start : text.find("</section>", start)] if start >= 0 else ""
 
 
 def test_a_cache_from_another_version_is_not_trusted(make_site, tmp_path, monkeypatch):

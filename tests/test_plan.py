@@ -45,33 +45,89 @@ def test_the_whole_url_map_of_a_small_site(make_site):
     }
 
 
-def test_lists_are_paginated_with_numbered_links(make_site):
-    files = {f"content/a/{n:02d}.md": article(f"記事{n}", f"2022-09-{n:02d}") for n in range(1, 26)}
-    site = make_site(
-        files,
-        config="title: T\nbase_url: https://e.org/sub/\nper_page: 2\ncategories:\n  europe: 欧州\n",
-    )
+def _paged_site(make_site, count: int, pagination: str = ""):
+    files = {
+        f"content/a/{n:02d}.md": article(f"記事{n}", f"2022-09-{n:02d}")
+        for n in range(1, count + 1)
+    }
+    config = "title: T\nbase_url: https://e.org/sub/\nper_page: 2\ncategories:\n  europe: 欧州\n"
+    return make_site(files, config=config + pagination, name=f"site{count}")
+
+
+def _home(site):
     jobs, _ = plan_of(site)
-    home = [job for job in jobs if job.context.get("kind") == "home"]
+    return [job for job in jobs if job.context.get("kind") == "home"]
+
+
+def _links(pagination):
+    return [(link.label, link.url) for link in pagination.links]
+
+
+def test_newest_first_pagination_numbers_pages_from_the_newest(make_site):
+    home = _home(_paged_site(make_site, 25, "pagination: newest-first\n"))
     assert [job.path for job in home[:3]] == ["/", "/page/2/", "/page/3/"]
     assert len(home) == 13
     seventh = home[6].context["pagination"]
-    assert (seventh.number, seventh.total) == (7, 13)
-    assert [(link.number, link.url) for link in seventh.links] == [
-        (1, "/sub/"),
-        (2, "/sub/page/2/"),
-        (4, None),
-        (5, "/sub/page/5/"),
-        (6, "/sub/page/6/"),
-        (7, "/sub/page/7/"),
-        (8, "/sub/page/8/"),
-        (9, "/sub/page/9/"),
-        (11, None),
-        (12, "/sub/page/12/"),
-        (13, "/sub/page/13/"),
+    assert seventh.number == 7
+    assert _links(seventh) == [
+        ("1", "/sub/"),
+        ("…", None),
+        ("5", "/sub/page/5/"),
+        ("6", "/sub/page/6/"),
+        ("7", None),
+        ("8", "/sub/page/8/"),
+        ("9", "/sub/page/9/"),
+        ("…", None),
+        ("12", "/sub/page/12/"),
+        ("13", "/sub/page/13/"),
     ]
+    assert [link.current for link in seventh.links].index(True) == 4
     assert seventh.prev_url == "/sub/page/6/" and seventh.next_url == "/sub/page/8/"
     assert home[0].context["keys"] == ("a/25.md", "a/24.md")
+    assert home[0].context["total"] == 25 and "total" not in home[1].context
+
+
+def test_stable_pagination_numbers_pages_from_the_oldest(make_site):
+    home = _home(_paged_site(make_site, 25))
+    assert [job.path for job in home[:3]] == ["/", "/page/11/", "/page/10/"]
+    assert home[-1].path == "/page/1/" and len(home) == 12
+    # The first page takes what is above the newest full page: never a short page.
+    assert home[0].context["keys"] == ("a/25.md", "a/24.md", "a/23.md")
+    assert home[1].context["keys"] == ("a/22.md", "a/21.md")
+    assert home[-1].context["keys"] == ("a/02.md", "a/01.md")
+    sixth = home[6].context["pagination"]
+    assert sixth.number == 6 and home[6].context["keys"] == ("a/12.md", "a/11.md")
+    assert _links(sixth) == [
+        ("最新", "/sub/"),
+        ("…", None),
+        ("8", "/sub/page/8/"),
+        ("7", "/sub/page/7/"),
+        ("6", None),
+        ("5", "/sub/page/5/"),
+        ("4", "/sub/page/4/"),
+        ("…", None),
+        ("2", "/sub/page/2/"),
+        ("1", "/sub/page/1/"),
+    ]
+    assert sixth.prev_url == "/sub/page/7/" and sixth.next_url == "/sub/page/5/"
+    assert home[0].context["pagination"].number is None
+
+
+def test_stable_pagination_changes_only_the_newest_pages_when_articles_are_added(make_site):
+    before = {job.path: job.context for job in _home(_paged_site(make_site, 24))}
+    for count in (25, 26, 27):
+        after = {job.path: job.context for job in _home(_paged_site(make_site, count))}
+        changed = {path for path, context in before.items() if after.get(path) != context}
+        newest = list(after)[:5]  # the first page and the window of links beside it
+        assert changed and changed <= set(newest), (count, changed)
+        before = after
+
+
+def test_a_list_that_fits_on_one_page_has_no_page_links(make_site):
+    for count in (1, 2, 3):
+        (first,) = _home(_paged_site(make_site, count))
+        assert first.context["pagination"].links == ()
+        assert len(first.context["keys"]) == count
 
 
 def test_two_sources_on_one_url_is_an_error_naming_both(make_site):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -40,7 +41,31 @@ class BuildResult:
     """Output files whose bytes this build changed or removed: what a live preview reloads."""
 
 
-def build(
+def build(*args, **kwargs) -> BuildResult:
+    """Build the site; raises BuildError with every problem found, leaving output untouched.
+
+    Arguments as for _build. The content, graph and caches are millions of objects that live
+    for the whole build: the cyclic collector would scan them again and again (a third of a
+    rebuild's time), so it stays off while they are made and then skips them (gc.freeze),
+    running for rendering's short-lived garbage only.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(*args, long_lived_made=lambda: _freeze(collecting), **kwargs)
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def _freeze(collecting: bool) -> None:
+    gc.freeze()
+    if collecting:
+        gc.enable()
+
+
+def _build(
     site_dir: Path,
     output: Path | None = None,
     options: BuildOptions | None = None,
@@ -52,10 +77,9 @@ def build(
     guard: AbstractContextManager | None = None,
     index_search: bool = True,
     cache_dir: Path | None = None,
+    long_lived_made: Callable[[], None] = lambda: None,
 ) -> BuildResult:
-    """Build the site; raises BuildError with every problem found, leaving output untouched.
-
-    `cache` carries work from one build to the next in the same process; `guard` is held
+    """`cache` carries work from one build to the next in the same process; `guard` is held
     while finished files are moved into the output, so a server can keep readers out.
     With `index_search` False the search index is left for the caller to bring up to date
     (the live preview does it in the background). `cache_dir` keeps the cache on disk for the
@@ -71,14 +95,16 @@ def build(
     statics = static_files(site_dir, theme)
     folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
     inputs = b""
+    state: dict[str, tuple[int, int]] | None = None
     if folder is not None:
         with stage("cache"):
             inputs = inputs_digest(site_dir, output, theme, files, statics, options, index_search)
             manifest = folder.load_manifest()
+            state = output_state(output)
             unchanged_output = (
                 manifest is not None
                 and manifest.output == str(output)
-                and output_state(output) == manifest.outputs
+                and state == manifest.outputs
             )
             if (
                 unchanged_output
@@ -112,6 +138,7 @@ def build(
     version = renderer.version
     reuse = cache is not None and writer is not None and cache.version == version
     total = len(jobs) + len(statics)
+    long_lived_made()
     try:
         with stage("render"):
             todo = _pages_to_render(jobs, renderer, writer, cache, reuse, bool(bag))
@@ -143,12 +170,13 @@ def build(
             result.written = len(writer.changed)
             result.removed = len(removed)
             if search and index_search and needs_index(output, result.changed):
+                state = None
                 problem = index_site(output, guard)
                 if problem:
                     result.warnings.append(LocatedError(CONFIG_NAME, 0, f"search: {problem}"))
             if folder is not None:
                 with stage("save cache"):
-                    state = output_state(output)
+                    state = output_state(output, state, result.changed)
                     cache.outputs = set(state)
                     manifest = Manifest(
                         inputs,
@@ -201,11 +229,13 @@ def _pages_to_render(
             first.setdefault(job.template, index)
         return sorted(first.values())
     todo = []
-    fingerprints = Fingerprints()
+    fingerprints = Fingerprints(renderer.graph)
     for index, job in enumerate(jobs):
         if cache is not None:
             target = job.output_file
             key = fingerprints.page(job, renderer.context(job))
+            if renderer.shows_sidebar(job):
+                key = digest(key + renderer.sidebar_inputs)
             if reuse and cache.pages.get(target) == key and writer.keep(target):
                 continue
             cache.pending_pages[target] = key

@@ -9,6 +9,7 @@ output.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass, field
 
 
@@ -16,12 +17,37 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
+class FileEntry:
+    """One file's result, kept pickled beside the value: saving the cache then copies the
+    bytes of every unchanged file instead of pickling all its objects again."""
+
+    __slots__ = ("digest", "_blob", "_value")
+
+    def __init__(self, digest: bytes, value: object):
+        self.digest, self._blob, self._value = digest, None, value
+
+    @property
+    def value(self) -> object:
+        if self._value is None:
+            self._value = pickle.loads(self._blob)
+        return self._value
+
+    def __getstate__(self) -> tuple[bytes, bytes]:
+        if self._blob is None:
+            self._blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.digest, self._blob
+
+    def __setstate__(self, state: tuple[bytes, bytes]) -> None:
+        self.digest, self._blob = state
+        self._value = None
+
+
 @dataclass
 class BuildCache:
     settings: object = None
     """What per-file results depend on besides the file (see load.Settings)."""
-    files: dict[str, tuple[bytes, object]] = field(default_factory=dict)
-    """Source path -> (digest of its bytes, what loading made of them)."""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    """Source path -> the digest of its bytes and what loading made of them."""
     pages: dict[str, object] = field(default_factory=dict)
     """Output file -> the inputs its committed bytes were rendered from."""
     pending_pages: dict[str, object] = field(default_factory=dict)
@@ -40,15 +66,15 @@ class BuildCache:
         unknown = set()
         for source, data in files:
             hit = self.files.get(source)
-            if hit is None or hit[0] != digest(data):
+            if hit is None or hit.digest != digest(data):
                 unknown.add(source)
         return unknown
 
     def remember_file(self, source: str, data: bytes, result: object) -> None:
-        self.files[source] = (digest(data), result)
+        self.files[source] = FileEntry(digest(data), result)
 
     def file(self, source: str) -> object:
-        return self.files[source][1]
+        return self.files[source].value
 
     def forget_missing(self, present: set[str]) -> None:
         for path in set(self.files) - present:

@@ -17,7 +17,10 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
     " description author recent_count excerpt_length search feeds logo twitter"
+    " pagination sidebar"
 ).split()
+PAGINATIONS = ("stable", "newest-first")
+SIDEBARS = ("inline", "shared")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class Config:
     feed_content: str = "full"
     logo: str = ""
     twitter: str = ""
+    pagination: str = "stable"
+    """stable: older list pages are numbered from the oldest article and never shift;
+    newest-first: page 2 holds the 11th to 20th newest, so every page shifts on an addition."""
+    sidebar: str = "inline"
+    """inline: every page carries the sidebar; shared: one sidebar page framed by every page,
+    so an addition does not rewrite every page of the site."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -189,6 +198,17 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
             )
         else:
             values["feed_content"] = content
+
+    for key, choices in (("pagination", PAGINATIONS), ("sidebar", SIDEBARS)):
+        value = data.get(key, choices[0])
+        if value not in choices:
+            bag.add(
+                where,
+                doc.line(key),
+                f"'{key}' must be {' or '.join(choices)}, got {value!r}",
+            )
+        else:
+            values[key] = value
 
     for key in ("description", "author", "logo", "twitter"):
         value = data.get(key, "")

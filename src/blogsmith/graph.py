@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import urls
-from .cache import BuildCache
+from .cache import BuildCache, digest
 from .comments import EMPTY, Thread
 from .config import Config
 from .errors import ErrorBag
@@ -51,6 +51,9 @@ class Graph:
     """Each built article's front matter, kept to locate errors found after the graph."""
     comments: dict[str, Thread]
     """Reader comment threads by article key (articles without a comments file have none)."""
+    fingerprints: dict[int, bytes] = field(default_factory=dict, repr=False)
+    """id() of each Article and Thread -> a digest of everything it was made from besides the
+    config: page keys name them by it instead of digesting their whole text every build."""
     next_publication: float | None = None
     """When the earliest scheduled article falls due (a timestamp): the build after that
     moment differs even if no file changed."""
@@ -112,6 +115,7 @@ def build_graph(
 
     tags: dict[str, Tag] = {}
     articles: dict[str, Article] = {}
+    fingerprints: dict[int, bytes] = {}
     linked: dict[str, set[str]] = {}
     for key, meta in built.items():
         loaded = loaded_by_key[key]
@@ -155,6 +159,12 @@ def build_graph(
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
             comment_count=threads.get(key, EMPTY).count,
         )
+        # An Article is its file, the config and exactly these values from other files.
+        made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
+        fingerprints[id(articles[key])] = digest(
+            content.digests[loaded.source]
+            + repr((made_from, articles[key].comment_count)).encode("utf-8", "surrogatepass")
+        )
 
     stories = [a for a in articles.values() if a.kind == "article"]
     order = sorted(stories, key=lambda a: (a.date.timestamp(), a.key))
@@ -193,6 +203,7 @@ def build_graph(
         pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
         docs={key: metas[key].doc for key in articles},
         comments={key: thread for key, thread in threads.items() if key in articles},
+        fingerprints=fingerprints | _thread_fingerprints(content, threads),
         next_publication=min(
             (
                 m.date.timestamp()
@@ -219,6 +230,15 @@ def _threads(
             continue
         threads[loaded.key] = loaded.thread
     return threads
+
+
+def _thread_fingerprints(content: Content, threads: dict[str, Thread]) -> dict[int, bytes]:
+    """A thread is made from its comments file and the config alone."""
+    made = {}
+    for loaded in content.comments:
+        if threads.get(loaded.key) is loaded.thread and loaded.thread is not EMPTY:
+            made[id(loaded.thread)] = content.digests[loaded.source]
+    return made
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:

@@ -8,7 +8,7 @@ reused while the file's bytes and the settings it depends on stay the same.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlread
@@ -50,6 +50,8 @@ class LoadedComments:
 class Content:
     sources: list[LoadedSource]
     comments: list[LoadedComments]
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """Source path -> digest of its bytes: what page keys name a file's content by."""
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,15 @@ class FileResult:
 
 def content_files(site_dir: Path) -> list[tuple[str, Path]]:
     """(key, path) of every file under content/, in a stable order, skipping editor litter."""
-    root = site_dir / CONTENT_DIR
+    root = str(site_dir / CONTENT_DIR)
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
-            if is_editor_litter(name):
-                continue
-            path = Path(folder) / name
-            found.append((path.relative_to(root).as_posix(), path))
+            if not is_editor_litter(name):
+                found.append((prefix + name, Path(folder, name)))
     return found
 
 
@@ -139,7 +141,8 @@ def load_content(
         elif isinstance(result.value, LoadedComments):
             comments.append(result.value)
     cache.forget_missing({source for _, source, _ in files})
-    return Content(sources, comments)
+    digests = {source: cache.files[source].digest for _, source, _ in files}
+    return Content(sources, comments, digests)
 
 
 _renderers: dict[tuple[str, str], BodyRenderer] = {}

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .cache import BuildCache
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 
@@ -81,8 +81,23 @@ class CacheFolder:
         os.replace(temporary, self.folder / name)
 
 
-def output_state(output: Path) -> dict[str, tuple[int, int]]:
-    """Every output file with its size and modification time."""
+def output_state(
+    output: Path,
+    before: dict[str, tuple[int, int]] | None = None,
+    changed: list[str] = (),
+) -> dict[str, tuple[int, int]]:
+    """Every output file with its size and modification time; from `before` and the files
+    this process `changed` (written or removed) when only those can differ."""
+    if before is not None:
+        state = dict(before)
+        for relative in changed:
+            try:
+                stat = os.stat(output / relative)
+            except FileNotFoundError:
+                state.pop(relative, None)
+                continue
+            state[relative] = (stat.st_size, stat.st_mtime_ns)
+        return state
     state: dict[str, tuple[int, int]] = {}
     prefix = len(str(output)) + 1
     for folder, _dirs, files in os.walk(output):

@@ -22,18 +22,22 @@ from .sitemap import sitemap_entries
 
 @dataclass(frozen=True)
 class PageLink:
-    number: int
+    label: str
     url: str | None
-    """None marks a gap ('…') between numbered links."""
+    """None marks a gap ('…') between numbered links, or the current page."""
+    current: bool = False
 
 
 @dataclass(frozen=True)
 class Pagination:
-    number: int
-    total: int
+    number: int | None
+    """The page's number, None on a list's first page."""
     links: tuple[PageLink, ...]
+    """Empty when the list fits on one page."""
     prev_url: str | None
+    """The newer page."""
     next_url: str | None
+    """The older page."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     for spec in _list_specs(graph):
         jobs += _list_jobs(spec, config)
     jobs.append(Job("/404.html", "404.html", {}, "the 404 page"))
+    if config.sidebar == "shared":
+        jobs.append(Job(urls.SIDEBAR_PATH, "sidebar-page.html", {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     _check_paths(jobs, bag)
     return jobs
@@ -131,22 +137,52 @@ def _list_specs(graph: Graph) -> Iterator[ListSpec]:
 
 
 def _list_jobs(spec: ListSpec, config) -> list[Job]:
-    per_page = config.per_page
-    pages = max(1, -(-len(spec.keys) // per_page))
+    stable = config.pagination == "stable"
+    first_label = STRINGS[config.language]["first_page"] if stable else "1"
+    pages = list_pages(len(spec.keys), config.per_page, stable)
     jobs = []
-    for number in range(1, pages + 1):
+    for position, (number, start, stop) in enumerate(pages):
         context = {
             "kind": spec.kind,
             "title": spec.title,
-            "keys": spec.keys[(number - 1) * per_page : number * per_page],
+            "keys": spec.keys[start:stop],
             "pagination": _pagination(
-                number, pages, lambda n: urls.public_url(config, spec.path_of(n))
+                pages, position, lambda n: urls.public_url(config, spec.path_of(n)), first_label
             ),
-            "total": len(spec.keys),
             **spec.extra,
         }
+        if number is None:
+            context["total"] = len(spec.keys)  # on the first page only: it changes every addition
         jobs.append(Job(spec.path_of(number), "list.html", context, spec.origin))
     return jobs
+
+
+ListPage = tuple[int | None, int, int]
+"""(page number or None for the first page, start, stop) into a newest-first list."""
+
+
+def list_pages(count: int, per_page: int, stable: bool) -> list[ListPage]:
+    """How a list of `count` articles, newest first, is cut into pages.
+
+    newest-first: page n holds the (n-1)*per_page+1-th to the n*per_page-th newest.
+    stable: pages are numbered from the oldest, page k always holding the (k-1)*per_page+1-th
+    to the k*per_page-th oldest, so an addition changes the first page only; the first page
+    holds the newest per_page to 2*per_page-1 articles (the newest full page and what is above
+    it), so that no page is ever short.
+    """
+    if not stable:
+        total = max(1, -(-count // per_page))
+        return [
+            (None if n == 1 else n, (n - 1) * per_page, min(count, n * per_page))
+            for n in range(1, total + 1)
+        ]
+    full = count // per_page
+    first_stop = count - (full - 1) * per_page if full > 1 else count
+    pages: list[ListPage] = [(None, 0, first_stop)]
+    for number in range(full - 1, 0, -1):
+        stop = count - (number - 1) * per_page
+        pages.append((number, stop - per_page, stop))
+    return pages
 
 
 def _publishing_jobs(graph: Graph, search: bool) -> list[Job]:
@@ -214,21 +250,29 @@ def _last_change(graph: Graph, keys: tuple[str, ...]) -> datetime:
     return max(moments, default=datetime(1970, 1, 1, tzinfo=UTC))
 
 
-def _pagination(number: int, total: int, url_of) -> Pagination:
-    shown = sorted(
-        {1, 2, total - 1, total, *range(number - 2, number + 3)} & set(range(1, total + 1))
-    )
+def _pagination(pages: list[ListPage], position: int, url_of, first_label: str) -> Pagination:
+    """Links to the first page, the two pages either side and the oldest two, newest first.
+
+    Only stable neighbours are named, so that with stable pagination an addition changes the
+    links of the first few pages alone.
+    """
+    last = len(pages) - 1
+    shown = sorted({0, last - 1, last, *range(position - 2, position + 3)} & set(range(last + 1)))
     links: list[PageLink] = []
-    for n in shown:
-        if links and n - links[-1].number > 1:
-            links.append(PageLink(n - 1, None))
-        links.append(PageLink(n, url_of(n)))
+    previous = 0
+    for index in shown if last else ():
+        if links and index - previous > 1:
+            links.append(PageLink("…", None))
+        number = pages[index][0]
+        label = str(number) if number is not None else first_label
+        current = index == position
+        links.append(PageLink(label, None if current else url_of(number), current))
+        previous = index
     return Pagination(
-        number,
-        total,
+        pages[position][0],
         tuple(links),
-        url_of(number - 1) if number > 1 else None,
-        url_of(number + 1) if number < total else None,
+        url_of(pages[position - 1][0]) if position > 0 else None,
+        url_of(pages[position + 1][0]) if position < last else None,
     )
 
 

@@ -6,7 +6,8 @@ Relations stored as keys in the graph become Article objects here, one level dee
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -15,7 +16,6 @@ from markupsafe import Markup
 from . import __version__, urls
 from .cache import digest
 from .comments import EMPTY as EMPTY_THREAD
-from .comments import Thread
 from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
 from .graph import Graph
@@ -67,25 +67,29 @@ class Fingerprints:
 
     A page's key is the digest of its template, path and every value of its context: equal
     keys render equal bytes (with equal templates and page-wide values), and keys are small
-    enough to keep from one build to the next on disk.
+    enough to keep from one build to the next on disk. Articles and threads are named by the
+    digests the graph made of their inputs; cards by their fields, so that a list page's key
+    stays the same when only a body it does not show was edited.
     """
 
-    def __init__(self) -> None:
-        self._made: dict[int, bytes] = {}
+    def __init__(self, graph: Graph) -> None:
+        self._made: dict[int, bytes] = dict(graph.fingerprints)
         self._alive: list[object] = []
 
     def of(self, value: object) -> bytes:
-        if isinstance(value, (list, tuple)):
-            return digest(b"L" + b"".join(self.of(item) for item in value))
-        if not isinstance(value, (Article, Card, Thread)):
+        kind = type(value)
+        if kind in _SCALARS:
             return digest(repr(value).encode("utf-8", "surrogatepass"))
+        if kind is list or kind is tuple:
+            return digest(b"L" + b"".join([self.of(item) for item in value]))
         made = self._made.get(id(value))
-        if made is None:
-            if isinstance(value, Article):
-                text = repr(replace(value, html="")) + "\0" + value.html
-            else:
-                text = repr(value)
-            made = self._made[id(value)] = digest(text.encode("utf-8", "surrogatepass"))
+        if made is not None:
+            return made
+        if isinstance(value, Article):
+            raise ValueError(f"{value!r:.80} is not in the graph it should come from")
+        made = digest(repr(_plain(value)).encode("utf-8", "surrogatepass"))
+        if isinstance(value, Card):
+            self._made[id(value)] = made
             self._alive.append(value)  # keeps id() unique while its digest is remembered
         return made
 
@@ -94,6 +98,21 @@ class Fingerprints:
         for name in sorted(context):
             parts += [name.encode(), self.of(context[name])]
         return digest(b"\0".join(parts))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: object) -> object:
+    """Dataclasses as tuples of their type and fields: repr of those is many times faster."""
+    if hasattr(value, "__dataclass_fields__"):
+        return (type(value).__name__, *(_plain(item) for item in vars(value).values()))
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+SIDEBAR_PAGE = "sidebar-page.html"
 
 
 class TemplateProblem(Exception):
@@ -172,17 +191,29 @@ class Renderer:
 
     @property
     def version(self) -> bytes:
-        """Everything besides a job's own context that its bytes depend on, as a digest."""
+        """Everything besides a job's own context and the sidebar that its bytes depend on."""
         values = (
             self.config,
             tuple(self.env.globals["categories"]),
-            tuple(self.env.globals["category_counts"].items()),
-            tuple(self.env.globals["recent"]),
-            tuple(self.env.globals["archive_years"]),
             self.env.globals["search_enabled"],
             __version__,
         )
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
+
+    @cached_property
+    def sidebar_inputs(self) -> bytes:
+        """What the sidebar shows: it changes with every addition, so only the pages that
+        carry the sidebar depend on it."""
+        values = (
+            tuple(self.env.globals["category_counts"].items()),
+            tuple(self.env.globals["recent"]),
+            tuple(self.env.globals["archive_years"]),
+        )
+        return digest(repr(values).encode("utf-8", "surrogatepass"))
+
+    def shows_sidebar(self, job: Job) -> bool:
+        """Every page carries the sidebar, unless `sidebar: shared` puts it on a page of its own."""
+        return self.config.sidebar != "shared" or job.template == SIDEBAR_PAGE
 
     def _templates_digest(self) -> bytes:
         return templates_digest(self.site_templates, self.theme.templates)

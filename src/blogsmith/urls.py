@@ -26,27 +26,31 @@ def article_path(config: Config, kind: str, slug: str, category: str | None, dat
     )
 
 
-def paged(path: str, page: int) -> str:
-    return path if page == 1 else f"{path}page/{page}/"
+SIDEBAR_PATH = "/sidebar/"
 
 
-def home_path(page: int = 1) -> str:
+def paged(path: str, page: int | None) -> str:
+    """A list's page: None is its first page, at the list's own URL."""
+    return path if page is None else f"{path}page/{page}/"
+
+
+def home_path(page: int | None = None) -> str:
     return paged("/", page)
 
 
-def category_path(key: str, page: int = 1) -> str:
+def category_path(key: str, page: int | None = None) -> str:
     return paged(f"/category/{key}/", page)
 
 
-def tag_path(slug: str, page: int = 1) -> str:
+def tag_path(slug: str, page: int | None = None) -> str:
     return paged(f"/tag/{slug}/", page)
 
 
-def year_path(year: int, page: int = 1) -> str:
+def year_path(year: int, page: int | None = None) -> str:
     return paged(f"/{year:04d}/", page)
 
 
-def month_path(year: int, month: int, page: int = 1) -> str:
+def month_path(year: int, month: int, page: int | None = None) -> str:
     return paged(f"/{year:04d}/{month:02d}/", page)
 
 

@@ -60,7 +60,7 @@ class StagedWriter:
 
     def keep(self, relative: str) -> bool:
         """Keep the output's current file as it is, if there is one (True)."""
-        if (self.output / relative).is_file():
+        if relative in self.known if self.known is not None else (self.output / relative).is_file():
             self.produced.add(relative)
             return True
         return False
