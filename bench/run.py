@@ -5,6 +5,9 @@ floors measured in the same run on the same machine:
 - markdown: Python-Markdown alone over every article body (one instance, reset per document);
 - I/O: reading every source file, then writing as many files and bytes as the cold build wrote.
 
+The default sidebar lists the newest articles on every page, so an addition rewrites every page;
+the last row switches to `sidebar: shared` first and adds another article.
+
     python bench/run.py --articles 10000 [--seed 1] [--work /tmp/blogsmith-bench]
 
 Uses only the standard library and the installed blogsmith; figures are whole processes
@@ -70,7 +73,7 @@ def measure(command: list[str]) -> dict:
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "rss_mb": usage.ru_maxrss / 1024,
-        "pages": int(match.group(1)) if match else None,
+        "pages": int(match.group(1)) + int(match.group(2)) if match else None,
         "written": int(match.group(3)) if match else None,
     }
 
@@ -105,6 +108,15 @@ def main() -> None:
         encoding="utf-8",
     )
     rows.append(("one article added", measure(build)))
+    config = site / "blogsmith.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "sidebar: shared\n", encoding="utf-8")
+    measure(build)  # a config change renders every page once
+    (latest / "bench-added-2.md").write_text(
+        "---\ntitle: もう一本追加した記事\ndate: 2023-12-31 23:45\ncategory: europe\n"
+        "tags: [追加]\n---\n\n二本目の追加記事の本文。\n",
+        encoding="utf-8",
+    )
+    rows.append(("one article added, `sidebar: shared`", measure(build)))
     files, total = output_size(site / "public")
     floor_dir = work / "io-floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
@@ -141,7 +153,7 @@ def main() -> None:
         f"\n{args.articles} articles, {comments} comments, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}\n"
     )
-    print("| run | wall s | CPU s | peak RSS MB | pages written |")
+    print("| run | wall s | CPU s | peak RSS MB | files written |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, figures in rows:
         written = (

@@ -14,11 +14,10 @@ from datetime import datetime
 
 from . import urls
 from .cache import BuildCache, digest
-from .comments import EMPTY, Thread
 from .config import Config
 from .errors import ErrorBag
 from .fields import Meta
-from .load import Content, LoadedSource
+from .load import Content, LoadedComments, LoadedSource
 from .markdown_render import excerpt, replace_links
 from .model import Article, Category, Tag
 from .related import Entry, RelatedIndex
@@ -49,10 +48,10 @@ class Graph:
     pages: tuple[str, ...]
     docs: dict[str, YamlDoc]
     """Each built article's front matter, kept to locate errors found after the graph."""
-    comments: dict[str, Thread]
+    comments: dict[str, LoadedComments]
     """Reader comment threads by article key (articles without a comments file have none)."""
     fingerprints: dict[int, bytes] = field(default_factory=dict, repr=False)
-    """id() of each Article and Thread -> a digest of everything it was made from besides the
+    """id() of each Article and comments file -> a digest of everything it was made from besides the
     config: page keys name them by it instead of digesting their whole text every build."""
     next_publication: float | None = None
     """When the earliest scheduled article falls due (a timestamp): the build after that
@@ -157,7 +156,7 @@ def build_graph(
             url=urls.public_url(config, paths[key]),
             html=replace_links(body.html, links),
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
-            comment_count=threads.get(key, EMPTY).count,
+            comment_count=threads[key].count if key in threads else 0,
         )
         # An Article is its file, the config and exactly these values from other files.
         made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
@@ -217,7 +216,7 @@ def build_graph(
 
 def _threads(
     content: Content, loaded_by_key: dict[str, LoadedSource], bag: ErrorBag
-) -> dict[str, Thread]:
+) -> dict[str, LoadedComments]:
     threads = {}
     for loaded in content.comments:
         if loaded.key not in loaded_by_key:
@@ -228,17 +227,13 @@ def _threads(
                 "sits beside its article with the same name (x.md, x.comments.yaml)",
             )
             continue
-        threads[loaded.key] = loaded.thread
+        threads[loaded.key] = loaded
     return threads
 
 
-def _thread_fingerprints(content: Content, threads: dict[str, Thread]) -> dict[int, bytes]:
+def _thread_fingerprints(content: Content, threads: dict[str, LoadedComments]) -> dict[int, bytes]:
     """A thread is made from its comments file and the config alone."""
-    made = {}
-    for loaded in content.comments:
-        if threads.get(loaded.key) is loaded.thread and loaded.thread is not EMPTY:
-            made[id(loaded.thread)] = content.digests[loaded.source]
-    return made
+    return {id(loaded): content.digests[loaded.source] for loaded in threads.values()}
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:

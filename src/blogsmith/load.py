@@ -8,6 +8,7 @@ reused while the file's bytes and the settings it depends on stay the same.
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,14 @@ class LoadedComments:
 
     key: str
     source: str
-    thread: Thread
+    count: int
+    """Discussion comments at every depth: what cards show."""
+    packed: bytes
+    """The Thread, pickled: a rebuild takes every file's result from the cache but renders
+    few threads, and unpickling a hundred thousand comments would cost more than the rest."""
+
+    def thread(self) -> Thread:
+        return pickle.loads(self.packed)
 
 
 @dataclass(frozen=True)
@@ -189,8 +197,11 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         config = settings.config
         thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments_max_depth, bag)
         article = key[: -len(COMMENTS_SUFFIX)] + ".md"
+        packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
         return FileResult(
-            LoadedComments(article, source, thread), tuple(bag.errors), tuple(bag.warnings)
+            LoadedComments(article, source, thread.count, packed),
+            tuple(bag.errors),
+            tuple(bag.warnings),
         )
     try:
         parts = split(text)

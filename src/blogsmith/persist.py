@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .cache import BuildCache
 
-FORMAT = 2
+FORMAT = 3
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 

@@ -21,7 +21,7 @@ from .errors import LocatedError
 from .graph import Graph
 from .i18n import STRINGS
 from .metadata import absolute_html, feed_content, image_url, news_article, tag_uri
-from .model import Article, Card
+from .model import Article, Card, Category, Tag
 from .plan import Job
 from .theme import Theme
 
@@ -74,7 +74,8 @@ class Fingerprints:
 
     def __init__(self, graph: Graph) -> None:
         self._made: dict[int, bytes] = dict(graph.fingerprints)
-        self._alive: list[object] = []
+        self._plains: dict[int, tuple] = {}
+        self._alive: list[object] = []  # keeps id() unique while a value's digest is remembered
 
     def of(self, value: object) -> bytes:
         kind = type(value)
@@ -87,11 +88,29 @@ class Fingerprints:
             return made
         if isinstance(value, Article):
             raise ValueError(f"{value!r:.80} is not in the graph it should come from")
-        made = digest(repr(_plain(value)).encode("utf-8", "surrogatepass"))
-        if isinstance(value, Card):
+        made = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
+        if kind is Card:
             self._made[id(value)] = made
-            self._alive.append(value)  # keeps id() unique while its digest is remembered
+            self._alive.append(value)
         return made
+
+    def _plain(self, value: object) -> object:
+        """Dataclasses as tuples of their type and fields: repr of those is many times faster.
+        Categories and tags, shared by many cards, are converted once."""
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        if kind is tuple:
+            return tuple([self._plain(item) for item in value])
+        if not hasattr(kind, "__dataclass_fields__"):
+            return value
+        plain = self._plains.get(id(value))
+        if plain is None:
+            plain = (kind.__name__, *[self._plain(item) for item in vars(value).values()])
+            if kind in _SHARED:
+                self._plains[id(value)] = plain
+                self._alive.append(value)
+        return plain
 
     def page(self, job: Job, context: dict) -> bytes:
         parts = [job.template.encode(), job.path.encode()]
@@ -101,15 +120,7 @@ class Fingerprints:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain(value: object) -> object:
-    """Dataclasses as tuples of their type and fields: repr of those is many times faster."""
-    if hasattr(value, "__dataclass_fields__"):
-        return (type(value).__name__, *(_plain(item) for item in vars(value).values()))
-    if isinstance(value, tuple):
-        return tuple(_plain(item) for item in value)
-    return value
+_SHARED = frozenset({Category, Tag})
 
 
 SIDEBAR_PAGE = "sidebar-page.html"
@@ -219,8 +230,9 @@ class Renderer:
         return templates_digest(self.site_templates, self.theme.templates)
 
     def context(self, job: Job) -> dict:
-        """The job's keys resolved into the objects its template reads."""
-        return self._context(job)
+        """The job's keys resolved into the objects its template reads, comment threads left
+        packed: what the page's key is made from."""
+        return self._context(job, unpack=False)
 
     def render(self, job: Job, context: dict | None = None) -> bytes:
         try:
@@ -253,7 +265,7 @@ class Renderer:
                 LocatedError(path, line, f"{kind} while rendering {job.path}: {exc}")
             ) from None
 
-    def _context(self, job: Job) -> dict:
+    def _context(self, job: Job, unpack: bool = True) -> dict:
         graph = self.graph
         articles = graph.articles
         context = dict(job.context)
@@ -266,7 +278,11 @@ class Renderer:
             context["next"] = _card(articles.get(graph.next.get(key, "")))
             context["related"] = [articles[k].card for k in graph.related.get(key, ())]
             context["extra_links"] = [articles[k].card for k in graph.extra_links.get(key, ())]
-            context["comments"] = graph.comments.get(key, EMPTY_THREAD)
+            comments = graph.comments.get(key)
+            if comments is None:
+                context["comments"] = EMPTY_THREAD
+            else:
+                context["comments"] = comments.thread() if unpack else comments
         if "keys" in context:
             context["articles"] = [articles[k].card for k in context.pop("keys")]
         if "category" in context:
