@@ -165,7 +165,10 @@ def _build(
                 removed = writer.commit()
             if cache is not None:
                 cache.commit_pages(version, writer.produced)
-                cache.outputs = None  # known again only from a walk (below, with a cache folder)
+                # What this process left in the output: the next build in it (the live
+                # preview) finds stale files without a walk. The search bundle is another
+                # writer's and never in it; a cache folder records a real walk instead (below).
+                cache.outputs = set(writer.produced)
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
@@ -229,7 +232,7 @@ def _pages_to_render(
             first.setdefault(job.template, index)
         return sorted(first.values())
     todo = []
-    fingerprints = Fingerprints(renderer.graph)
+    fingerprints = Fingerprints(renderer.graph, cache.digests if cache is not None else None)
     for index, job in enumerate(jobs):
         if cache is not None:
             target = job.output_file
@@ -240,6 +243,8 @@ def _pages_to_render(
                 continue
             cache.pending_pages[target] = key
         todo.append(index)
+    if cache is not None:
+        cache.digests = fingerprints.cards
     return todo
 
 

@@ -57,6 +57,11 @@ class BuildCache:
     """(every input of the related-article scoring, its result)."""
     outputs: set[str] | None = None
     """The files the last committed build left in the output (None: unknown)."""
+    articles: dict = field(default_factory=dict)
+    """The last build's Article objects, by key (in memory only): an unchanged article stays
+    the same object, so its card's digest is not made again (see render.Fingerprints)."""
+    digests: dict = field(default_factory=dict)
+    """id() of a value -> (the value, its digest), from the last build (in memory only)."""
 
     def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
         """The sources whose results are not known for these exact bytes and settings."""

@@ -136,7 +136,7 @@ def build_graph(
                 slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug)))
             )
             article_tags.append(tag)
-        articles[key] = Article(
+        made = Article(
             key=key,
             source=loaded.source,
             kind=meta.kind,
@@ -158,6 +158,10 @@ def build_graph(
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
             comment_count=threads[key].count if key in threads else 0,
         )
+        previous = cache.articles.get(key) if cache is not None else None
+        if previous is not None and previous == made:
+            made = previous  # the same value as last build: what was made of it is reused
+        articles[key] = made
         # An Article is its file, the config and exactly these values from other files.
         made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
         fingerprints[id(articles[key])] = digest(
@@ -182,6 +186,8 @@ def build_graph(
             by_tag[tag.slug].append(key)
         by_month[(article.date.year, article.date.month)].append(key)
 
+    if cache is not None:
+        cache.articles = articles
     picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag, cache)
     return Graph(
         config=config,

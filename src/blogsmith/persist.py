@@ -53,6 +53,7 @@ class CacheFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
             cache.pending_pages = {}
+            cache.articles, cache.digests = {}, {}  # objects of this process only
             self._save("cache.pickle", cache)
         self._save("manifest.pickle", manifest)
 

@@ -72,10 +72,14 @@ class Fingerprints:
     stays the same when only a body it does not show was edited.
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, remembered: dict | None = None) -> None:
         self._made: dict[int, bytes] = dict(graph.fingerprints)
         self._plains: dict[int, tuple] = {}
         self._alive: list[object] = []  # keeps id() unique while a value's digest is remembered
+        self.remembered = remembered if remembered is not None else {}
+        """id() -> (card, digest), passed from one build to the next in a process: the cards
+        of unchanged articles are the same objects (see graph.build_graph)."""
+        self._cards: dict[int, tuple[object, bytes]] = {}
 
     def of(self, value: object) -> bytes:
         kind = type(value)
@@ -88,11 +92,20 @@ class Fingerprints:
             return made
         if isinstance(value, Article):
             raise ValueError(f"{value!r:.80} is not in the graph it should come from")
-        made = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
         if kind is Card:
+            known = self.remembered.get(id(value))
+            made = known[1] if known is not None and known[0] is value else None
+            if made is None:
+                made = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
             self._made[id(value)] = made
-            self._alive.append(value)
-        return made
+            self._cards[id(value)] = (value, made)
+            return made
+        return digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
+
+    @property
+    def cards(self) -> dict[int, tuple[object, bytes]]:
+        """The card digests of this build, for the next one."""
+        return self._cards
 
     def _plain(self, value: object) -> object:
         """Dataclasses as tuples of their type and fields: repr of those is many times faster.
