@@ -26,7 +26,7 @@ def test_fifty_clients_while_files_change(make_site, capsys):
     }
     site = make_site(files)
     server = ServeProcess(site)
-    paths = ["/", "/page/2/", "/category/europe/", "/assets/site.css"] + [
+    paths = ["/", "/page/1/", "/category/europe/", "/assets/site.css"] + [
         f"/europe/story-{n:02d}/" for n in range(20)
     ]
     stop = threading.Event()
