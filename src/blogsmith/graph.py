@@ -164,9 +164,9 @@ def build_graph(
         articles[key] = made
         # An Article is its file, the config and exactly these values from other files.
         made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
-        fingerprints[id(articles[key])] = digest(
+        fingerprints[id(made)] = digest(
             content.digests[loaded.source]
-            + repr((made_from, articles[key].comment_count)).encode("utf-8", "surrogatepass")
+            + repr((made_from, made.comment_count)).encode("utf-8", "surrogatepass")
         )
 
     stories = [a for a in articles.values() if a.kind == "article"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,7 +86,7 @@ class CacheFolder:
 def output_state(
     output: Path,
     before: dict[str, tuple[int, int]] | None = None,
-    changed: list[str] = (),
+    changed: Iterable[str] = (),
 ) -> dict[str, tuple[int, int]]:
     """Every output file with its size and modification time; from `before` and the files
     this process `changed` (written or removed) when only those can differ."""

@@ -19,6 +19,9 @@ from .i18n import STRINGS
 from .sitemap import chunks as sitemap_chunks
 from .sitemap import sitemap_entries
 
+SIDEBAR_PAGE = "sidebar-page.html"
+"""The template of the shared sidebar's own page (`sidebar: shared`)."""
+
 
 @dataclass(frozen=True)
 class PageLink:
@@ -76,7 +79,7 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         jobs += _list_jobs(spec, config)
     jobs.append(Job("/404.html", "404.html", {}, "the 404 page"))
     if config.sidebar == "shared":
-        jobs.append(Job(urls.SIDEBAR_PATH, "sidebar-page.html", {}, "the shared sidebar"))
+        jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     _check_paths(jobs, bag)
     return jobs

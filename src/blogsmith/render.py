@@ -22,7 +22,7 @@ from .graph import Graph
 from .i18n import STRINGS
 from .metadata import absolute_html, feed_content, image_url, news_article, tag_uri
 from .model import Article, Card, Category, Tag
-from .plan import Job
+from .plan import SIDEBAR_PAGE, Job
 from .theme import Theme
 
 
@@ -79,7 +79,8 @@ class Fingerprints:
         self.remembered = remembered if remembered is not None else {}
         """id() -> (card, digest), passed from one build to the next in a process: the cards
         of unchanged articles are the same objects (see graph.build_graph)."""
-        self._cards: dict[int, tuple[object, bytes]] = {}
+        self.cards: dict[int, tuple[object, bytes]] = {}
+        """The card digests of this build, for the next one."""
 
     def of(self, value: object) -> bytes:
         kind = type(value)
@@ -98,14 +99,9 @@ class Fingerprints:
             if made is None:
                 made = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
             self._made[id(value)] = made
-            self._cards[id(value)] = (value, made)
+            self.cards[id(value)] = (value, made)
             return made
         return digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
-
-    @property
-    def cards(self) -> dict[int, tuple[object, bytes]]:
-        """The card digests of this build, for the next one."""
-        return self._cards
 
     def _plain(self, value: object) -> object:
         """Dataclasses as tuples of their type and fields: repr of those is many times faster.
@@ -134,9 +130,6 @@ class Fingerprints:
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _SHARED = frozenset({Category, Tag})
-
-
-SIDEBAR_PAGE = "sidebar-page.html"
 
 
 class TemplateProblem(Exception):
