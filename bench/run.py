@@ -6,7 +6,8 @@ floors measured in the same run on the same machine:
 - I/O: reading every source file, then writing as many files and bytes as the cold build wrote.
 
 The default sidebar lists the newest articles on every page, so an addition rewrites every page;
-the last row switches to `sidebar: shared` first and adds another article.
+the last row switches to `sidebar: shared` first and adds another article. The live preview
+rows time `blogsmith serve` from saving a file to the edited page being served (see preview.py).
 
     python bench/run.py --articles 10000 [--seed 1] [--work /tmp/blogsmith-bench]
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import write_site  # noqa: E402
+from preview import save_to_visible  # noqa: E402
 
 SUMMARY = re.compile(r"built (\d+) pages and (\d+) static files in [\d.]+ s: (\d+) written")
 
@@ -101,6 +103,14 @@ def main() -> None:
     with edited.open("a", encoding="utf-8") as stream:
         stream.write("\n本文の末尾に一段落を追記した。\n")
     rows.append(("one article's body edited", measure(build)))
+    older = sorted((site / "content/articles").rglob("*.md"))[: -5 * 3 : 3][-10:]
+    for name, change in (
+        ("a body edit", lambda text, marker: text + f"\n{marker}\n"),
+        ("a title edit", lambda text, marker: text.replace("\ntitle: ", f"\ntitle: {marker}", 1)),
+    ):
+        times = sorted(save_to_visible(site, older[:5] if "body" in name else older[5:], change))
+        rows.append((f"live preview, {name}: save to visible, median of 5", {"wall": times[2]}))
+    measure(build)  # the CLI's cache catches up with the preview's edits
     latest = sorted((site / "content/articles").rglob("*.md"))[-1].parent
     (latest / "bench-added.md").write_text(
         "---\ntitle: 追加した記事\ndate: 2023-12-31 23:30\ncategory: japan\ntags: [追加]\n---\n\n"
@@ -157,12 +167,13 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, figures in rows:
         written = (
-            "" if figures["written"] is None else f"{figures['written']} of {figures['pages']}"
+            f"{figures['written']} of {figures['pages']}"
+            if figures.get("written") is not None
+            else ""
         )
-        print(
-            f"| {name} | {figures['wall']:.2f} | {figures['cpu']:.2f} | "
-            f"{figures['rss_mb']:.0f} | {written} |"
-        )
+        cpu = f"{figures['cpu']:.2f}" if "cpu" in figures else ""
+        rss = f"{figures['rss_mb']:.0f}" if "rss_mb" in figures else ""
+        print(f"| {name} | {figures['wall']:.2f} | {cpu} | {rss} | {written} |")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ from .cache import BuildCache, digest
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, ErrorBag, LocatedError, in_file_order
 from .graph import BuildOptions, Graph, build_graph
+from .live import LiveSite
 from .load import CONTENT_DIR, ContentFiles, load_content, read_content_files
+from .model import Article
 from .persist import CacheFolder, Manifest, output_state
 from .plan import Job, plan
 from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
@@ -24,6 +26,7 @@ from .theme import Theme, default_theme
 from .timings import stage
 from .workers import run_in_workers
 from .writer import StagedWriter
+from .yamlread import YamlDoc
 
 Progress = Callable[[int, int], None]
 
@@ -88,6 +91,8 @@ def _build(
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     output = (output or site_dir / "public").resolve()
+    if cache is not None:
+        cache.live = None  # only a committed build can be patched
     options = options or BuildOptions()
     theme = theme or default_theme()
     bag = ErrorBag()
@@ -141,8 +146,8 @@ def _build(
     long_lived_made()
     try:
         with stage("render"):
-            todo = _pages_to_render(jobs, renderer, writer, cache, reuse, bool(bag))
-            counter = _Counter(progress, total, len(jobs) - len(todo))
+            todo = pages_to_render(jobs, renderer, writer, cache, reuse, bool(bag))
+            counter = RenderCounter(progress, total, len(jobs) - len(todo))
             problems = render_pages(renderer, jobs, todo, writer, counter)
         result.rendered = len(todo)
         for problem in dict.fromkeys(problems):
@@ -169,6 +174,9 @@ def _build(
                 # preview) finds stale files without a walk. The search bundle is another
                 # writer's and never in it; a cache folder records a real walk instead (below).
                 cache.outputs = set(writer.produced)
+                cache.live = LiveSite(
+                    site_dir, output, preserve, graph, jobs, renderer, version, len(statics)
+                )
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
@@ -197,11 +205,13 @@ def _build(
         if cache is not None:
             cache.discard_pages()
         raise
+    if cache is not None and cache.live is not None:
+        cache.live.warnings = result.warnings
     result.seconds = time.perf_counter() - started
     return result
 
 
-class _Counter:
+class RenderCounter:
     """Progress across pages rendered here and in workers."""
 
     def __init__(self, progress: Progress | None, total: int, done: int):
@@ -213,18 +223,20 @@ class _Counter:
             self.progress(self.done, self.total)
 
 
-def _pages_to_render(
+def pages_to_render(
     jobs: list[Job],
     renderer: Renderer,
     writer: StagedWriter | None,
     cache: BuildCache | None,
     reuse: bool,
     failing: bool,
+    among: list[int] | None = None,
 ) -> list[int]:
     """Indexes of the jobs to render: those whose inputs changed since the committed build.
 
-    A build that already failed renders one page per template, enough to report template
-    errors with the content's, without the cost of every page.
+    `among` limits the check to those jobs (the others are known to be unchanged). A build
+    that already failed renders one page per template, enough to report template errors with
+    the content's, without the cost of every page.
     """
     if failing:
         first: dict[str, int] = {}
@@ -233,7 +245,8 @@ def _pages_to_render(
         return sorted(first.values())
     todo = []
     fingerprints = Fingerprints(renderer.graph, cache.digests if cache is not None else None)
-    for index, job in enumerate(jobs):
+    for index in range(len(jobs)) if among is None else among:
+        job = jobs[index]
         if cache is not None:
             target = job.output_file
             key = fingerprints.page(job, renderer.context(job))
@@ -244,7 +257,10 @@ def _pages_to_render(
             cache.pending_pages[target] = key
         todo.append(index)
     if cache is not None:
-        cache.digests = fingerprints.cards
+        if among is None:
+            cache.digests = fingerprints.cards
+        else:
+            cache.digests.update(fingerprints.cards)
     return todo
 
 
@@ -257,7 +273,7 @@ def render_pages(
     jobs: list[Job],
     todo: list[int],
     writer: StagedWriter | None,
-    counter: _Counter,
+    counter: RenderCounter,
 ) -> list[LocatedError]:
     """Render `todo` on every core; staged files are written by whoever rendered them."""
     global _RENDERING
@@ -432,15 +448,18 @@ def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
 
 
 def _check_eyecatch_files(graph: Graph, site_dir: Path, bag: ErrorBag) -> None:
-    static = site_dir / "static"
     for article in graph.articles.values():
-        image = article.eyecatch.image if article.eyecatch else ""
-        if image.startswith("/") and not (static / image.lstrip("/")).is_file():
-            bag.warn(
-                article.source,
-                graph.docs[article.key].line("eyecatch", "image"),
-                f"eyecatch image {image} not found: add static{image}",
-            )
+        check_eyecatch_file(article, graph.docs[article.key], site_dir, bag)
+
+
+def check_eyecatch_file(article: Article, doc: YamlDoc, site_dir: Path, bag: ErrorBag) -> None:
+    image = article.eyecatch.image if article.eyecatch else ""
+    if image.startswith("/") and not (site_dir / "static" / image.lstrip("/")).is_file():
+        bag.warn(
+            article.source,
+            doc.line("eyecatch", "image"),
+            f"eyecatch image {image} not found: add static{image}",
+        )
 
 
 __all__ = ["build", "BuildError", "BuildOptions", "BuildResult"]

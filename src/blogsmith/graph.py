@@ -53,6 +53,8 @@ class Graph:
     fingerprints: dict[int, bytes] = field(default_factory=dict, repr=False)
     """id() of each Article and comments file -> a digest of everything it was made from besides the
     config: page keys name them by it instead of digesting their whole text every build."""
+    maker: ArticleMaker | None = field(default=None, repr=False, compare=False)
+    """How the articles were made: the live preview remakes an edited one alone with it."""
     next_publication: float | None = None
     """When the earliest scheduled article falls due (a timestamp): the build after that
     moment differs even if no file changed."""
@@ -112,62 +114,18 @@ def build_graph(
         for key, m in built.items()
     }
 
-    tags: dict[str, Tag] = {}
+    maker = ArticleMaker(config, metas, paths, categories, content.digests)
     articles: dict[str, Article] = {}
     fingerprints: dict[int, bytes] = {}
     linked: dict[str, set[str]] = {}
-    for key, meta in built.items():
-        loaded = loaded_by_key[key]
-        body = loaded.rendered
-        links = _resolve_links(loaded, body.md_links, metas, paths, config, bag)
-        linked[key] = {_target_key(key, href) for href in links}
-        article_tags = []
-        for name in meta.tags:
-            slug = urls.tag_slug(name)
-            if not slug:
-                bag.add(
-                    loaded.source,
-                    meta.doc.line("tags"),
-                    f"tag {name!r} has no letter or "
-                    "digit to make its URL from; use a tag with letters or digits",
-                )
-                continue
-            tag = tags.setdefault(
-                slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug)))
-            )
-            article_tags.append(tag)
-        made = Article(
-            key=key,
-            source=loaded.source,
-            kind=meta.kind,
-            title=meta.title,
-            slug=meta.slug,
-            date=meta.date,
-            updated=meta.updated,
-            category=categories.get(meta.category) if meta.category else None,
-            tags=tuple(dict.fromkeys(article_tags)),
-            summary=meta.summary,
-            author=meta.author,
-            sources=meta.sources,
-            eyecatch=meta.eyecatch,
-            aliases=meta.aliases,
-            draft=meta.draft,
-            path=paths[key],
-            url=urls.public_url(config, paths[key]),
-            html=replace_links(body.html, links),
-            excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
-            comment_count=threads[key].count if key in threads else 0,
-        )
+    for key in built:
+        count = threads[key].count if key in threads else 0
+        made, linked[key], fingerprint = maker.make(loaded_by_key[key], count, bag)
         previous = cache.articles.get(key) if cache is not None else None
         if previous is not None and previous == made:
             made = previous  # the same value as last build: what was made of it is reused
         articles[key] = made
-        # An Article is its file, the config and exactly these values from other files.
-        made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
-        fingerprints[id(made)] = digest(
-            content.digests[loaded.source]
-            + repr((made_from, made.comment_count)).encode("utf-8", "surrogatepass")
-        )
+        fingerprints[id(made)] = fingerprint
 
     stories = [a for a in articles.values() if a.kind == "article"]
     order = sorted(stories, key=lambda a: (a.date.timestamp(), a.key))
@@ -189,6 +147,7 @@ def build_graph(
     if cache is not None:
         cache.articles = articles
     picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag, cache)
+    maker.picked = picked
     return Graph(
         config=config,
         articles=articles,
@@ -196,7 +155,7 @@ def build_graph(
         listed=listed,
         categories=categories,
         by_category={k: tuple(v) for k, v in by_category.items()},
-        tags=dict(sorted(tags.items())),
+        tags=dict(sorted(maker.tags.items())),
         by_tag={k: tuple(v) for k, v in by_tag.items()},
         by_month={k: tuple(v) for k, v in sorted(by_month.items(), reverse=True)},
         prev=prev,
@@ -209,6 +168,7 @@ def build_graph(
         docs={key: metas[key].doc for key in articles},
         comments={key: thread for key, thread in threads.items() if key in articles},
         fingerprints=fingerprints | _thread_fingerprints(content, threads),
+        maker=maker,
         next_publication=min(
             (
                 m.date.timestamp()
@@ -218,6 +178,83 @@ def build_graph(
             default=None,
         ),
     )
+
+
+class ArticleMaker:
+    """One source to its Article, given what the other files decide (their paths, the tags
+    met so far): the graph makes every article with it, the live preview one edited one."""
+
+    def __init__(
+        self,
+        config: Config,
+        metas: dict[str, Meta],
+        paths: dict[str, str],
+        categories: dict[str, Category],
+        digests: dict[str, bytes],
+    ) -> None:
+        self.config = config
+        self.metas = metas
+        """Every source's checked front matter, built or not (links to drafts are resolved)."""
+        self.paths = paths
+        self.categories = categories
+        self.digests = digests
+        self.tags: dict[str, Tag] = {}
+        self.picked: dict[str, tuple[str, ...]] = {}
+        """The hand-picked related articles, by key (set once the graph has checked them)."""
+
+    def make(
+        self, loaded: LoadedSource, comment_count: int, bag: ErrorBag
+    ) -> tuple[Article, set[str], bytes]:
+        """(the Article, the keys its body links to, its fingerprint: see Graph.fingerprints)."""
+        config, key, meta = self.config, loaded.key, loaded.meta
+        assert meta is not None
+        body = loaded.rendered
+        links = _resolve_links(loaded, body.md_links, self.metas, self.paths, config, bag)
+        article_tags = []
+        for name in meta.tags:
+            slug = urls.tag_slug(name)
+            if not slug:
+                bag.add(
+                    loaded.source,
+                    meta.doc.line("tags"),
+                    f"tag {name!r} has no letter or "
+                    "digit to make its URL from; use a tag with letters or digits",
+                )
+                continue
+            tag = self.tags.setdefault(
+                slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug)))
+            )
+            article_tags.append(tag)
+        path = self.paths[key]
+        made = Article(
+            key=key,
+            source=loaded.source,
+            kind=meta.kind,
+            title=meta.title,
+            slug=meta.slug,
+            date=meta.date,
+            updated=meta.updated,
+            category=self.categories.get(meta.category) if meta.category else None,
+            tags=tuple(dict.fromkeys(article_tags)),
+            summary=meta.summary,
+            author=meta.author,
+            sources=meta.sources,
+            eyecatch=meta.eyecatch,
+            aliases=meta.aliases,
+            draft=meta.draft,
+            path=path,
+            url=urls.public_url(config, path),
+            html=replace_links(body.html, links),
+            excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
+            comment_count=comment_count,
+        )
+        # An Article is its file, the config and exactly these values from other files.
+        made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
+        fingerprint = digest(
+            self.digests[loaded.source]
+            + repr((made_from, comment_count)).encode("utf-8", "surrogatepass")
+        )
+        return made, {_target_key(key, href) for href in links}, fingerprint
 
 
 def _threads(

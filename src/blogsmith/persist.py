@@ -55,6 +55,7 @@ class CacheFolder:
         if cache is not None:
             cache.pending_pages = {}
             cache.articles, cache.digests = {}, {}  # objects of this process only
+            cache.live = None
             self._save("cache.pickle", cache)
         self._save("manifest.pickle", manifest)
 

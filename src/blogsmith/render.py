@@ -5,6 +5,7 @@ Relations stored as keys in the graph become Article objects here, one level dee
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -199,6 +200,13 @@ class Renderer:
                 for year, keys in graph.years().items()
             ],
         )
+
+    def with_graph(self, graph: Graph) -> Renderer:
+        """This renderer over a graph of the same shape (an edit patched in by the live
+        preview): the compiled templates and the rendered sidebar are kept."""
+        twin = copy.copy(self)
+        twin.graph = graph
+        return twin
 
     def _sidebar(self) -> Markup:
         """sidebar.html, rendered on its first use in this process and reused by every page."""

@@ -19,6 +19,7 @@ from .cache import BuildCache
 from .config import load_config
 from .errors import BuildError, ErrorBag
 from .graph import BuildOptions
+from .patch import patch
 from .search import index_site, pagefind_binary
 from .server import LiveState, PreviewServer, ReadWriteLock
 from .watch import SiteWatcher
@@ -56,14 +57,16 @@ class Preview:
             self._say(f"changed: {', '.join(sorted(changed))}")
         first = self.state.build == 0  # the first good build indexes before serving starts
         try:
-            result = build(
-                self.site_dir,
-                self.output,
-                self.options,
-                cache=self.cache,
-                guard=self.lock.writing(),
-                index_search=first,
-            )
+            result = patch(self.cache, changed, self.lock.writing()) if changed else None
+            if result is None:
+                result = build(
+                    self.site_dir,
+                    self.output,
+                    self.options,
+                    cache=self.cache,
+                    guard=self.lock.writing(),
+                    index_search=first,
+                )
         except BuildError as exc:
             messages = [str(error) for error in exc.errors]
             for message in messages:

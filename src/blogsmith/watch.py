@@ -14,7 +14,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from .config import CONFIG_NAME
@@ -23,6 +34,18 @@ from .load import is_editor_litter
 WATCHED_DIRS = ("content", "templates", "static")
 QUIET_SECONDS = 0.1
 LONGEST_WAIT = 2.0
+WRITES = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileClosedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+    DirDeletedEvent,
+]
+"""The events asked of the OS: not opens and reads, or every build's reading of the
+sources would flood this process with events (tens of thousands per rebuild)."""
 
 
 class SiteWatcher(FileSystemEventHandler):
@@ -46,7 +69,7 @@ class SiteWatcher(FileSystemEventHandler):
         self._worker = threading.Thread(target=self._run, name="blogsmith-rebuild", daemon=True)
 
     def start(self) -> None:
-        self._observer.schedule(self, str(self.site_dir), recursive=False)
+        self._observer.schedule(self, str(self.site_dir), recursive=False, event_filter=WRITES)
         for name in WATCHED_DIRS:
             self._watch_dir(name)
         self._observer.start()
@@ -63,7 +86,7 @@ class SiteWatcher(FileSystemEventHandler):
     def _watch_dir(self, name: str) -> None:
         folder = self.site_dir / name
         if name not in self._watched and folder.is_dir():
-            self._observer.schedule(self, str(folder), recursive=True)
+            self._observer.schedule(self, str(folder), recursive=True, event_filter=WRITES)
             self._watched.add(name)
 
     def relevant(self, path: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
 
 MINIMUM_ITEMS = 400
@@ -35,7 +36,7 @@ def map_in_workers(function: Callable, argument_tuples: Sequence[tuple]) -> list
         return [function(*arguments) for arguments in argument_tuples]
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(argument_tuples) // (workers * 8))
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_quiet_exit) as pool:
         return pool.starmap(function, argument_tuples, chunksize=chunk)
 
 
@@ -55,7 +56,7 @@ def run_in_workers(
     slices = _slices(total, workers * 8)
     context = multiprocessing.get_context("fork")
     results: dict[int, object] = {}
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_quiet_exit) as pool:
         for index, result in pool.imap_unordered(
             _call, ((function, i, a, b) for i, (a, b) in enumerate(slices))
         ):
@@ -63,6 +64,12 @@ def run_in_workers(
             if on_result:
                 on_result(result)
     return [results[i] for i in range(len(slices))]
+
+
+def _quiet_exit() -> None:
+    """A pool ends its workers with SIGTERM: they must just exit, not run a handler the
+    parent installed (serve turns SIGTERM into KeyboardInterrupt, with a traceback)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _call(task: tuple) -> tuple[int, object]:

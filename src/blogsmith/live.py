@@ -1,0 +1,51 @@
+"""What a committed build leaves behind in a long-running process, for patching it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LocatedError
+from .graph import Graph
+from .plan import Job
+from .render import Renderer
+
+
+@dataclass
+class LiveSite:
+    """The graph, jobs and renderer of the last committed build: build() keeps them in the
+    cache, patch.patch() brings them up to date with an edit."""
+
+    site_dir: Path
+    output: Path
+    preserve: tuple[str, ...]
+    graph: Graph
+    jobs: list[Job]
+    renderer: Renderer
+    version: bytes
+    static_files: int
+    warnings: list[LocatedError] = field(default_factory=list)
+    _referrers: dict[str, list[int]] | None = None
+
+    def referrers(self) -> dict[str, list[int]]:
+        """Article key -> the jobs whose pages show it: its own page and its aliases, its
+        neighbours', the related blocks it is in (hand-picked ones included), lists, feeds."""
+        if self._referrers is None:
+            graph = self.graph
+            found: dict[str, list[int]] = {}
+            for index, job in enumerate(self.jobs):
+                context = job.context
+                keys: set[str] = set()
+                if "article" in context:
+                    key = context["article"]
+                    keys.add(key)
+                    keys.update(k for k in (graph.prev.get(key), graph.next.get(key)) if k)
+                    keys.update(graph.related.get(key, ()))
+                for name in ("keys", "entries"):
+                    keys.update(context.get(name, ()))
+                if "target" in context:
+                    keys.add(context["target"])
+                for key in keys:
+                    found.setdefault(key, []).append(index)
+            self._referrers = found
+        return self._referrers
