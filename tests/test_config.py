@@ -35,6 +35,16 @@ def test_categories_keep_their_order_and_names():
     assert config.categories == (("europe", "欧州関連"), ("americas", "北米/南米関連"))
 
 
+def test_category_keys_may_be_japanese_but_not_punctuation():
+    config, errors, _ = check(
+        "title: T\nbase_url: https://a.example/\n"
+        "categories:\n  あさひ: あさひ\n  自衛隊-2: 自衛隊\n"
+    )
+    assert config.categories == (("あさひ", "あさひ"), ("自衛隊-2", "自衛隊"))
+    _, errors, _ = check("title: T\nbase_url: https://a.example/\ncategories:\n  '-あ': x\n")
+    assert "category key '-あ'" in errors[0]
+
+
 def test_every_problem_is_reported_at_once_with_its_line():
     _, errors, _ = check(
         "base_url: news.example.org\n"
@@ -59,7 +69,7 @@ def test_every_problem_is_reported_at_once_with_its_line():
         "blogsmith.yaml:5: 'per_page' must be a whole number of at least 1, got 0",
         "blogsmith.yaml:7: 'comments.max_depth' must be a whole number of at least 1, got 'deep'",
         "blogsmith.yaml:9: category key 'Europe News' must be letters, digits, '-' or '_' "
-        "(it becomes part of URLs), like 'europe'",
+        "(it becomes part of URLs), like 'europe' or 'あさひ'",
         "blogsmith.yaml:10: category 'japan' needs a display name after the colon, "
         "like 'europe: 欧州関連'",
     ]

@@ -135,7 +135,8 @@ colour: red
         "content/articles/2022/09/ceasefire-broken.md:10: 'eyecatch' needs 'image: /images/...' "
         "(and optionally 'alt' and 'credit')",
         "content/articles/2022/09/ceasefire-broken.md:12: alias 'archives/1' must be a path on "
-        "this site like /archives/12345, without '..', '?' or '#'",
+        "this site like /archives/12345, without '..' or '#', and with at most one query of "
+        "the form ?name=value (like /?p=123)",
         "content/articles/2022/09/ceasefire-broken.md:13: 'draft' must be true or false, got 'yes'",
         "content/articles/2022/09/ceasefire-broken.md:14: 'kind' must be 'article' or 'page', "
         "got 'post'",

@@ -163,3 +163,38 @@ def test_a_page_slug_may_not_take_a_generated_page(make_site):
         "content/p.md:4: URL /2022/ is also the URL of the archive of 2022; give "
         "one of them another slug or alias"
     ]
+
+
+def test_old_query_urls_redirect_through_a_page_of_their_own(make_site, tmp_path):
+    from blogsmith.build import build
+
+    site = make_site(
+        {
+            "content/a/one.md": article(
+                "一", "2022-08-01", aliases="[/?p=5, /index.php?page_id=7]"
+            ),
+        }
+    )
+    build(site, tmp_path / "out")
+    out = tmp_path / "out"
+    assert "/europe/one/" in (out / "_p/5/index.html").read_text(encoding="utf-8")
+    assert "/europe/one/" in (out / "index.php/_page_id/7/index.html").read_text(encoding="utf-8")
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '[["/", "p", "/_p/"]]' in home  # the home page follows ?p=
+    missing = (out / "404.html").read_text(encoding="utf-8")  # no page at /index.php
+    assert '[["/index.php", "page_id", "/index.php/_page_id/"]]' in missing
+    assert "rules" not in (out / "europe/one/index.html").read_text(encoding="utf-8")
+
+
+def test_a_query_alias_must_be_one_name_and_value(make_site):
+    import pytest
+
+    from blogsmith.build import build
+    from blogsmith.errors import BuildError
+
+    site = make_site({"content/a/one.md": article("一", "2022-08-01", aliases="['/?p=1&x=2']")})
+    with pytest.raises(BuildError) as failure:
+        build(site, write=False)
+    assert "at most one query of the form ?name=value (like /?p=123)" in str(
+        failure.value.errors[0]
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildResult, build, default_cache_dir
+from .config import CONFIG_NAME
 from .errors import BuildError, LocatedError
 from .graph import BuildOptions
 from .progress import ProgressBar
@@ -92,6 +93,34 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write the preview (default: a temporary folder)",
     )
     serve_cmd.set_defaults(handler=_serve)
+
+    new_cmd = commands.add_parser("new", help="start an article: content/articles/YYYY/MM/SLUG.md")
+    new_cmd.add_argument("title", help="the article's title, in quotes")
+    new_cmd.add_argument("--category", required=True, metavar="KEY", help="a key of categories")
+    new_cmd.add_argument("--slug", help="its URL segment (default: made from the title)")
+    new_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+    new_cmd.set_defaults(handler=_new)
+
+    import_cmd = commands.add_parser("import", help="import another blog's archive")
+    sources = import_cmd.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    wordpress = sources.add_parser(
+        "wordpress", help="a WordPress export (Tools > Export > All content)"
+    )
+    wordpress.add_argument("export", type=Path, metavar="EXPORT.xml")
+    wordpress.add_argument(
+        "--site", type=Path, default=Path("."), metavar="DIR", help="the site to import into"
+    )
+    wordpress.add_argument(
+        "--attachments",
+        type=Path,
+        metavar="DIR",
+        help="a copy of the old site's wp-content/uploads: images found there are copied "
+        "into static/uploads/ and linked from there",
+    )
+    wordpress.add_argument(
+        "--force", action="store_true", help="overwrite files that differ from the import"
+    )
+    wordpress.set_defaults(handler=_import_wordpress)
     return parser
 
 
@@ -132,6 +161,33 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     return serve(args.site, args.host, args.port, _options(args), args.output)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .new_article import NewArticleRefused, new_article
+
+    try:
+        path = new_article(args.site, args.title, args.category, args.slug)
+    except NewArticleRefused as exc:
+        print(f"blogsmith new: {exc}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        return _fail(exc, False, f"fix {CONFIG_NAME} first")
+    print(path)
+    print("it is a draft: `blogsmith serve --drafts` shows it; remove `draft: true` to publish")
+    return 0
+
+
+def _import_wordpress(args: argparse.Namespace) -> int:
+    from .wordpress.importer import ImportRefused, import_wordpress
+
+    try:
+        report = import_wordpress(args.export, args.site, args.attachments, args.force)
+    except ImportRefused as exc:
+        print(f"blogsmith import: {exc}", file=sys.stderr)
+        return 1
+    print(report.text(args.site))
+    return 1 if report.conflicts else 0
 
 
 def _fail(exc: BuildError, quiet: bool, note: str) -> int:

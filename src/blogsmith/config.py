@@ -272,6 +272,12 @@ def _int_setting(data: dict, doc, bag: ErrorBag, path: tuple, default: int, mini
     return value
 
 
+def is_category_key(key: str) -> bool:
+    """Letters and digits of any script (a Japanese key stays readable in its URLs), '-' and
+    '_', starting with a letter or digit."""
+    return re.fullmatch(r"[^\W_][\w-]*", key) is not None
+
+
 def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
@@ -285,12 +291,12 @@ def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tupl
     result = []
     for key, name in raw.items():
         line = doc.line("categories", str(key))
-        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
+        if not isinstance(key, str) or not is_category_key(key):
             bag.add(
                 CONFIG_NAME,
                 line,
                 f"category key {key!r} must be letters, digits, '-' or "
-                "'_' (it becomes part of URLs), like 'europe'",
+                "'_' (it becomes part of URLs), like 'europe' or 'あさひ'",
             )
             continue
         if not isinstance(name, str) or not name.strip():

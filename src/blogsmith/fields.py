@@ -20,6 +20,7 @@ KNOWN_FIELDS = (
     " draft kind"
 ).split()
 KINDS = ("article", "page")
+_QUERY_ALIAS = re.compile(r"[A-Za-z0-9_-]+=[A-Za-z0-9_-]+")
 _BAD_SLUG = re.compile(r"[/\\\s\x00-\x1f\x7f?#%]")
 
 
@@ -203,13 +204,20 @@ def _category(c: _Checker, required: bool) -> str | None:
 def _slug(c: _Checker, key: str) -> str:
     default = PurePosixPath(key).stem
     slug = c.text("slug", default=default) or default
-    if _BAD_SLUG.search(slug) or slug in (".", ".."):
-        c.error(
-            ("slug",),
-            f"slug {slug!r} must not contain '/', '\\', spaces, '?', '#', '%' "
-            "or control characters (it becomes one URL segment), like 'ceasefire-broken'",
-        )
+    problem = slug_problem(slug)
+    if problem:
+        c.error(("slug",), problem)
     return slug
+
+
+def slug_problem(slug: str) -> str | None:
+    """What is wrong with `slug` as one URL segment, or None."""
+    if _BAD_SLUG.search(slug) or slug in ("", ".", ".."):
+        return (
+            f"slug {slug!r} must not contain '/', '\\', spaces, '?', '#', '%' "
+            "or control characters (it becomes one URL segment), like 'ceasefire-broken'"
+        )
+    return None
 
 
 def is_web_url(url: str) -> bool:
@@ -289,19 +297,20 @@ def _eyecatch(c: _Checker) -> Eyecatch | None:
 def _aliases(c: _Checker) -> tuple[str, ...]:
     result = []
     for index, alias in c.text_list("aliases", "[/archives/12345]"):
-        segments = alias.split("/")
+        path, _, query = alias.partition("?")
+        segments = path.split("/")
         if (
-            not alias.startswith("/")
-            or alias.startswith("//")
+            not path.startswith("/")
+            or path.startswith("//")
             or ".." in segments
             or "\\" in alias
-            or "?" in alias
             or "#" in alias
+            or ("?" in alias and not _QUERY_ALIAS.fullmatch(query))
         ):
             c.error(
                 ("aliases", index),
-                f"alias {alias!r} must be a path on this site like "
-                "/archives/12345, without '..', '?' or '#'",
+                f"alias {alias!r} must be a path on this site like /archives/12345, without "
+                "'..' or '#', and with at most one query of the form ?name=value (like /?p=123)",
             )
             continue
         result.append(alias)

@@ -60,11 +60,16 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     """Every output file of the site; `search` adds the search page."""
     jobs: list[Job] = []
     config = graph.config
+    queries: dict[str, set[str]] = {}
     for key, article in graph.articles.items():
         doc = graph.docs[key]
         template = "page.html" if article.is_page else "article.html"
         jobs.append(Job(article.path, template, {"article": key}, article.source, doc.line("slug")))
         for index, alias in enumerate(article.aliases):
+            with_query = urls.query_alias(alias)
+            if with_query:
+                path, name, alias = with_query
+                queries.setdefault(path, set()).add(name)
             jobs.append(
                 Job(
                     alias,
@@ -81,8 +86,30 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     if config.sidebar == "shared":
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
+    _answer_queries(jobs, queries, config)
     _check_paths(jobs, bag)
     return jobs
+
+
+def _answer_queries(jobs: list[Job], queries: dict[str, set[str]], config) -> None:
+    """Give the page at each path that old query URLs name (`/` for `/?p=123`) the list its
+    script follows; paths without a page are answered by the 404 page a host serves there."""
+    if not queries:
+        return
+    by_path = {job.path: job for job in jobs}
+    unanswered = []
+    for path, names in sorted(queries.items()):
+        folder = path if path.endswith("/") else path + "/"
+        rules = [
+            (urls.public_url(config, path), name, urls.public_url(config, f"{folder}_{name}/"))
+            for name in sorted(names)
+        ]
+        if path in by_path:
+            by_path[path].context["query_aliases"] = tuple(rules)
+        else:
+            unanswered += rules
+    if unanswered and "/404.html" in by_path:
+        by_path["/404.html"].context["query_aliases"] = tuple(unanswered)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,18 @@ def absolute_url(config: Config, path: str) -> str:
     return origin + public_url(config, path)
 
 
+def query_alias(alias: str) -> tuple[str, str, str] | None:
+    """For an old URL with a query (`/?p=123`): the path a static host serves for it (`/`),
+    the query's name (`p`) and where its redirect page lives (`/_p/123/`); None for a plain path.
+    A script on the page at that path sends `?p=123` on to the redirect page."""
+    path, mark, query = alias.partition("?")
+    if not mark:
+        return None
+    name, _, value = query.partition("=")
+    folder = path if path.endswith("/") else path + "/"
+    return path, name, f"{folder}_{name}/{value}/"
+
+
 FEED_PATH = "/feed.xml"
 SITEMAP_PATH = "/sitemap.xml"
 ROBOTS_PATH = "/robots.txt"

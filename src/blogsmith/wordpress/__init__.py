@@ -1,0 +1,1 @@
+"""Importing a WordPress export (WXR) into a blogsmith site."""
