@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEFAULT_CONFIG, article
+from test_incremental import edit, tree
 
 from blogsmith import serve as serve_module
 from blogsmith.build import build
@@ -18,16 +19,6 @@ from blogsmith.serve import Preview
 
 COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
 REPLY = "- id: 2\n  parent: 1\n  author: 別の読者\n  date: 2022-09-05 11:00\n  body: 返信\n"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture
