@@ -106,3 +106,29 @@ def test_a_build_error_shows_over_the_page_until_fixed(browser, make_site):
         )
     finally:
         server.stop()
+
+
+def test_old_query_links_land_on_the_article(browser, make_site):
+    site = make_site(
+        {
+            "content/a/story.md": article(
+                "移転した記事", "2022-09-01 10:00", aliases="[/?p=7, /index.php?p=8]"
+            ),
+        }
+    )
+    server = ServeProcess(site)
+    try:
+        page = browser.new_page()
+        for old in ("?p=7", "index.php?p=8"):  # the home page; no page: the 404 page
+            page.goto(server.url + old)
+            page.wait_for_url("**/europe/story/", timeout=10_000)
+            assert page.inner_text("h1") == "移転した記事"
+        page.goto(server.url + "?p=999")  # no such old post: not found, as WordPress says
+        page.wait_for_url("**/_p/999/", timeout=10_000)
+        page.wait_for_load_state()
+        assert page.inner_text("h1") == "ページが見つかりません"
+        page.goto(server.url + "?s=戦車")  # other queries: the home page stays
+        page.wait_for_load_state()
+        assert page.url.endswith("?s=%E6%88%A6%E8%BB%8A")
+    finally:
+        server.stop()

@@ -60,7 +60,8 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     """Every output file of the site; `search` adds the search page."""
     jobs: list[Job] = []
     config = graph.config
-    queries: dict[str, set[str]] = {}
+    queries: dict[str, dict[str, str]] = {}
+    """Path -> {query name -> folder of its redirect pages}."""
     for key, article in graph.articles.items():
         doc = graph.docs[key]
         template = "page.html" if article.is_page else "article.html"
@@ -68,8 +69,9 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         for index, alias in enumerate(article.aliases):
             with_query = urls.query_alias(alias)
             if with_query:
-                path, name, alias = with_query
-                queries.setdefault(path, set()).add(name)
+                path, name, folder = with_query
+                queries.setdefault(path, {})[name] = folder
+                alias = folder + alias.partition("=")[2] + "/"
             jobs.append(
                 Job(
                     alias,
@@ -91,7 +93,7 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     return jobs
 
 
-def _answer_queries(jobs: list[Job], queries: dict[str, set[str]], config) -> None:
+def _answer_queries(jobs: list[Job], queries: dict[str, dict[str, str]], config) -> None:
     """Give the page at each path that old query URLs name (`/` for `/?p=123`) the list its
     script follows; paths without a page are answered by the 404 page a host serves there."""
     if not queries:
@@ -99,10 +101,9 @@ def _answer_queries(jobs: list[Job], queries: dict[str, set[str]], config) -> No
     by_path = {job.path: job for job in jobs}
     unanswered = []
     for path, names in sorted(queries.items()):
-        folder = path if path.endswith("/") else path + "/"
         rules = [
-            (urls.public_url(config, path), name, urls.public_url(config, f"{folder}_{name}/"))
-            for name in sorted(names)
+            (urls.public_url(config, path), name, urls.public_url(config, folder))
+            for name, folder in sorted(names.items())
         ]
         if path in by_path:
             by_path[path].context["query_aliases"] = tuple(rules)

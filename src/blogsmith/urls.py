@@ -94,14 +94,17 @@ def absolute_url(config: Config, path: str) -> str:
 
 def query_alias(alias: str) -> tuple[str, str, str] | None:
     """For an old URL with a query (`/?p=123`): the path a static host serves for it (`/`),
-    the query's name (`p`) and where its redirect page lives (`/_p/123/`); None for a plain path.
-    A script on the page at that path sends `?p=123` on to the redirect page."""
+    the query's name (`p`) and the folder its redirect pages live in (`/_p/`; the page for
+    `?p=123` is `/_p/123/`); None for a plain path. A script on the page at that path sends
+    `?p=123` on to the redirect page. A path to a file (`/index.php?p=1`) gets a folder beside
+    it (`/_index.php_p/`), never one named like the file, which hosts would answer with a
+    redirect to the folder that drops the query."""
     path, mark, query = alias.partition("?")
     if not mark:
         return None
-    name, _, value = query.partition("=")
-    folder = path if path.endswith("/") else path + "/"
-    return path, name, f"{folder}_{name}/{value}/"
+    name = query.partition("=")[0]
+    folder, _, file = path.rpartition("/")
+    return path, name, f"{folder}/_{file + '_' if file else ''}{name}/"
 
 
 FEED_PATH = "/feed.xml"
