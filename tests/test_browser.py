@@ -123,6 +123,8 @@ def test_old_query_links_land_on_the_article(browser, make_site):
             page.goto(server.url + old)
             page.wait_for_url("**/europe/story/", timeout=10_000)
             assert page.inner_text("h1") == "移転した記事"
+        page.goto(server.url + "?p=7#comments")
+        page.wait_for_url("**/europe/story/#comments", timeout=10_000)
         page.goto(server.url + "?p=999")  # no such old post: not found, as WordPress says
         page.wait_for_url("**/_p/999/", timeout=10_000)
         page.wait_for_load_state()
