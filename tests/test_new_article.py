@@ -13,7 +13,7 @@ from blogsmith.graph import BuildOptions
 from blogsmith.new_article import new_article, title_slug
 
 
-def test_a_new_article_is_a_draft_with_its_front_matter_filled_in(make_site, tmp_path):
+def test_a_new_article_has_its_front_matter_filled_in_and_builds(make_site, tmp_path):
     site = make_site({}, DEFAULT_CONFIG)
     now = datetime(2026, 11, 24, 3, 5, tzinfo=ZoneInfo("UTC"))  # 12:05 in Tokyo
     path = new_article(site, "停戦は40分で破綻 (続報)", "europe", now=now)
@@ -25,9 +25,8 @@ def test_a_new_article_is_a_draft_with_its_front_matter_filled_in(make_site, tmp
         "category": "europe",
         "tags": [],
         "sources": [],
-        "draft": True,
     }
-    result = build(site, tmp_path / "out", BuildOptions(drafts=True))
+    result = build(site, tmp_path / "out", BuildOptions(now=now))
     assert (tmp_path / "out/europe/停戦は40分で破綻-続報/index.html").is_file()
     assert result.pages
 

@@ -90,6 +90,11 @@ def test_every_sample_export_imports_whole_and_builds(export_file, tmp_path):
     assert len(comments) == report.comments == wanted["comments"]
     for key, entry in comments.items():  # every reply keeps its parent
         assert str(entry.get("parent", "0")) == wanted["parents"][key], key
+    if comments:  # and so the deepest thread is as deep (10 levels in the theme test data)
+        original = {k: {"parent": p} if p != "0" else {} for k, p in wanted["parents"].items()}
+        assert max(depth(comments, k) for k in comments) == max(
+            depth(original, k) for k in original
+        )
     articles = [p for p in (site / "content/articles").rglob("*.md")]
     assert len([p for p in articles if not front(p).get("draft")]) == wanted["articles"]
     result = build(site, tmp_path / "public")

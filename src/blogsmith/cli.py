@@ -174,7 +174,6 @@ def _new(args: argparse.Namespace) -> int:
     except BuildError as exc:
         return _fail(exc, False, f"fix {CONFIG_NAME} first")
     print(path)
-    print("it is a draft: `blogsmith serve --drafts` shows it; remove `draft: true` to publish")
     return 0
 
 

@@ -38,8 +38,7 @@ def new_article(
     slug: str | None = None,
     now: datetime | None = None,
 ) -> Path:
-    """Create content/articles/YYYY/MM/<slug>.md as a draft (published once the editor
-    removes `draft: true`, as with Hugo's archetypes); returns its path."""
+    """Create content/articles/YYYY/MM/<slug>.md; returns its path."""
     config = _config(site_dir)
     names = config.category_names
     if category not in names:
@@ -66,7 +65,6 @@ def new_article(
         "category": category,
         "tags": [],
         "sources": [],
-        "draft": True,
     }
     folder.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as stream:  # never over a file made meanwhile

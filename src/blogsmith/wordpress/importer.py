@@ -33,6 +33,7 @@ from .content import Attachment, Context, convert, relative_link
 VOTE_META_KEYS = ("votes", "wpdiscuz_votes", "cld_like_count", "_comment_like_count", "like_count")
 """Comment meta read as the comment's votes, first found wins: a plain `votes` field,
 wpDiscuz's net vote count, Comments Like Dislike's like count, and two common custom keys."""
+PLANNING_META_KEYS = ("_yoast_wpseo_primary_category",)
 DRAFT_STATUSES = {"draft": "draft", "pending": "pending review", "future": "scheduled"}
 SKIPPED_STATUSES = {
     "private": "private",
@@ -225,7 +226,9 @@ class _Catalogue:
                     f"{item.type} {item.id} {_plain(item.title)!r}: {_skip_reason(item)}"
                 )
             else:
-                item.content, item.comments = "", []  # the second pass reads them
+                # What the plan needs; the second pass reads the rest again.
+                item.content, item.excerpt, item.comments = "", "", []
+                item.meta = {k: v for k, v in item.meta.items() if k in PLANNING_META_KEYS}
                 posts.append(item)
         catalogue = cls(channel, attachments, posts, {}, {})
         catalogue._categories(report)
