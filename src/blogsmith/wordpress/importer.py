@@ -148,7 +148,8 @@ def import_wordpress(
     report = Report(export)
     files = _Files(site_dir, force, report)
     try:
-        catalogue = _Catalogue.scan(export, report)
+        existing = _load(site_dir).category_names if (site_dir / CONFIG_NAME).exists() else {}
+        catalogue = _Catalogue.scan(export, report, existing)
         config = _site_config(site_dir, catalogue, files, report)
         catalogue.plan(config, report)
         media = _Media(site_dir, attachments, files, report)
@@ -203,7 +204,9 @@ class _Catalogue:
     """The old site's host names."""
 
     @classmethod
-    def scan(cls, export: Path, report: Report) -> _Catalogue:
+    def scan(cls, export: Path, report: Report, existing: dict[str, str]) -> _Catalogue:
+        """`existing`: the site's categories (key -> name); a WordPress category of the same
+        name is imported into it."""
         channel = wxr.Channel()
         attachments: dict[str, Attachment] = {}
         posts: list[wxr.Item] = []
@@ -231,11 +234,12 @@ class _Catalogue:
                 item.meta = {k: v for k, v in item.meta.items() if k in PLANNING_META_KEYS}
                 posts.append(item)
         catalogue = cls(channel, attachments, posts, {}, {})
-        catalogue._categories(report)
+        catalogue._categories(existing)
         return catalogue
 
-    def _categories(self, report: Report) -> None:
+    def _categories(self, existing: dict[str, str]) -> None:
         names = {t.slug: _plain(t.name) for t in self.channel.terms if t.kind == "category"}
+        by_name = {name: key for key, name in existing.items()}
         fallback = "未分類" if self.channel.language.startswith("ja") else "Uncategorized"
         for post in self.posts:
             if post.type != "post":
@@ -245,9 +249,10 @@ class _Catalogue:
                 slug, name = "uncategorized", fallback
             if slug in self.term_keys:
                 continue
-            key = _category_key(slug, name or names.get(slug, ""), set(self.categories))
+            shown = _plain(name) or names.get(slug) or slug
+            key = by_name.get(shown) or _category_key(slug, shown, set(self.categories))
             self.term_keys[slug] = key
-            self.categories[key] = name or names.get(slug) or slug
+            self.categories[key] = existing.get(key, shown)
 
     def plan(self, config: Config, report: Report) -> None:
         """Each post's file, URL and old URLs, unique across the import."""
