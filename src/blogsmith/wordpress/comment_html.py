@@ -17,7 +17,7 @@ _DROPPED = frozenset("script style noscript template".split())
 
 def comment_text(raw: str) -> str:
     soup = BeautifulSoup(raw.replace("\r\n", "\n"), "html.parser")
-    text = _render(soup)
+    text = re.sub("\x01\n?", "\n", _render(soup))  # <br> and the line end after it: one break
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
@@ -39,7 +39,7 @@ def _element(element: Tag) -> str:
     if name in _DROPPED:
         return ""
     if name == "br":
-        return "\n"
+        return "\x01"
     if name == "img":
         return element.get("alt", "")
     inner = _render(element)

@@ -44,7 +44,11 @@ _ATTRIBUTE = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 _SHORTCODE = re.compile(r"\[([a-z][a-z0-9_-]*)(\s+[\w-]+\s*=[^\]]*)?\](?:.*?\[/\1\])?", re.S)
 _BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
 _PRE = re.compile(r"<pre\b.*?</pre>", re.S | re.I)
-_STARTS_BLOCK = re.compile(r"^\s*<(?:" + "|".join(BLOCK_TAGS) + r")\b", re.I)
+_BLOCKS = "|".join(BLOCK_TAGS)
+_STARTS_BLOCK = re.compile(rf"^\s*</?(?:{_BLOCKS})\b", re.I)
+_ENDS_BLOCK = re.compile(rf"</(?:{_BLOCKS})>\s*$", re.I)
+_BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCKS})[\s/>])", re.I)
+_BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCKS})>)", re.I)
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,15 @@ def autop(text: str) -> str:
         return f"\x00{len(saved) - 1}\x00"
 
     text = _PRE.sub(save, text)
+    text = _BLOCK_OPEN.sub(r"\n\n\1", text)  # every block element apart from the text
+    text = _BLOCK_CLOSE.sub(r"\1\n\n", text)
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
     out = []
     for chunk in chunks:
         chunk = chunk.strip()
         if not chunk:
             continue
-        if _STARTS_BLOCK.match(chunk) or chunk.startswith("\x00"):
+        if _STARTS_BLOCK.match(chunk) or _ENDS_BLOCK.search(chunk) or chunk.startswith("\x00"):
             out.append(chunk)
         else:
             out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
