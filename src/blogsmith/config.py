@@ -96,6 +96,15 @@ def load_config(site_dir: Path, bag: ErrorBag) -> Config | None:
     return validate_config(doc, bag)
 
 
+def require_config(site_dir: Path) -> Config:
+    """The site's config for commands that only read it; BuildError with its problems."""
+    bag = ErrorBag()
+    config = load_config(site_dir, bag)
+    bag.raise_if_any()
+    assert config is not None
+    return config
+
+
 def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     data = doc.data
     where = CONFIG_NAME

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_NAME, Config, load_config
-from .errors import BuildError, ErrorBag
+from .config import CONFIG_NAME, require_config
 from .fields import slug_problem
 from .load import CONTENT_DIR
 from .urls import tag_slug
@@ -39,7 +38,7 @@ def new_article(
     now: datetime | None = None,
 ) -> Path:
     """Create content/articles/YYYY/MM/<slug>.md; returns its path."""
-    config = _config(site_dir)
+    config = require_config(site_dir)
     names = config.category_names
     if category not in names:
         known = ", ".join(f"{key} ({name})" for key, name in names.items()) or "none"
@@ -70,11 +69,3 @@ def new_article(
     with open(path, "x", encoding="utf-8") as stream:  # never over a file made meanwhile
         stream.write(front_matter(fields, ""))
     return path
-
-
-def _config(site_dir: Path) -> Config:
-    bag = ErrorBag()
-    config = load_config(site_dir, bag)
-    if config is None or bag.errors:
-        raise BuildError(bag.errors or [], bag.warnings)
-    return config

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ..config import CONFIG_NAME, Config, is_category_key, load_config
-from ..errors import ErrorBag
+from ..config import CONFIG_NAME, Config, is_category_key, require_config
+from ..errors import BuildError
 from ..fields import slug_problem
 from ..load import COMMENTS_SUFFIX, CONTENT_DIR
 from ..new_article import title_slug
@@ -373,12 +373,13 @@ def _site_config(site_dir: Path, catalogue: _Catalogue, files: _Files, report: R
 
 
 def _load(site_dir: Path) -> Config:
-    bag = ErrorBag()
-    config = load_config(site_dir, bag)
-    if config is None or bag.errors:
-        problems = "; ".join(str(error) for error in bag.errors)
-        raise ImportRefused(f"the site's {CONFIG_NAME} has problems, fix them first: {problems}")
-    return config
+    try:
+        return require_config(site_dir)
+    except BuildError as exc:
+        problems = "; ".join(str(error) for error in exc.errors)
+        raise ImportRefused(
+            f"the site's {CONFIG_NAME} has problems, fix them first: {problems}"
+        ) from None
 
 
 def _with_categories(text: str, missing: dict[str, str]) -> str:
