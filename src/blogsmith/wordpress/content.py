@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 from markdownify import ATX, MarkdownConverter
 
 KEEP_AS_HTML = frozenset(
@@ -251,30 +251,28 @@ class _Converter(MarkdownConverter):
         return self._image(image, caption)
 
     def _image(self, image: Tag, caption: str) -> str:
+        """An image alone in its paragraph: the renderer makes it a figure, the caption
+        its credit line."""
+        return f"\n\n{self._markdown_image(image, caption)}\n\n"
+
+    def _markdown_image(self, image: Tag, title: str) -> str:
         url = self.context.media_url(image.get("src", ""))
         alt = _escape_brackets(" ".join(image.get("alt", "").split()))
-        title = ' "' + caption.replace('"', "”") + '"' if caption else ""
-        return f"\n\n![{alt}]({_link_target(url)}{title})\n\n"
-
-    def convert_img(self, el, text, parent_tags):
-        if "_inline" in parent_tags and el.parent.name not in ("a", "p"):
-            return el.get("alt", "")
-        url = self.context.media_url(el.get("src", ""))
-        alt = _escape_brackets(" ".join(el.get("alt", "").split()))
-        title = el.get("title", "")
         title_part = ' "' + title.replace('"', "”") + '"' if title else ""
         return f"![{alt}]({_link_target(url)}{title_part})"
 
+    def convert_img(self, el, text, parent_tags):
+        if "_inline" in parent_tags and el.parent.name not in ("a", "p"):
+            return el.get("alt", "")  # in a heading or a table cell: its text
+        return self._markdown_image(el, el.get("title", ""))
+
     def convert_a(self, el, text, parent_tags):
         href = el.get("href", "")
-        if href:
-            target = self.context.link_target(href)
-            if target is not None:
-                el["href"] = target
-            elif el.find("img") is None or not href.startswith(("http://", "https://")):
-                pass
-            else:
-                el["href"] = self.context.media_url(href)
+        target = self.context.link_target(href) if href else None
+        if target is not None:
+            el["href"] = target
+        elif el.find("img") is not None and href.startswith(("http://", "https://")):
+            el["href"] = self.context.media_url(href)  # a linked image: its full size
         return super().convert_a(el, text, parent_tags)
 
 
@@ -316,4 +314,4 @@ def relative_link(from_key: str, to_key: str, fragment: str = "") -> str:
     return posixpath.relpath(to_key, posixpath.dirname(from_key) or ".") + fragment
 
 
-__all__ = ["Attachment", "Context", "Converted", "NavigableString", "convert", "relative_link"]
+__all__ = ["Attachment", "Context", "Converted", "autop", "convert", "relative_link"]

@@ -152,7 +152,7 @@ def import_wordpress(
         catalogue = _Catalogue.scan(export, report, existing)
         config = _site_config(site_dir, catalogue, files, report)
         catalogue.plan(config, report)
-        media = _Media(site_dir, attachments, files, report)
+        media = _Media(attachments, files, report)
         for item in wxr.read(export):
             if isinstance(item, wxr.Item) and item.id in catalogue.plans:
                 _write_post(item, catalogue, config, media, files, report)
@@ -327,8 +327,8 @@ class _Media:
 
     MARK = "/wp-content/uploads/"
 
-    def __init__(self, site_dir: Path, folder: Path | None, files: _Files, report: Report):
-        self.site_dir, self.folder, self.files, self.report = site_dir, folder, files, report
+    def __init__(self, folder: Path | None, files: _Files, report: Report):
+        self.folder, self.files, self.report = folder, files, report
         self.missing: set[str] = set()
 
     def url(self, url: str) -> str:
