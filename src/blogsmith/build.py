@@ -174,9 +174,6 @@ def _build(
                 # preview) finds stale files without a walk. The search bundle is another
                 # writer's and never in it; a cache folder records a real walk instead (below).
                 cache.outputs = set(writer.produced)
-                cache.live = LiveSite(
-                    site_dir, output, preserve, graph, jobs, renderer, version, len(statics)
-                )
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
@@ -205,8 +202,18 @@ def _build(
         if cache is not None:
             cache.discard_pages()
         raise
-    if cache is not None and cache.live is not None:
-        cache.live.warnings = result.warnings
+    if cache is not None and writer is not None:  # committed: what the live preview patches
+        cache.live = LiveSite(
+            site_dir,
+            output,
+            preserve,
+            graph,
+            jobs,
+            renderer,
+            version,
+            len(statics),
+            warnings=result.warnings,
+        )
     result.seconds = time.perf_counter() - started
     return result
 

@@ -220,6 +220,19 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+def is_site_alias(alias: str) -> bool:
+    """A path on this site that cannot leave the output, with at most one ?name=value."""
+    path, mark, query = alias.partition("?")
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and ".." not in path.split("/")
+        and "\\" not in alias
+        and "#" not in alias
+        and (not mark or _QUERY_ALIAS.fullmatch(query) is not None)
+    )
+
+
 def is_web_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -297,16 +310,7 @@ def _eyecatch(c: _Checker) -> Eyecatch | None:
 def _aliases(c: _Checker) -> tuple[str, ...]:
     result = []
     for index, alias in c.text_list("aliases", "[/archives/12345]"):
-        path, _, query = alias.partition("?")
-        segments = path.split("/")
-        if (
-            not path.startswith("/")
-            or path.startswith("//")
-            or ".." in segments
-            or "\\" in alias
-            or "#" in alias
-            or ("?" in alias and not _QUERY_ALIAS.fullmatch(query))
-        ):
+        if not is_site_alias(alias):
             c.error(
                 ("aliases", index),
                 f"alias {alias!r} must be a path on this site like /archives/12345, without "

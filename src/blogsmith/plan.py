@@ -69,9 +69,8 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         for index, alias in enumerate(article.aliases):
             with_query = urls.query_alias(alias)
             if with_query:
-                path, name, folder = with_query
-                queries.setdefault(path, {})[name] = folder
-                alias = folder + alias.partition("=")[2] + "/"
+                queries.setdefault(with_query.path, {})[with_query.name] = with_query.folder
+                alias = with_query.page
             jobs.append(
                 Job(
                     alias,

@@ -7,6 +7,7 @@ percent-encodes, which is what links in pages use.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 from slugify import slugify
@@ -92,19 +93,30 @@ def absolute_url(config: Config, path: str) -> str:
     return origin + public_url(config, path)
 
 
-def query_alias(alias: str) -> tuple[str, str, str] | None:
-    """For an old URL with a query (`/?p=123`): the path a static host serves for it (`/`),
-    the query's name (`p`) and the folder its redirect pages live in (`/_p/`; the page for
-    `?p=123` is `/_p/123/`); None for a plain path. A script on the page at that path sends
-    `?p=123` on to the redirect page. A path to a file (`/index.php?p=1`) gets a folder beside
-    it (`/_index.php_p/`), never one named like the file, which hosts would answer with a
-    redirect to the folder that drops the query."""
+class QueryAlias(NamedTuple):
+    """An old URL with a query (`/?p=123`), as a static site answers it."""
+
+    path: str
+    """What a host serves for it, whatever the query (`/`)."""
+    name: str
+    """The query's name (`p`)."""
+    folder: str
+    """Where the redirect pages of that name live (`/_p/`)."""
+    page: str
+    """This alias's redirect page (`/_p/123/`)."""
+
+
+def query_alias(alias: str) -> QueryAlias | None:
+    """None for a plain path. A script on the page at `path` sends `?p=123` on to `page`. A
+    path to a file (`/index.php?p=1`) gets a folder beside it (`/_index.php_p/`), never one
+    named like the file, which hosts would answer with a redirect that drops the query."""
     path, mark, query = alias.partition("?")
     if not mark:
         return None
-    name = query.partition("=")[0]
-    folder, _, file = path.rpartition("/")
-    return path, name, f"{folder}/_{file + '_' if file else ''}{name}/"
+    name, _, value = query.partition("=")
+    parent, _, file = path.rpartition("/")
+    folder = f"{parent}/_{file + '_' if file else ''}{name}/"
+    return QueryAlias(path, name, folder, f"{folder}{value}/")
 
 
 FEED_PATH = "/feed.xml"

@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from ..config import CONFIG_NAME, Config, is_category_key, require_config
 from ..errors import BuildError
-from ..fields import slug_problem
+from ..fields import is_site_alias, slug_problem
 from ..load import COMMENTS_SUFFIX, CONTENT_DIR
 from ..new_article import title_slug
 from ..urls import article_path, tag_slug
@@ -289,7 +289,7 @@ class _Catalogue:
                 link_path = link_path[len(base) :]
             query = "page_id" if kind == "page" else "p"
             for alias in (link_path, f"/?{query}={post.id}" if post.id.isdigit() else ""):
-                if not alias or alias == path or alias in plan.aliases or not _valid_alias(alias):
+                if not alias or alias == path or alias in plan.aliases or not is_site_alias(alias):
                     continue
                 if _GENERATED.match(alias.partition("?")[0]) and "?" not in alias:
                     report.notes.append(
@@ -632,18 +632,6 @@ def _url_key(url: str, hosts: set[str]) -> str | None:
         if name in query:
             return f"{host}?{name}={query[name][0]}"
     return host + unquote(parts.path).rstrip("/")
-
-
-def _valid_alias(alias: str) -> bool:
-    path, _, query = alias.partition("?")
-    return (
-        path.startswith("/")
-        and not path.startswith("//")
-        and ".." not in path.split("/")
-        and "\\" not in alias
-        and "#" not in alias
-        and (not query or re.fullmatch(r"[A-Za-z0-9_-]+=[A-Za-z0-9_-]+", query) is not None)
-    )
 
 
 __all__ = ["ImportRefused", "Report", "import_wordpress"]
