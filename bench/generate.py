@@ -129,7 +129,7 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
     out.mkdir(parents=True, exist_ok=True)
     (out / "blogsmith.yaml").write_text(
         "title: 大規模アーカイブ\nbase_url: https://bench.example.org/\nlanguage: ja\n"
-        "timezone: Asia/Tokyo\nsearch: false\ncategories:\n"
+        "timezone: Asia/Tokyo\ncategories:\n"
         + "".join(f"  {key}: {name}\n" for key, name in CATEGORIES.items()),
         encoding="utf-8",
     )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,7 +21,6 @@ language: ja
 timezone: Asia/Tokyo
 per_page: 10
 related_count: 6
-search: false
 categories:
   europe: 欧州関連
   japan: 日本関連
@@ -72,8 +74,68 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
     )
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def tree(root: Path) -> dict[str, object]:
+    """Every output file's bytes, the search index by what it means (see search_index): a
+    rebuild keeps ids that a clean build would number otherwise, and must mean the same."""
+    files = {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not p.relative_to(root).as_posix().startswith("search/")
+    }
+    if (root / "search/index.html").is_file():
+        files["search/index.html"] = (root / "search/index.html").read_bytes()
+    if (root / "search/meta.json").is_file():
+        files["search/ (meaning)"] = search_index(root)
+    return files
+
+
+def outside_search(changed: list[str]) -> list[str]:
+    """The changed files that are not the search index's (search/index.html is a page)."""
+    return [path for path in changed if not re.match(r"search/(?!index\.html$)", path)]
+
+
+def search_texts(changed: list[str]) -> list[str]:
+    """The changed text files of the search index: one per page whose text changed."""
+    return [path for path in changed if path.startswith("search/f/")]
+
+
+def search_index(root: Path) -> dict[str, object]:
+    """The index with ids replaced by the pages they name: every term's postings as
+    {url: weight}, every page's text file, category and date, the categories in order."""
+    folder = root / "search"
+    meta = json.loads((folder / "meta.json").read_bytes())
+    pages: dict[int, dict] = {}
+    for number in range(len(meta["blocks"])):
+        block = json.loads((folder / f"d/{number}.json").read_bytes())
+        for slot, category in enumerate(block["c"]):
+            if category is None:
+                continue
+            page_id = number * meta["block"] + slot
+            text = json.loads((folder / f"f/{page_id}.json").read_bytes())
+            pages[page_id] = {**text, "category_index": category, "sort": block["d"][slot]}
+    postings: dict[str, dict[str, int]] = {}
+    for number in range(meta["buckets"]):
+        for term, flat in json.loads((folder / f"i/{number}.json").read_bytes()).items():
+            ids = flat[::2]
+            assert ids == sorted(ids) and len(set(ids)) == len(ids), term
+            postings[term] = {pages[i]["url"]: w for i, w in zip(ids, flat[1::2], strict=True)}
+    listed = {name for name in os.listdir(folder / "f")}
+    assert listed == {f"{n}.json" for n in pages}, "text files of pages not in the index"
+    return {
+        "categories": meta["categories"],
+        "pages": sorted(pages.values(), key=lambda page: page["url"]),
+        "postings": postings,
+    }
 
 
 def tree_snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -83,3 +145,29 @@ def tree_snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium driven by Playwright (no browser download); CI installs it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI; .ci/run installs it")
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

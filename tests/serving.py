@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
 import re
 import signal
@@ -15,9 +16,14 @@ from pathlib import Path
 
 
 class ServeProcess:
-    def __init__(self, site: Path, *args: str):
+    def __init__(
+        self, site: Path, *args: str, command: list[str] | None = None, cwd: Path | None = None
+    ):
+        """`command` runs as given in `cwd` (the README's own words); otherwise serve `site`
+        on a free port."""
         self.process = subprocess.Popen(
-            [
+            command
+            or [
                 sys.executable,
                 "-u",
                 "-m",
@@ -31,6 +37,8 @@ class ServeProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            cwd=cwd,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []

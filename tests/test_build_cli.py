@@ -265,9 +265,10 @@ def test_rebuild_rewrites_only_changed_files_and_removes_stale_ones(make_site):
     (site / "content/b.md").unlink()
     result = run_cli("build", "--site", site)
     written, removed = SUMMARY.match(result.stdout.strip()).group(3, 4)
-    assert int(removed) == 1 and int(written) > 0
+    assert int(removed) == 2 and int(written) > 0  # its page and its text in the search index
     after = tree_snapshot(site / "public")
     assert "europe/b/index.html" not in after and not (site / "public/europe/b").exists()
+    assert set(before) - set(after) == {"europe/b/index.html", "search/f/1.json"}
     assert after["assets/site.css"] == before["assets/site.css"]
 
 

@@ -5,22 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import DEFAULT_CONFIG, article
+from conftest import DEFAULT_CONFIG, article, edit, outside_search, search_texts, tree
 
 from blogsmith.build import build
 from blogsmith.cache import BuildCache
 from blogsmith.errors import BuildError
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
-
 
 COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
 
@@ -204,8 +193,14 @@ def test_the_disk_cache_across_runs_matches_clean_builds(make_site, tmp_path):
     source = a / "s3.md"
     source.write_text(source.read_text() + "\n末尾に追記した段落。\n")  # past the excerpt
     body_edit = run()
-    # The excerpt is unchanged, so no list moves: the article and the full-content feeds do.
-    assert body_edit.changed == ["category/europe/feed.xml", "europe/s3/index.html", "feed.xml"]
+    # The excerpt is unchanged, so no list moves: the article and the full-content feeds do,
+    # and in the search index the article's text (and the files that name its version).
+    assert outside_search(body_edit.changed) == [
+        "category/europe/feed.xml",
+        "europe/s3/index.html",
+        "feed.xml",
+    ]
+    assert len(search_texts(body_edit.changed)) == 1
     assert body_edit.rendered == 3
     edit(a / "s4.md", "title: 記事4", "title: 改題")
     assert "index.html" in run().changed
@@ -269,8 +264,9 @@ def test_an_addition_rewrites_only_the_pages_that_show_it(make_site, tmp_path):
         "sitemap.xml",
         "sidebar/index.html",
     }
-    assert set(added.changed) == expected | enters_related
-    assert len(added.changed) < first.pages / 3
+    assert set(outside_search(added.changed)) == expected | enters_related
+    assert len(search_texts(added.changed)) == 1  # no other page's text is written again
+    assert len(outside_search(added.changed)) < first.pages / 3
 
 
 def _related_block(page: bytes) -> str:

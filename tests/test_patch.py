@@ -9,8 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_CONFIG, article
-from test_incremental import edit, tree
+from conftest import DEFAULT_CONFIG, article, edit, tree
 
 from blogsmith import serve as serve_module
 from blogsmith.build import build
@@ -49,7 +48,7 @@ def preview(make_site, tmp_path, monkeypatch):
     assert live.rebuild() is not None
     full_builds.clear()
     yield site, live, full_builds, tmp_path
-    live.indexer.stop()
+    live.stop()
 
 
 def draft_article() -> str:

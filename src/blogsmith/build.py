@@ -21,7 +21,7 @@ from .model import Article
 from .persist import CacheFolder, Manifest, output_state
 from .plan import Job, plan
 from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
-from .search import BUNDLE, index_site, pagefind_binary
+from .search.index import update_index
 from .theme import Theme, default_theme
 from .timings import stage
 from .workers import run_in_workers
@@ -78,14 +78,12 @@ def _build(
     theme: Theme | None = None,
     cache: BuildCache | None = None,
     guard: AbstractContextManager | None = None,
-    index_search: bool = True,
     cache_dir: Path | None = None,
     long_lived_made: Callable[[], None] = lambda: None,
 ) -> BuildResult:
     """`cache` carries work from one build to the next in the same process; `guard` is held
     while finished files are moved into the output, so a server can keep readers out.
-    With `index_search` False the search index is left for the caller to bring up to date
-    (the live preview does it in the background). `cache_dir` keeps the cache on disk for the
+    `cache_dir` keeps the cache on disk for the
     next run: when no input changed and the output is as it was left, nothing is done.
     """
     started = time.perf_counter()
@@ -101,9 +99,10 @@ def _build(
     folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
     inputs = b""
     state: dict[str, tuple[int, int]] | None = None
+    unchanged_output = True
     if folder is not None:
         with stage("cache"):
-            inputs = inputs_digest(site_dir, output, theme, files, statics, options, index_search)
+            inputs = inputs_digest(site_dir, output, theme, files, statics, options)
             manifest = folder.load_manifest()
             state = output_state(output)
             unchanged_output = (
@@ -126,16 +125,15 @@ def _build(
             if not unchanged_output:
                 cache.pages, cache.version, cache.outputs = {}, None, None
     graph = load_graph(site_dir, options, bag, cache, files)
-    search = search_available(graph.config.search, bag) if write else graph.config.search
+    search = graph.config.search
     with stage("plan"):
         jobs = plan(graph, bag, search)
     _check_static_conflicts(jobs, statics, bag)
     if write:
         _check_output_folder(site_dir, output, bag)
 
-    preserve = (f"{BUNDLE}/",) if search else ()
     known = cache.outputs if cache is not None and output.is_dir() else None
-    writer = StagedWriter(output, preserve=preserve, known=known) if write and not bag else None
+    writer = StagedWriter(output, known=known) if write and not bag else None
     result = BuildResult(
         pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
     )
@@ -166,22 +164,24 @@ def _build(
                     counter.advance(1)
         bag.raise_if_any()
         if writer:
+            searched = None
+            if search:
+                with stage("search"):
+                    searched = update_index(
+                        graph, writer, cache.search if cache else None, verify=not unchanged_output
+                    )
             with guard or nullcontext(), stage("commit"):
                 removed = writer.commit()
             if cache is not None:
                 cache.commit_pages(version, writer.produced)
+                cache.search = searched
                 # What this process left in the output: the next build in it (the live
-                # preview) finds stale files without a walk. The search bundle is another
-                # writer's and never in it; a cache folder records a real walk instead (below).
+                # preview) finds stale files without a walk; a cache folder records a real
+                # walk instead (below).
                 cache.outputs = set(writer.produced)
             result.changed = sorted([*writer.changed, *removed])
             result.written = len(writer.changed)
             result.removed = len(removed)
-            if search and index_search and needs_index(output, result.changed):
-                state = None
-                problem = index_site(output, guard)
-                if problem:
-                    result.warnings.append(LocatedError(CONFIG_NAME, 0, f"search: {problem}"))
             if folder is not None:
                 with stage("save cache"):
                     state = output_state(output, state, result.changed)
@@ -206,7 +206,6 @@ def _build(
         cache.live = LiveSite(
             site_dir,
             output,
-            preserve,
             graph,
             jobs,
             renderer,
@@ -319,27 +318,6 @@ def _render_slice(start: int, stop: int) -> tuple[list[str], list[LocatedError],
     return changed, errors, stop - start
 
 
-def search_available(wanted: bool, bag: ErrorBag) -> bool:
-    """Search is on when the config wants it and Pagefind can run; if not, say why."""
-    if not wanted:
-        return False
-    binary, reason = pagefind_binary()
-    if binary is None:
-        bag.warn(
-            CONFIG_NAME,
-            0,
-            f"search: {reason}; the site is built without search "
-            "(set 'search: false' to silence this)",
-        )
-        return False
-    return True
-
-
-def needs_index(output: Path, changed: list[str]) -> bool:
-    missing = not (output / BUNDLE / "pagefind.js").is_file()
-    return missing or any(path.endswith(".html") for path in changed)
-
-
 def load_graph(
     site_dir: Path,
     options: BuildOptions,
@@ -365,7 +343,6 @@ def inputs_digest(
     files: ContentFiles | None,
     statics: dict[str, Path],
     options: BuildOptions,
-    index_search: bool,
 ) -> bytes:
     """Everything a build reads, as one digest: when it and the output are as they were, the
     build would write exactly what is there."""
@@ -378,7 +355,6 @@ def inputs_digest(
                 options.drafts,
                 options.future,
                 options.now,
-                index_search,
             )
         ).encode()
     ]

@@ -26,6 +26,13 @@ class FileEntry:
     def __init__(self, digest: bytes, value: object):
         self.digest, self._blob, self._value = digest, None, value
 
+    @classmethod
+    def pickled(cls, digest: bytes, blob: bytes) -> FileEntry:
+        """An entry from a value already pickled (in a worker), unpickled when first read."""
+        entry = cls(digest, None)
+        entry._blob = blob
+        return entry
+
     @property
     def value(self) -> object:
         if self._value is None:
@@ -55,6 +62,8 @@ class BuildCache:
     """The templates and page-wide values the committed pages were rendered with."""
     related: tuple | None = None
     """(every input of the related-article scoring, its result)."""
+    search: object = None
+    """The committed search index (see search.index.SearchState); None: make it anew."""
     outputs: set[str] | None = None
     """The files the last committed build left in the output (None: unknown)."""
     articles: dict = field(default_factory=dict)

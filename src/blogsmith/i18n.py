@@ -57,6 +57,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_needs_js": (
             "検索にはJavaScriptが必要です。記事はカテゴリーやアーカイブからも探せます。"
         ),
+        "search_words": "検索する語句",
+        "search_all": "すべて",
+        "search_found": "「{q}」の検索結果: {n}件",
+        "search_none": "「{q}」に一致する記事は見つかりませんでした。",
+        "search_more": "さらに表示",
+        "search_loading": "検索しています…",
+        "search_failed": "検索できませんでした。時間をおいてもう一度お試しください。",
         "feed": "フィード",
     },
     "en": {
@@ -113,6 +120,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_needs_js": (
             "Search needs JavaScript; articles are also listed by category and date."
         ),
+        "search_words": "Search for",
+        "search_all": "All",
+        "search_found": "{n} results for “{q}”",
+        "search_none": "Nothing matches “{q}”.",
+        "search_more": "Show more",
+        "search_loading": "Searching…",
+        "search_failed": "Search failed; please try again later.",
         "feed": "Feed",
     },
 }

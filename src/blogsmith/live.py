@@ -18,7 +18,6 @@ class LiveSite:
 
     site_dir: Path
     output: Path
-    preserve: tuple[str, ...]
     graph: Graph
     jobs: list[Job]
     renderer: Renderer

@@ -21,6 +21,7 @@ from .fields import Meta
 from .graph import ArticleMaker, Graph
 from .live import LiveSite
 from .load import COMMENTS_SUFFIX, CONTENT_DIR, FileResult, LoadedComments, load_file
+from .search.index import update_index
 from .writer import StagedWriter
 
 SHAPE = ("kind", "slug", "date", "updated", "category", "tags", "related", "aliases", "draft")
@@ -52,7 +53,7 @@ def patch(
     jobs = live.jobs
     referrers = live.referrers()
     among = sorted({index for key in edit.touched for index in referrers.get(key, ())})
-    writer = StagedWriter(live.output, preserve=live.preserve, known=cache.outputs)
+    writer = StagedWriter(live.output, known=cache.outputs)
     try:
         todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
         problems = render_pages(renderer, jobs, todo, writer, RenderCounter(None, len(todo), 0))
@@ -60,10 +61,12 @@ def patch(
             writer.abort()
             cache.discard_pages()
             return None
+        searched = update_index(patched, writer, cache.search) if graph.config.search else None
         writer.produced.update(cache.outputs)  # the same files as before: none is stale
         with guard or nullcontext():
             writer.commit()
         cache.commit_pages(live.version, writer.produced)
+        cache.search = searched
     except BaseException:
         writer.abort()
         cache.discard_pages()

@@ -8,19 +8,16 @@ import signal
 import socket
 import sys
 import tempfile
-import threading
 import time
-import traceback
 from pathlib import Path
 from typing import TextIO
 
-from .build import BuildResult, build, needs_index
+from .build import BuildResult, build
 from .cache import BuildCache
 from .config import load_config
 from .errors import BuildError, ErrorBag
 from .graph import BuildOptions
 from .patch import patch
-from .search import index_site, pagefind_binary
 from .server import LiveState, PreviewServer, ReadWriteLock
 from .watch import SiteWatcher
 
@@ -49,13 +46,11 @@ class Preview:
         self.state = LiveState()
         self.server: PreviewServer | None = None
         self.watcher: SiteWatcher | None = None
-        self.indexer = Coalescer(self._index)
 
     def rebuild(self, changed: set[str] | None = None) -> BuildResult | None:
         started = time.perf_counter()
         if changed:
             self._say(f"changed: {', '.join(sorted(changed))}")
-        first = self.state.build == 0  # the first good build indexes before serving starts
         try:
             result = patch(self.cache, changed, self.lock.writing()) if changed else None
             if result is None:
@@ -65,7 +60,6 @@ class Preview:
                     self.options,
                     cache=self.cache,
                     guard=self.lock.writing(),
-                    index_search=first,
                 )
         except BuildError as exc:
             messages = [str(error) for error in exc.errors]
@@ -92,18 +86,7 @@ class Preview:
             f"built in {seconds:.2f} s: {result.rendered} of {result.pages} pages "
             f"rendered, {result.written} files written, {result.removed} removed"
         )
-        if not first and needs_index(self.output, result.changed) and self._searchable():
-            self.indexer.request()
         return result
-
-    def _searchable(self) -> bool:
-        config = load_config(self.site_dir, ErrorBag())
-        return bool(config and config.search and pagefind_binary()[0])
-
-    def _index(self) -> None:
-        problem = index_site(self.output, self.lock.writing())
-        if problem:
-            print(f"search: {problem}", file=self.err)
 
     def start(self, host: str, port: int) -> str:
         self.rebuild()
@@ -134,7 +117,6 @@ class Preview:
     def stop(self) -> None:
         if self.watcher:
             self.watcher.stop()
-        self.indexer.stop()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -147,42 +129,6 @@ class Preview:
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
-
-
-class Coalescer:
-    """Runs `work` in a thread of its own, once more after any requests made meanwhile:
-    the search index follows rebuilds without delaying the tabs' reload."""
-
-    def __init__(self, work) -> None:
-        self.work = work
-        self._cond = threading.Condition()
-        self._wanted = False
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="blogsmith-search", daemon=True)
-        self._thread.start()
-
-    def request(self) -> None:
-        with self._cond:
-            self._wanted = True
-            self._cond.notify()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify()
-        self._thread.join(timeout=60)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._wanted or self._stopping)
-                if self._stopping:
-                    return
-                self._wanted = False
-            try:
-                self.work()
-            except Exception:  # reported; the next request tries again
-                traceback.print_exc(file=sys.stderr)
 
 
 def _bind(

@@ -1,14 +1,416 @@
-// The search page: Pagefind's UI, started with the query from ?q= (the header's search form).
-(function () {
+// The search page: reads the index blogsmith writes under /search/ (see search/index.py) and
+// shows the matching articles. The query is cut into terms by the same rules as the index
+// (search/terms.py): change both together.
+(function (root) {
   "use strict";
-  var box = document.getElementById("search");
-  var ui = new PagefindUI({
-    element: "#search",
-    baseUrl: box.getAttribute("data-base"),
-    showImages: true,
-    showSubResults: false,
-    resetStyles: false
-  });
-  var query = new URLSearchParams(location.search).get("q");
-  if (query) ui.triggerSearch(query);
-})();
+
+  var CJK =
+    "\u3005\u3006\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff" +
+    "\uac00-\ud7af\uf900-\ufaff\\u{20000}-\\u{2ffff}";
+  var UNITS = new RegExp("([" + CJK + "]+)|((?:(?![" + CJK + "])[\\p{L}\\p{N}])+" +
+    "(?:[-.'\u2019](?:(?![" + CJK + "])[\\p{L}\\p{N}])+)*)", "gu");
+  var SEGMENTS = /\p{Nd}+|\p{L}+/gu;
+  var TITLE = 1000;
+  var PAGE = 10;
+
+  function normalize(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  // The units of a text: Japanese runs and words, with where they start and end.
+  function units(text) {
+    var found = [], match;
+    UNITS.lastIndex = 0;
+    while ((match = UNITS.exec(text)) !== null) {
+      var unit = { start: match.index, end: match.index + match[0].length };
+      if (match[1]) {
+        unit.japanese = Array.from(match[1]);
+      } else {
+        unit.segments = match[2].match(SEGMENTS) || [];
+        unit.word = unit.segments.join("");
+      }
+      found.push(unit);
+    }
+    return found;
+  }
+
+  // Every term of a text, as terms.terms() makes them (used by the tests to compare).
+  function terms(text) {
+    var found = [], previous = null;
+    units(normalize(text)).forEach(function (unit) {
+      var first, last;
+      if (unit.japanese) {
+        var chars = unit.japanese;
+        for (var i = 0; i + 1 < chars.length; i++) found.push(chars[i] + chars[i + 1]);
+        found.push.apply(found, chars);
+        first = chars[0];
+        last = chars[chars.length - 1];
+      } else {
+        var segments = unit.segments;
+        found.push(unit.word);
+        first = last = unit.word;
+        if (segments.length > 1) {
+          found.push.apply(found, segments);
+          for (var n = 2; n < segments.length; n++) found.push(segments.slice(0, n).join(""));
+        }
+      }
+      if (previous && previous.end === unit.start && !previous.japanese !== !unit.japanese) {
+        found.push(previous.last + first);
+      }
+      previous = { end: unit.end, japanese: unit.japanese, last: last };
+    });
+    return found.filter(Boolean);
+  }
+
+  // What a query asks for: terms every result must have, and terms that rank it higher.
+  function plan(query) {
+    var text = normalize(query), required = [], bonus = [], pieces = [];
+    var list = units(text);
+    list.forEach(function (unit, index) {
+      var before = list[index - 1], after = list[index + 1];
+      var touchesBefore = before && before.end === unit.start && !before.japanese;
+      var touchesAfter = after && after.start === unit.end && !after.japanese;
+      if (unit.japanese) {
+        var chars = unit.japanese;
+        pieces.push(chars.join(""));
+        if (chars.length > 1) {
+          for (var i = 0; i + 1 < chars.length; i++) required.push(chars[i] + chars[i + 1]);
+          if (touchesBefore) bonus.push(before.word + chars[0]);
+          if (touchesAfter) bonus.push(chars[chars.length - 1] + after.word);
+        } else {
+          if (touchesBefore) required.push(before.word + chars[0]);
+          if (touchesAfter) required.push(chars[0] + after.word);
+          if (!touchesBefore && !touchesAfter) required.push(chars[0]);
+        }
+      } else if (unit.word) {
+        pieces.push(unit.word);
+        required.push(unit.word);
+      }
+    });
+    var whole = text.split(/\s+/).map(function (piece) {
+      return piece.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+    });
+    return {
+      required: unique(required),
+      bonus: unique(bonus),
+      pieces: unique(whole.concat(pieces.sort(function (a, b) { return b.length - a.length; })))
+        .filter(Boolean)
+    };
+  }
+
+  function unique(list) {
+    return list.filter(function (item, index) { return list.indexOf(item) === index; });
+  }
+
+  // FNV-1a over UTF-16 code units: the bucket a term is in (search/index.py bucket_of).
+  function bucketOf(term, buckets) {
+    var value = 0x811c9dc5;
+    for (var i = 0; i < term.length; i++) {
+      value ^= term.charCodeAt(i);
+      value = Math.imul(value, 0x01000193) >>> 0;
+    }
+    return value & (buckets - 1);
+  }
+
+  function Index(metaUrl) {
+    this.base = metaUrl.replace(/meta\.json$/, "");
+    this.cache = {};
+    this.meta = fetch(metaUrl, { cache: "no-cache" }).then(function (response) {
+      if (!response.ok) throw new Error("search index: " + response.status);
+      return response.json();
+    });
+  }
+
+  Index.prototype.file = function (name, version) {
+    var url = this.base + name + "?v=" + version;
+    if (!this.cache[url]) {
+      this.cache[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("search index: " + response.status);
+        return response.json();
+      });
+    }
+    return this.cache[url];
+  };
+
+  // Every page that has each required term, scored; each result: id, score, category, date.
+  Index.prototype.search = function (query) {
+    var self = this, wanted = plan(query);
+    if (!wanted.required.length) return Promise.resolve({ plan: wanted, results: [] });
+    return this.meta.then(function (meta) {
+      var all = wanted.required.concat(wanted.bonus);
+      return Promise.all(all.map(function (term) {
+        var bucket = bucketOf(term, meta.buckets);
+        return self.file("i/" + bucket + ".json", meta.index[bucket]).then(function (data) {
+          return Object.prototype.hasOwnProperty.call(data, term) ? data[term] : [];
+        });
+      })).then(function (postings) {
+        var scores = null, pages = meta.pages;
+        postings.forEach(function (list, index) {
+          var required = index < wanted.required.length, next = {};
+          var count = list.length / 2;
+          var idf = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
+          for (var i = 0; i < list.length; i += 2) {
+            var id = list[i], weight = list[i + 1];
+            var body = weight % TITLE, inTitle = weight >= TITLE ? 1 : 0;
+            var score = idf * ((body * 2.2) / (body + 1.2) + 3 * inTitle);
+            if (required) {
+              if (scores === null || id in scores) next[id] = (scores ? scores[id] : 0) + score;
+            } else if (id in scores) {
+              scores[id] += score;
+            }
+          }
+          if (required) scores = next;
+        });
+        var ids = Object.keys(scores || {}).map(Number);
+        var blocks = unique(ids.map(function (id) { return Math.floor(id / meta.block); }));
+        return Promise.all(blocks.map(function (number) {
+          return self.file("d/" + number + ".json", meta.blocks[number]);
+        })).then(function (loaded) {
+          var byNumber = {};
+          blocks.forEach(function (number, index) { byNumber[number] = loaded[index]; });
+          var results = ids.map(function (id) {
+            var block = byNumber[Math.floor(id / meta.block)], slot = id % meta.block;
+            return {
+              id: id, score: scores[id], category: block.c[slot], date: block.d[slot],
+              version: block.v[slot]
+            };
+          }).filter(function (result) { return result.category !== null; });
+          results.sort(function (a, b) {
+            return b.score - a.score || b.date - a.date || a.id - b.id;
+          });
+          return { plan: wanted, results: results, meta: meta };
+        });
+      });
+    });
+  };
+
+  Index.prototype.page = function (result) {
+    return this.file("f/" + result.id + ".json", result.version);
+  };
+
+  // The text with each character's place in it after normalizing: excerpts are cut from the
+  // text as written while matching what the query matches.
+  function normalizedWithPlaces(text) {
+    var normal = "", places = [], chars = Array.from(text), offset = 0;
+    chars.forEach(function (char) {
+      var made = normalize(char);
+      for (var i = 0; i < made.length; i++) places.push(offset);
+      normal += made;
+      offset += char.length;
+    });
+    places.push(text.length);
+    return { text: normal, places: places };
+  }
+
+  // Where in `text` each piece of the query is: [start, end) ranges in the original text.
+  function matches(text, pieces) {
+    var normal = normalizedWithPlaces(text), found = [];
+    pieces.forEach(function (piece) {
+      var from = 0, at;
+      while (piece && (at = normal.text.indexOf(piece, from)) !== -1) {
+        found.push([normal.places[at], normal.places[at + piece.length], pieces.indexOf(piece)]);
+        from = at + piece.length;
+      }
+    });
+    return found;
+  }
+
+  var WORD_CHAR = /[\p{L}\p{N}]/u;
+
+  // About `length` characters of `text`, starting at the query's first match: at the start
+  // of its sentence when that is near, never inside a number or a word.
+  function excerpt(text, pieces, length) {
+    var found = matches(text, pieces);
+    var start = 0;
+    if (found.length) {
+      var best = found.reduce(function (a, b) {
+        return b[2] < a[2] || (b[2] === a[2] && b[0] < a[0]) ? b : a;
+      });
+      start = best[0];
+      var sentence = Math.max(text.lastIndexOf("。", start - 1), text.lastIndexOf("\n", start - 1));
+      if (sentence >= 0 && start - sentence <= 30) start = sentence + 1;
+      else if (start - 30 <= 0) start = 0;
+      while (start > 0 && WORD_CHAR.test(text[start - 1]) && !/[\u3000-\u9fff]/.test(text[start - 1])) start--;
+    }
+    var end = Math.min(text.length, start + length);
+    while (end < text.length && end - start < length + 20 && WORD_CHAR.test(text[end]) &&
+      WORD_CHAR.test(text[end - 1]) && !/[\u3000-\u9fff]/.test(text[end])) end++;
+    var shown = text.slice(start, end).replace(/\s+/g, " ");
+    return {
+      text: shown,
+      before: start > 0,
+      after: end < text.length,
+      marks: matches(shown, pieces)
+    };
+  }
+
+  // `text` into `element` with the ranges marked: text nodes only, never markup.
+  function marked(element, text, ranges) {
+    var cut = [];
+    ranges.slice().sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; }).forEach(function (range) {
+      var last = cut[cut.length - 1];
+      if (last && range[0] < last[1]) last[1] = Math.max(last[1], range[1]);
+      else cut.push([range[0], range[1]]);
+    });
+    var at = 0;
+    cut.forEach(function (range) {
+      element.appendChild(document.createTextNode(text.slice(at, range[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(range[0], range[1]);
+      element.appendChild(mark);
+      at = range[1];
+    });
+    element.appendChild(document.createTextNode(text.slice(at)));
+    return element;
+  }
+
+  function element(name, className) {
+    var made = document.createElement(name);
+    if (className) made.className = className;
+    return made;
+  }
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
+  }
+
+  function start() {
+    var form = document.getElementById("search");
+    if (!form) return;
+    var input = document.getElementById("search-query");
+    var status = document.getElementById("search-status");
+    var list = document.getElementById("search-results");
+    var more = document.getElementById("search-more");
+    var radios = Array.prototype.slice.call(form.querySelectorAll("input[name=category]"));
+    var index = new Index(form.getAttribute("data-index"));
+    var current = null, shown = 0, asked = 0, timer = null;
+
+    function everyBox(query) {
+      Array.prototype.forEach.call(document.querySelectorAll("input[name=q]"), function (box) {
+        if (box.value !== query) box.value = query;
+      });
+    }
+
+    function chosen() {
+      var checked = radios.filter(function (radio) { return radio.checked; })[0];
+      return checked && checked.value !== "" ? Number(checked.value) : null;
+    }
+
+    function visible() {
+      var category = chosen();
+      return current.results.filter(function (result) {
+        return category === null || result.category === category;
+      });
+    }
+
+    function counts() {
+      var tally = {};
+      current.results.forEach(function (result) {
+        tally[result.category] = (tally[result.category] || 0) + 1;
+      });
+      radios.forEach(function (radio) {
+        var count = radio.value === "" ? current.results.length : tally[Number(radio.value)] || 0;
+        radio.parentNode.querySelector(".search-count").textContent = "(" + count + ")";
+      });
+    }
+
+    function showMore() {
+      var results = visible(), page = results.slice(shown, shown + PAGE), ticket = asked;
+      shown += page.length;
+      more.hidden = shown >= results.length;
+      var items = page.map(function () {
+        var item = element("li", "search-result");
+        list.appendChild(item);
+        return item;
+      });
+      page.forEach(function (result, n) {
+        index.page(result).then(function (data) {
+          if (ticket !== asked) return;
+          var item = items[n];
+          var title = element("h2", "search-result-title");
+          var link = element("a");
+          link.href = data.url;
+          marked(link, data.title, matches(data.title, current.plan.pieces));
+          title.appendChild(link);
+          var meta = element("p", "search-result-meta");
+          [data.category, data.date].filter(Boolean).forEach(function (part) {
+            meta.appendChild(element("span")).textContent = part;
+          });
+          var cut = excerpt(data.text, current.plan.pieces, 110);
+          var text = element("p", "search-result-excerpt");
+          if (cut.before) text.appendChild(document.createTextNode("…"));
+          marked(text, cut.text, cut.marks);
+          if (cut.after) text.appendChild(document.createTextNode("…"));
+          item.appendChild(title);
+          item.appendChild(meta);
+          item.appendChild(text);
+        });
+      });
+    }
+
+    function render() {
+      list.textContent = "";
+      shown = 0;
+      var query = input.value.trim();
+      var results = visible();
+      status.textContent = say(form.getAttribute(results.length ? "data-found" : "data-none"), {
+        q: query, n: results.length
+      });
+      counts();
+      showMore();
+    }
+
+    function run() {
+      var query = input.value.trim(), ticket = ++asked;
+      var address = new URL(location.href);
+      if (query) address.searchParams.set("q", query);
+      else address.searchParams.delete("q");
+      history.replaceState(null, "", address);
+      everyBox(input.value);
+      if (!query) {
+        current = null;
+        list.textContent = "";
+        status.textContent = "";
+        more.hidden = true;
+        return;
+      }
+      status.textContent = form.getAttribute("data-loading");
+      index.search(query).then(function (found) {
+        if (ticket !== asked) return;
+        current = found;
+        render();
+      }, function () {
+        if (ticket === asked) status.textContent = form.getAttribute("data-failed");
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 150);
+    });
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", function () { if (current) render(); });
+    });
+    more.addEventListener("click", showMore);
+    var query = new URLSearchParams(location.search).get("q") || "";
+    input.value = query;
+    if (query) run();
+    else everyBox("");
+  }
+
+  var api = {
+    normalize: normalize, terms: terms, plan: plan, bucketOf: bucketOf, excerpt: excerpt, Index: Index
+  };
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    root.blogsmithSearch = api;
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+})(this);

@@ -1,0 +1,418 @@
+"""The search index as files of the site, brought up to date with what changed.
+
+The index is term-partitioned: every term's postings live in one bucket file chosen by a hash
+of the term, so a query fetches one small file per term, whatever the archive's size. Pages
+keep the same numeric id from build to build, so editing, adding or removing an article
+rewrites only its own text file and the buckets of the terms whose weight it changed.
+
+Files (all under search/, JSON; meta.json names the others with a version each so a reader's
+browser never mixes old and new files):
+- meta.json: the bucket count, the categories in the site's order, every file's version;
+- i/N.json: bucket N, term -> [id, weight, id, weight, ...] (see terms.TITLE);
+- d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
+- f/ID.json: what a result shows: url, title, category, date, and the text for excerpts.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import pickle
+import re
+from dataclasses import dataclass, field
+
+from ..cache import FileEntry, digest
+from ..dates import format_date
+from ..graph import Graph
+from ..model import Article
+from ..workers import run_in_workers
+from ..writer import StagedWriter
+from .terms import weights
+
+FOLDER = "search/"
+META = FOLDER + "meta.json"
+BLOCK = 1000
+POSTINGS_PER_BUCKET = 8000
+"""The bucket count is the power of two that gives at most about this many postings each
+(tens of kilobytes): a query term costs one such request on a large archive as on a small
+one, and a build writes few files (creating a file costs more than filling it)."""
+MIN_BUCKETS, MAX_BUCKETS = 8, 4096
+FORMAT = 1
+
+
+@dataclass
+class SearchState:
+    """What the committed index holds, for bringing it up to date."""
+
+    buckets: int = 0
+    ids: dict[str, int] = field(default_factory=dict)
+    """Article key -> its id in the index."""
+    pages: dict[str, FileEntry] = field(default_factory=dict)
+    """Article key -> the digest of what its entries were made from, and its term weights."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """File (under FOLDER) -> the version of its bytes."""
+    postings: int = 0
+    sized_for: int = 0
+    """The postings the bucket count was chosen for: far more or fewer, and it is chosen anew."""
+    seen: dict[str, tuple[Article, bytes]] = field(default_factory=dict, repr=False)
+    """In memory only: the last build's Article objects and their digests (the live preview
+    keeps unchanged articles as the same objects, so their digest is not made again)."""
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "seen": {}}
+
+
+def update_index(
+    graph: Graph, writer: StagedWriter, state: SearchState | None, verify: bool = False
+) -> SearchState:
+    """Stage the index files that differ from the committed ones; returns the state they make
+    (the caller keeps it once the writer has committed). With `verify` (the output was
+    changed by someone else since) every file kept is read back and checked first. An output
+    whose index is not the one `state` describes gets a whole new index."""
+    try:
+        return _Update(graph, writer, state, verify).run()
+    except _Stale:
+        return _Update(graph, writer, None).run()
+
+
+class _Update:
+    def __init__(
+        self, graph: Graph, writer: StagedWriter, state: SearchState | None, verify: bool = False
+    ):
+        self.graph, self.writer, self.verify = graph, writer, verify
+        self.old = state if state is not None and state.buckets else None
+        self.new = SearchState()
+
+    def run(self) -> SearchState:
+        old, new = self.old, self.new
+        articles = sorted(self.graph.articles.values(), key=_order)
+        if old is not None and not old.sized_for / 2 <= len(articles) <= old.sized_for * 2:
+            old = self.old = None  # the archive outgrew its buckets (or shrank): anew
+        current: dict[str, tuple[Article, bytes]] = {}
+        for article in articles:
+            seen = old.seen.get(article.key) if old is not None else None
+            current[article.key] = (
+                seen if seen is not None and seen[0] is article else (article, _digest(article))
+            )
+        new.seen = current
+        if old is None:
+            return self._anew(articles, current)
+        changed = [
+            key
+            for key, (_, made) in current.items()
+            if key not in old.pages or old.pages[key].digest != made
+        ]
+        removed = [key for key in old.pages if key not in current]
+        new.buckets, new.sized_for = old.buckets, old.sized_for
+        new.ids = {key: old.ids[key] for key in current if key in old.ids}
+        free = sorted(set(range(max(old.ids.values(), default=-1) + 1)) - set(new.ids.values()))
+        for key in (key for key in current if key not in new.ids):
+            new.ids[key] = free.pop(0) if free else len(new.ids)
+        made, _, _ = _make([current[key] for key in changed], new.ids, None)
+        new.pages = {key: old.pages[key] for key in current if key not in made}
+        new.pages.update(made)
+        new.postings = old.postings + sum(len(made[key].value) for key in changed)
+        new.postings -= sum(len(old.pages[key].value) for key in changed if key in old.pages)
+        new.postings -= sum(len(old.pages[key].value) for key in removed)
+        new.versions = dict(old.versions)
+        touched: dict[int, dict[str, list[int]]] = {}
+        for key in [*changed, *removed]:
+            before = old.pages[key].value if key in old.pages else {}
+            after = made[key].value if key in made else {}
+            number = new.ids[key] if key in new.ids else old.ids[key]
+            for term in set(before) | set(after):
+                if before.get(term) == after.get(term):
+                    continue
+                bucket = self._bucket(touched, bucket_of(term, new.buckets))
+                postings_of = _without(bucket.get(term, []), number)
+                if term in after:
+                    postings_of = _with(postings_of, number, after[term])
+                if postings_of:
+                    bucket[term] = postings_of
+                else:
+                    bucket.pop(term, None)
+        for number in range(new.buckets):
+            name = f"i/{number}.json"
+            if number not in touched and not self._kept(name):
+                raise _Stale  # found before anything is staged
+        for number, bucket in touched.items():
+            self._put(f"i/{number}.json", _encode(bucket))
+        self._pages(articles, set(changed))
+        self._finish()
+        return new
+
+    def _anew(self, articles: list[Article], current: dict) -> SearchState:
+        """Every page's terms (and text file) made on every core; buckets from their union."""
+        new = self.new
+        new.ids = {article.key: number for number, article in enumerate(articles)}
+        pairs = list(current.values())
+        sample = pairs[:: max(1, len(pairs) // 50)]
+        guess = sum(len(_weights(article)) for article, _ in sample) * len(pairs)
+        new.buckets = _bucket_count(guess // max(1, len(sample)))
+        new.sized_for = len(articles)
+        new.pages, parts, new.postings = _make(pairs, new.ids, self)
+        # Postings come back as JSON text, slice by slice in id order: joined, they are each
+        # term's sorted list, without holding millions of numbers at once.
+        buckets: list[dict[str, list[str]]] = [{} for _ in range(new.buckets)]
+        for part in parts:
+            for term, (bucket, postings_text) in part.items():
+                buckets[bucket].setdefault(term, []).append(postings_text)
+        del parts
+        for number, bucket in enumerate(buckets):
+            self._put(f"i/{number}.json", _encode_text(bucket))
+            buckets[number] = {}
+        self._pages(articles, set())
+        self._finish()
+        return new
+
+    def _bucket(self, touched: dict, number: int) -> dict[str, list[int]]:
+        """Bucket `number` as the committed index wrote it (read once), for changing."""
+        if number not in touched:
+            name = f"i/{number}.json"
+            try:
+                data = (self.writer.output / FOLDER / name).read_bytes()
+            except OSError:
+                raise _Stale from None
+            if self.old is None or _version(data) != self.old.versions.get(name):
+                raise _Stale
+            touched[number] = json.loads(data)
+        return touched[number]
+
+    def _pages(self, articles: list[Article], changed: set[str]) -> None:
+        """Each page's text file, and the blocks that list ids."""
+        new, graph = self.new, self.graph
+        categories = {key: n for n, (key, _name) in enumerate(graph.config.categories)}
+        count = max(new.ids.values(), default=-1) + 1
+        blocks = [
+            {"c": [None] * min(BLOCK, count - start), "d": [0] * min(BLOCK, count - start)}
+            for start in range(0, count, BLOCK)
+        ]
+        blocks_v: list[list[str]] = [[""] * len(block["c"]) for block in blocks]
+        language = graph.config.language
+        for article in articles:
+            number = new.ids[article.key]
+            name = f"f/{number}.json"
+            if article.key in changed:
+                self._put(name, fragment(article, language))
+            else:
+                self._keep(name, lambda a=article: fragment(a, language))
+            block, slot = divmod(number, BLOCK)
+            category = categories.get(article.category.key, -1) if article.category else -1
+            blocks[block]["c"][slot] = category
+            blocks[block]["d"][slot] = _sortable(article)
+            blocks_v[block][slot] = new.versions[name]
+        for number, (block, versions) in enumerate(zip(blocks, blocks_v, strict=True)):
+            block["v"] = versions
+            self._put(f"d/{number}.json", _json(block))
+        self._blocks = len(blocks)
+
+    def _finish(self) -> None:
+        new, config = self.new, self.graph.config
+        live = {f"i/{n}.json" for n in range(new.buckets)}
+        live |= {f"f/{n}.json" for n in new.ids.values()}
+        live |= {f"d/{n}.json" for n in range(self._blocks)}
+        new.versions = {name: version for name, version in new.versions.items() if name in live}
+        meta = {
+            "format": FORMAT,
+            "buckets": new.buckets,
+            "block": BLOCK,
+            "blocks": [new.versions[f"d/{n}.json"] for n in range(self._blocks)],
+            "index": [new.versions[f"i/{n}.json"] for n in range(new.buckets)],
+            "categories": [name for _key, name in config.categories],
+            "pages": len(new.ids),
+            "language": config.language,
+        }
+        self.writer.put(META, _json(meta))
+
+    def _put(self, name: str, data: bytes) -> None:
+        self.writer.put(FOLDER + name, data)
+        self.new.versions[name] = _version(data)
+
+    def _keep(self, name: str, make) -> None:
+        if not (FOLDER + name in self.writer.produced or self._kept(name)):
+            self._put(name, make())
+
+    def _kept(self, name: str) -> bool:
+        """Whether the output's file is the one the state knows (then it stays as it is)."""
+        version = self.new.versions.get(name)
+        if version is None:
+            return False
+        if self.verify:
+            try:
+                if _version((self.writer.output / FOLDER / name).read_bytes()) != version:
+                    return False
+            except OSError:
+                return False
+        return self.writer.keep(FOLDER + name)
+
+
+_MAKING: tuple = ()
+"""What forked workers inherit: (articles, ids, writer or None, language)."""
+
+
+def _make(
+    articles: list[tuple[Article, bytes]], ids: dict[str, int], update: _Update | None
+) -> tuple[dict[str, FileEntry], list[dict[str, tuple[int, str]]], int]:
+    """Each (article, digest)'s term weights (kept pickled for the cache), on every core; with
+    `update` (a new index) also each slice's postings (term -> bucket, JSON text) and the
+    articles' text files, staged. The last value counts the postings."""
+    global _MAKING
+    writer = update.writer if update is not None else None
+    language = update.graph.config.language if update is not None else ""
+    buckets = update.new.buckets if update is not None else 0
+    _MAKING = (articles, ids, writer, language, buckets)
+    made: dict[str, FileEntry] = {}
+    parts: list[dict[str, tuple[int, str]]] = []
+    postings = 0
+    try:
+        for entries, part, staged in run_in_workers(_make_slice, len(articles)):
+            for key, made_from, blob, count in entries:
+                made[key] = FileEntry.pickled(made_from, blob)
+                postings += count
+            parts.append(part)
+            for name, version, changed in staged:
+                writer.produced.add(FOLDER + name)
+                if changed:
+                    writer.changed.append(FOLDER + name)
+                update.new.versions[name] = version
+    finally:
+        _MAKING = ()
+    return made, parts, postings
+
+
+def _make_slice(start: int, stop: int) -> tuple[list, dict[str, tuple[int, str]], list]:
+    articles, ids, writer, language, buckets = _MAKING
+    entries, found_in, staged = [], {}, []
+    for article, made_from in articles[start:stop]:
+        found = _weights(article)
+        blob = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
+        entries.append((article.key, made_from, blob, len(found)))
+        if writer is None:
+            continue
+        number = ids[article.key]
+        for term, weight in found.items():
+            postings_of = found_in.get(term)
+            if postings_of is None:
+                found_in[term] = [f"{number},{weight}"]
+            else:
+                postings_of.append(f"{number},{weight}")
+        data = fragment(article, language)
+        name = f"f/{number}.json"
+        staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
+    part = {term: (bucket_of(term, buckets), ",".join(p)) for term, p in found_in.items()}
+    return entries, part, staged
+
+
+class _Stale(Exception):
+    """The output's index is not what the state says: make it anew."""
+
+
+def bucket_of(term: str, buckets: int) -> int:
+    """FNV-1a over the term's UTF-16 code units, as the search page computes it."""
+    value = 0x811C9DC5
+    data = term.encode("utf-16-le")
+    for index in range(0, len(data), 2):
+        value ^= data[index] | data[index + 1] << 8
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value & (buckets - 1)
+
+
+def _bucket_count(postings: int) -> int:
+    wanted = max(1, postings // POSTINGS_PER_BUCKET)
+    count = MIN_BUCKETS
+    while count < wanted and count < MAX_BUCKETS:
+        count *= 2
+    return count
+
+
+def _order(article: Article) -> tuple:
+    return (article.date.timestamp() if article.date else 0.0, article.key)
+
+
+def _digest(article: Article) -> bytes:
+    parts = (
+        article.url,
+        article.title,
+        "\0".join(tag.name for tag in article.tags),
+        article.category.key if article.category else "",
+        article.category.name if article.category else "",
+        article.date.isoformat() if article.date else "",
+        article.html,
+    )
+    return digest("\x1f".join(parts).encode())
+
+
+def _weights(article: Article) -> dict[str, int]:
+    heading = " ".join([article.title, *(tag.name for tag in article.tags)])
+    return weights(heading, page_text(article.html))
+
+
+_BLOCK_TAGS = re.compile(
+    r"<(?:/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|tr|td|th|table|blockquote|figure|figcaption"
+    r"|pre|section|aside|header|footer|hr)\b[^>]*|br\s*/?)>",
+    re.I,
+)
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"[ \t\r\f\v]*\n\s*")
+
+
+def page_text(markup: str) -> str:
+    """The text a reader sees, lines kept where blocks end (inline tags join their words)."""
+    text = _TAGS.sub("", _BLOCK_TAGS.sub("\n", _HIDDEN.sub("", markup)))
+    return _SPACE.sub("\n", html.unescape(text)).strip()
+
+
+def fragment(article: Article, language: str) -> bytes:
+    return _json(
+        {
+            "url": article.url,
+            "title": article.title,
+            "category": article.category.name if article.category else "",
+            "date": format_date(article.date, language) if article.date else "",
+            "text": page_text(article.html),
+        }
+    )
+
+
+def _sortable(article: Article) -> int:
+    return int(article.date.timestamp() // 60) if article.date else 0
+
+
+def _with(postings: list[int], number: int, weight: int) -> list[int]:
+    result = _without(postings, number)
+    for index in range(0, len(result), 2):
+        if result[index] > number:
+            return result[:index] + [number, weight] + result[index:]
+    return result + [number, weight]
+
+
+def _without(postings: list[int], number: int) -> list[int]:
+    for index in range(0, len(postings), 2):
+        if postings[index] == number:
+            return postings[:index] + postings[index + 2 :]
+    return postings
+
+
+def _encode(bucket: dict[str, list[int]]) -> bytes:
+    return _json({term: bucket[term] for term in sorted(bucket)})
+
+
+def _encode_text(bucket: dict[str, list[str]]) -> bytes:
+    """What _encode writes, from postings already written out as JSON text."""
+    return (
+        "{"
+        + ",".join(
+            f"{json.dumps(term, ensure_ascii=False)}:[{','.join(bucket[term])}]"
+            for term in sorted(bucket)
+        )
+        + "}"
+    ).encode()
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _version(data: bytes) -> str:
+    return digest(data).hex()[:10]
