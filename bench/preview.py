@@ -19,14 +19,17 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from find import from_server, search_urls
+
 EVENTS = "/__blogsmith/events"
 URL = re.compile(r"serving (http://\S+)")
 
 
 def save_to_visible(
     site: Path, articles: list[Path], change: Callable[[str, str], str]
-) -> list[float]:
-    """Seconds from saving `change(text, marker)` into each article to seeing it served."""
+) -> tuple[list[float], list[float]]:
+    """Seconds from saving `change(text, marker)` into each article to seeing it served, and
+    to the preview's search index finding the marker on that page."""
     process = subprocess.Popen(
         [sys.executable, "-m", "blogsmith", "serve", "--site", str(site), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -40,7 +43,7 @@ def save_to_visible(
         events.request("GET", EVENTS + "?since=1")
         stream = events.getresponse()
         _next_state(stream)
-        times = []
+        times, searchable = [], []
         for number, path in enumerate(articles):
             text = path.read_text(encoding="utf-8")
             category = re.search(r"^category: (\S+)", text, re.M).group(1)
@@ -54,7 +57,12 @@ def save_to_visible(
             times.append(time.perf_counter() - started)
             if marker not in body:
                 raise SystemExit(f"the edit of {path} is not on {page}")
-        return times
+            while page.removeprefix(base.rstrip("/")) not in search_urls(from_server(base), marker):
+                if time.perf_counter() - started > 60:
+                    raise SystemExit(f"the preview's search never found the edit of {path}")
+                time.sleep(0.05)
+            searchable.append(time.perf_counter() - started)
+        return times, searchable
     finally:
         process.terminate()
         process.wait(timeout=60)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from serving import ServeProcess
 
 from blogsmith.search.index import bucket_of
-from blogsmith.search.terms import terms
+from blogsmith.search.terms import required_terms, terms
 
 NODE = shutil.which("node")
 HARNESS = Path(__file__).parent / "js/search_node.js"
@@ -74,14 +74,16 @@ def test_the_search_page_cuts_text_exactly_as_the_index_does(samples):
     script = (
         "const s=require(process.argv[1]);const x=JSON.parse(process.argv[2]);"
         "console.log(JSON.stringify(x.map(t=>{const f=s.terms(t);"
-        "return [f,f.map(w=>s.bucketOf(w,4096))]})))"
+        "return [f,f.map(w=>s.bucketOf(w,4096)),s.plan(t).required]})))"
     )
     found = json.loads(
         node("-e", script, str(REPO / "static/assets/search.js"), json.dumps(samples))
     )
-    for sample, (script_terms, script_buckets) in zip(samples, found, strict=True):
+    for sample, (script_terms, script_buckets, asked) in zip(samples, found, strict=True):
         assert script_terms == terms(sample), sample
         assert script_buckets == [bucket_of(term, 4096) for term in script_terms], sample
+        assert asked == required_terms(sample), sample
+        assert set(asked) <= set(terms(sample)), sample  # a query finds the text it is cut from
 
 
 # -- the switch ------------------------------------------------------------------------------

@@ -66,3 +66,33 @@ def weights(title: str, body: str) -> dict[str, int]:
     for term in terms(title):
         counts[term] = counts.get(term, 0) + TITLE
     return counts
+
+
+def required_terms(query: str) -> list[str]:
+    """The terms a page must have to match `query`, as the search page asks for them: every
+    pair of a Japanese run, every word, and for a lone Japanese character its join with the
+    word it touches (the character alone when it touches none)."""
+    units = [
+        (match.start(), match.end(), match.group(1), "".join(_SEGMENTS.findall(match.group(2))))
+        if match.group(2)
+        else (match.start(), match.end(), match.group(1), "")
+        for match in _UNITS.finditer(normalize(query))
+    ]
+    wanted: list[str] = []
+    for index, (start, end, japanese, word) in enumerate(units):
+        before = units[index - 1] if index else None
+        after = units[index + 1] if index + 1 < len(units) else None
+        word_before = before[3] if before and before[1] == start and not before[2] else ""
+        word_after = after[3] if after and after[0] == end and not after[2] else ""
+        if not japanese:
+            wanted.append(word)
+        elif len(japanese) > 1:
+            wanted.extend(japanese[i : i + 2] for i in range(len(japanese) - 1))
+        else:
+            if word_before:
+                wanted.append(word_before + japanese)
+            if word_after:
+                wanted.append(japanese + word_after)
+            if not word_before and not word_after:
+                wanted.append(japanese)
+    return [term for term in dict.fromkeys(wanted) if term]

@@ -1,0 +1,39 @@
+"""Which pages a built (or served) search index finds for a query: every term the search page
+would require, looked up in the index's files as the page's script reads them. The benchmark
+uses it to check that an edit, an addition or a deletion is in the index it just timed."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from blogsmith.search.index import bucket_of
+from blogsmith.search.terms import required_terms
+
+
+def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
+    """URLs of the pages that hold every term of `query`; `read` gets a file of search/."""
+    meta = json.loads(read("meta.json"))
+    found: set[int] | None = None
+    for term in required_terms(query):
+        bucket = json.loads(read(f"i/{bucket_of(term, meta['buckets'])}.json"))
+        ids = set(bucket.get(term, [])[::2])
+        found = ids if found is None else found & ids
+    return {json.loads(read(f"f/{number}.json"))["url"] for number in found or ()}
+
+
+def from_folder(output: Path) -> Callable[[str], bytes]:
+    return lambda name: (output / "search" / name).read_bytes()
+
+
+def from_server(base: str) -> Callable[[str], bytes]:
+    def read(name: str) -> bytes:
+        request = urllib.request.Request(
+            base + "search/" + name, headers={"Cache-Control": "no-cache"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+
+    return read
