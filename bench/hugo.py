@@ -3,7 +3,8 @@
 The articles keep their front matter (Hugo reads the same YAML; categories and tags become its
 taxonomies); comment threads become data files that the article template lists, with their
 vote counts; pages show previous/next, six related articles (Hugo's own related content), a
-recent-articles sidebar and paginated lists: about the work blogsmith's default theme does.
+recent-articles sidebar (rendered once, `partialCached`) and paginated lists: about the work
+blogsmith's default theme does, written as a well-made Hugo theme would.
 The article template marks its text `data-pagefind-body`, as a Hugo site with Pagefind would.
 
     python bench/hugo.py SITE_DIR HUGO_DIR
@@ -44,13 +45,19 @@ disableKinds = ["RSS"]
 BASEOF = """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>{{ .Title }} | {{ site.Title }}</title>
 <link rel="stylesheet" href="/assets/site.css"></head>
-<body><header><p><a href="/">{{ site.Title }}</a></p>
-<nav>{{ range site.Taxonomies.categories }}
-<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ end }}</nav>
-</header><main>{{ block "main" . }}{{ end }}</main>
-<aside><h2>最近の記事</h2><ul>{{ range first 10 (where site.RegularPages "Section" "articles") }}
-<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></aside>
+<body><header><p><a href="/">{{ site.Title }}</a></p>{{ partialCached "nav.html" . }}</header>
+<main>{{ block "main" . }}{{ end }}</main>{{ partialCached "recent.html" . }}
 <footer><a href="#top">ページの先頭へ</a></footer></body></html>
+"""
+
+# Rendered once and reused on every page (partialCached), as a well-made Hugo theme does.
+NAV = """<nav>{{ range site.Taxonomies.categories }}
+<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ end }}</nav>
+"""
+
+RECENT = """<aside><h2>最近の記事</h2><ul>
+{{ range first 10 (where site.RegularPages "Section" "articles") }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></aside>
 """
 
 SINGLE = """{{ define "main" }}<article data-pagefind-body>
@@ -86,6 +93,9 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 def write_hugo_site(site: Path, hugo: Path) -> None:
     shutil.rmtree(hugo, ignore_errors=True)
     (hugo / "layouts/_default").mkdir(parents=True)
+    (hugo / "layouts/partials").mkdir(parents=True)
+    (hugo / "layouts/partials/nav.html").write_text(NAV, encoding="utf-8")
+    (hugo / "layouts/partials/recent.html").write_text(RECENT, encoding="utf-8")
     (hugo / "hugo.toml").write_text(CONFIG, encoding="utf-8")
     (hugo / "layouts/_default/baseof.html").write_text(BASEOF, encoding="utf-8")
     (hugo / "layouts/_default/single.html").write_text(SINGLE, encoding="utf-8")

@@ -295,6 +295,13 @@ def test_the_index_follows_every_kind_of_edit_as_a_clean_build_would(make_site, 
     found = rebuilt()
     assert found["改名"] == ["/europe/tank/"] and found["空母"] == ["/europe/late/"]
     assert found["量産"] == []
+    # A deletion and an addition in one build: the new page takes the id the other frees.
+    (site / "content/late.md").unlink()
+    (site / "content/later.md").write_text(
+        article("空母の改修と戦車の量産", "2023-06-01 09:00"), encoding="utf-8"
+    )
+    found = rebuilt()
+    assert found["空母"] == ["/europe/later/"] and found["量産"] == ["/europe/later/"]
 
 
 def test_an_index_changed_behind_the_builds_back_is_made_anew(make_site, tmp_path):
@@ -402,3 +409,70 @@ def test_the_readme_serve_command_serves_pages_and_search_on_the_example(browser
     assert not re.search(r"Traceback|Error", "".join(server.stderr)), server.stderr
     left = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("blogsmith-serve-*")) - before
     assert left == set(), "serve left its temporary output behind"
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    """The example archive built as the README builds it, on a plain static file server."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    output = tmp_path_factory.mktemp("example") / "public"
+    assert run_cli("build", "--site", REPO, "--output", output, "-q").returncode == 0
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+PHONE = {
+    "viewport": {"width": 412, "height": 823},
+    "device_scale_factor": 1.75,
+    "is_mobile": True,
+    "has_touch": True,
+}
+LAYOUT_SHIFTS = """
+window.__shifts = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts += entry.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+@pytest.mark.slow
+def test_the_search_page_on_a_phone_does_not_jump_when_results_come(browser, example_site):
+    context = browser.new_context(**PHONE)
+    context.add_init_script(LAYOUT_SHIFTS)
+    page = context.new_page()
+    for query in ("戦車", "空", "レトルト"):
+        assert results_for(page, example_site, query)
+        page.wait_for_timeout(500)
+        shifts = page.evaluate("window.__shifts")
+        assert shifts <= 0.05, (query, shifts)  # Lighthouse's "good" cumulative layout shift
+    context.close()
+
+
+@pytest.mark.slow
+def test_the_search_page_has_no_accessibility_violations(browser, example_site):
+    axe = os.environ.get("BLOGSMITH_AXE_JS") or str(
+        REPO / ".ci/cache/npm/node_modules/axe-core/axe.min.js"
+    )
+    if not os.path.exists(axe):
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing in CI; .ci/run installs it")
+        pytest.skip("axe-core not installed (npm install axe-core; set BLOGSMITH_AXE_JS)")
+    page = browser.new_page()
+    for query in ("", "戦車"):
+        if query:
+            results_for(page, example_site, query)
+        else:
+            page.goto(example_site + "search/")
+        page.add_script_tag(path=axe)
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == [], query

@@ -83,8 +83,8 @@ def _build(
 ) -> BuildResult:
     """`cache` carries work from one build to the next in the same process; `guard` is held
     while finished files are moved into the output, so a server can keep readers out.
-    `cache_dir` keeps the cache on disk for the
-    next run: when no input changed and the output is as it was left, nothing is done.
+    `cache_dir` keeps the cache on disk for the next run: when no input changed and the
+    output is as it was left, nothing is done.
     """
     started = time.perf_counter()
     site_dir = site_dir.resolve()

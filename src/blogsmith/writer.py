@@ -13,24 +13,14 @@ from pathlib import Path
 
 
 class StagedWriter:
-    """`scope` limits the writer to one folder of the output (its stale files only);
-    `preserve` names folders another writer owns, which this one leaves alone."""
+    """The one way files reach the output: pages, static files and the search index alike."""
 
-    def __init__(
-        self,
-        output: Path,
-        scope: str = "",
-        preserve: tuple[str, ...] = (),
-        label: str = "staging",
-        known: set[str] | None = None,
-    ):
+    def __init__(self, output: Path, known: set[str] | None = None):
         self.output = output
         self.known = known
         """The output's files as the last build left them, when that can be trusted: stale
         files are then found without walking the output."""
-        self.scope = scope
-        self.preserve = preserve
-        self.staging = output.parent / f".{output.name}.{label}"
+        self.staging = output.parent / f".{output.name}.staging"
         self.produced: set[str] = set()
         self.changed: list[str] = []
         if self.staging.exists():
@@ -67,7 +57,7 @@ class StagedWriter:
 
     def commit(self) -> list[str]:
         """Move staged files in and delete stale ones; returns the removed files."""
-        if not self.scope and not self.output.exists() and self.staging.is_dir():
+        if not self.output.exists() and self.staging.is_dir():
             self.output.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging, self.output)  # a first build: one rename moves it all
             return []
@@ -89,15 +79,14 @@ class StagedWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _remove_stale(self) -> list[str]:
-        if self.known is not None and not self.scope:
+        if self.known is not None:
             return self._remove_known_stale()
         removed = []
-        top = self.output / self.scope if self.scope else self.output
-        for folder, _dirs, files in os.walk(top, topdown=False):
+        for folder, _dirs, files in os.walk(self.output, topdown=False):
             base = Path(folder)
             for name in files:
                 relative = (base / name).relative_to(self.output).as_posix()
-                if relative not in self.produced and not relative.startswith(self.preserve):
+                if relative not in self.produced:
                     (base / name).unlink()
                     removed.append(relative)
             if base != self.output and not any(base.iterdir()):
@@ -107,8 +96,6 @@ class StagedWriter:
     def _remove_known_stale(self) -> list[str]:
         removed = []
         for relative in sorted(self.known - self.produced):
-            if relative.startswith(self.preserve):
-                continue
             path = self.output / relative
             try:
                 path.unlink()

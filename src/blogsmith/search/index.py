@@ -53,7 +53,8 @@ class SearchState:
     """File (under FOLDER) -> the version of its bytes."""
     postings: int = 0
     sized_for: int = 0
-    """The postings the bucket count was chosen for: far more or fewer, and it is chosen anew."""
+    """The number of pages the bucket count was chosen for: with twice as many or half, the
+    index is made anew with a bucket count for its new size."""
     seen: dict[str, tuple[Article, bytes]] = field(default_factory=dict, repr=False)
     """In memory only: the last build's Article objects and their digests (the live preview
     keeps unchanged articles as the same objects, so their digest is not made again)."""
@@ -116,7 +117,7 @@ class _Update:
         new.postings -= sum(len(old.pages[key].value) for key in removed)
         new.versions = dict(old.versions)
         touched: dict[int, dict[str, list[int]]] = {}
-        for key in [*changed, *removed]:
+        for key in [*removed, *changed]:  # an id a removal frees may be taken by an addition
             before = old.pages[key].value if key in old.pages else {}
             after = made[key].value if key in made else {}
             number = new.ids[key] if key in new.ids else old.ids[key]
