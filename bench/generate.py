@@ -154,6 +154,7 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
         body.insert(3, "- " + "\n- ".join(rng.sample(OBJECTS, 3)))
         if rng.random() < 0.3:
             body.insert(1, f'![概略図](/images/photo-{rng.randrange(20)}.png "出典:管理人作成")')
+        body.append(f"整理番号{n:06d}。")  # a word only this article has, for search checks
         if keys and rng.random() < 0.4:
             target = rng.choice(keys[-200:])
             body.append(f"関連記事:[以前の記事](../../{target}.md)")

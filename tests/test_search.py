@@ -111,6 +111,7 @@ def test_search_is_on_by_default_with_its_page_form_and_index(make_site):
         "title": "空母の話",
         "category": "欧州関連",
         "date": "2022年9月14日",
+        "tags": [],
         "text": "艦載機の運用。",
     }
     assert search(out, "艦載機", "空母", "潜水艦") == {
@@ -420,6 +421,7 @@ def example_site(tmp_path_factory):
 
     output = tmp_path_factory.mktemp("example") / "public"
     assert run_cli("build", "--site", REPO, "--output", output, "-q").returncode == 0
+
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:
             pass

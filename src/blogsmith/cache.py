@@ -26,13 +26,6 @@ class FileEntry:
     def __init__(self, digest: bytes, value: object):
         self.digest, self._blob, self._value = digest, None, value
 
-    @classmethod
-    def pickled(cls, digest: bytes, blob: bytes) -> FileEntry:
-        """An entry from a value already pickled (in a worker), unpickled when first read."""
-        entry = cls(digest, None)
-        entry._blob = blob
-        return entry
-
     @property
     def value(self) -> object:
         if self._value is None:

@@ -10,18 +10,18 @@ browser never mixes old and new files):
 - meta.json: the bucket count, the categories in the site's order, every file's version;
 - i/N.json: bucket N, term -> [id, weight, id, weight, ...] (see terms.TITLE);
 - d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
-- f/ID.json: what a result shows: url, title, category, date, and the text for excerpts.
+- f/ID.json: what a result shows: url, title, category, date, tags, and the text for
+  excerpts; a page's terms are made from this file alone.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import pickle
 import re
 from dataclasses import dataclass, field
 
-from ..cache import FileEntry, digest
+from ..cache import digest
 from ..dates import format_date
 from ..graph import Graph
 from ..model import Article
@@ -37,21 +37,22 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
 class SearchState:
     """What the committed index holds, for bringing it up to date."""
 
+    format: int = FORMAT
     buckets: int = 0
     ids: dict[str, int] = field(default_factory=dict)
     """Article key -> its id in the index."""
-    pages: dict[str, FileEntry] = field(default_factory=dict)
-    """Article key -> the digest of what its entries were made from, and its term weights."""
+    pages: dict[str, bytes] = field(default_factory=dict)
+    """Article key -> the digest of what its entries were made from. What it said before an
+    edit is read back from its text file, which holds all that its terms are made from."""
     versions: dict[str, str] = field(default_factory=dict)
     """File (under FOLDER) -> the version of its bytes."""
-    postings: int = 0
     sized_for: int = 0
     """The number of pages the bucket count was chosen for: with twice as many or half, the
     index is made anew with a bucket count for its new size."""
@@ -81,14 +82,20 @@ class _Update:
         self, graph: Graph, writer: StagedWriter, state: SearchState | None, verify: bool = False
     ):
         self.graph, self.writer, self.verify = graph, writer, verify
-        self.old = state if state is not None and state.buckets else None
+        self.old = (
+            state
+            if isinstance(state, SearchState) and state.format == FORMAT and state.buckets
+            else None
+        )
         self.new = SearchState()
 
     def run(self) -> SearchState:
         old, new = self.old, self.new
-        articles = sorted(self.graph.articles.values(), key=_order)
+        articles = list(self.graph.articles.values())
         if old is not None and not old.sized_for / 2 <= len(articles) <= old.sized_for * 2:
             old = self.old = None  # the archive outgrew its buckets (or shrank): anew
+        if old is None:
+            articles.sort(key=_order)
         current: dict[str, tuple[Article, bytes]] = {}
         for article in articles:
             seen = old.seen.get(article.key) if old is not None else None
@@ -98,28 +105,22 @@ class _Update:
         new.seen = current
         if old is None:
             return self._anew(articles, current)
-        changed = [
-            key
-            for key, (_, made) in current.items()
-            if key not in old.pages or old.pages[key].digest != made
-        ]
+        changed = [key for key, (_, made) in current.items() if old.pages.get(key) != made]
         removed = [key for key in old.pages if key not in current]
         new.buckets, new.sized_for = old.buckets, old.sized_for
         new.ids = {key: old.ids[key] for key in current if key in old.ids}
         free = sorted(set(range(max(old.ids.values(), default=-1) + 1)) - set(new.ids.values()))
-        for key in (key for key in current if key not in new.ids):
-            new.ids[key] = free.pop(0) if free else len(new.ids)
-        made, _, _ = _make([current[key] for key in changed], new.ids, None)
-        new.pages = {key: old.pages[key] for key in current if key not in made}
-        new.pages.update(made)
-        new.postings = old.postings + sum(len(made[key].value) for key in changed)
-        new.postings -= sum(len(old.pages[key].value) for key in changed if key in old.pages)
-        new.postings -= sum(len(old.pages[key].value) for key in removed)
+        added = sorted((current[key][0] for key in current if key not in new.ids), key=_order)
+        for article in added:
+            new.ids[article.key] = free.pop(0) if free else len(new.ids)
+        language = self.graph.config.language
+        made = {key: weights_of(text_of(current[key][0], language)) for key in changed}
+        new.pages = {key: made_from for key, (_, made_from) in current.items()}
         new.versions = dict(old.versions)
         touched: dict[int, dict[str, list[int]]] = {}
         for key in [*removed, *changed]:  # an id a removal frees may be taken by an addition
-            before = old.pages[key].value if key in old.pages else {}
-            after = made[key].value if key in made else {}
+            before = self._weights_before(key) if key in old.pages else {}
+            after = made.get(key, {})
             number = new.ids[key] if key in new.ids else old.ids[key]
             for term in set(before) | set(after):
                 if before.get(term) == after.get(term):
@@ -138,7 +139,9 @@ class _Update:
                 raise _Stale  # found before anything is staged
         for number, bucket in touched.items():
             self._put(f"i/{number}.json", _encode(bucket))
-        self._pages(articles, set(changed))
+        blocks = {new.ids[key] // BLOCK for key in changed}
+        blocks |= {old.ids[key] // BLOCK for key in removed}
+        self._pages(set(changed), blocks)
         self._finish()
         return new
 
@@ -147,11 +150,13 @@ class _Update:
         new = self.new
         new.ids = {article.key: number for number, article in enumerate(articles)}
         pairs = list(current.values())
+        language = self.graph.config.language
         sample = pairs[:: max(1, len(pairs) // 50)]
-        guess = sum(len(_weights(article)) for article, _ in sample) * len(pairs)
+        guess = sum(len(weights_of(text_of(a, language))) for a, _ in sample) * len(pairs)
         new.buckets = _bucket_count(guess // max(1, len(sample)))
         new.sized_for = len(articles)
-        new.pages, parts, new.postings = _make(pairs, new.ids, self)
+        new.pages = {key: made_from for key, (_, made_from) in current.items()}
+        parts = _make(pairs, new.ids, self)
         # Postings come back as JSON text, slice by slice in id order: joined, they are each
         # term's sorted list, without holding millions of numbers at once.
         buckets: list[dict[str, list[str]]] = [{} for _ in range(new.buckets)]
@@ -162,7 +167,7 @@ class _Update:
         for number, bucket in enumerate(buckets):
             self._put(f"i/{number}.json", _encode_text(bucket))
             buckets[number] = {}
-        self._pages(articles, set())
+        self._pages(set(), None)
         self._finish()
         return new
 
@@ -179,33 +184,66 @@ class _Update:
             touched[number] = json.loads(data)
         return touched[number]
 
-    def _pages(self, articles: list[Article], changed: set[str]) -> None:
-        """Each page's text file, and the blocks that list ids."""
-        new, graph = self.new, self.graph
+    def _weights_before(self, key: str) -> dict[str, int]:
+        """The terms the committed index has for `key`, from its text file there."""
+        name = f"f/{self.old.ids[key]}.json"
+        try:
+            data = (self.writer.output / FOLDER / name).read_bytes()
+        except OSError:
+            raise _Stale from None
+        if _version(data) != self.old.versions.get(name):
+            raise _Stale
+        try:
+            return weights_of(json.loads(data))
+        except (ValueError, KeyError, TypeError):
+            raise _Stale from None
+
+    def _pages(self, changed: set[str], blocks: set[int] | None) -> None:
+        """The text files of the `changed` pages, and the `blocks` that list their ids (None:
+        every block); every other file of theirs is kept as it is."""
+        new, graph, writer = self.new, self.graph, self.writer
+        language = graph.config.language
+        by_id = {number: graph.articles[key] for key, number in new.ids.items()}
+        for key in changed:
+            self._put(f"f/{new.ids[key]}.json", _json(text_of(graph.articles[key], language)))
+        kept = [f"f/{number}.json" for key, number in new.ids.items() if key not in changed]
+        trusted = writer.known is not None and not self.verify
+        if trusted and all(FOLDER + name in writer.known for name in kept):
+            writer.produced.update(FOLDER + name for name in kept)  # the state knows them
+        else:
+            for name in kept:
+                self._keep(name, lambda n=int(name[2:-5]): _json(text_of(by_id[n], language)))
         categories = {key: n for n, (key, _name) in enumerate(graph.config.categories)}
         count = max(new.ids.values(), default=-1) + 1
-        blocks = [
-            {"c": [None] * min(BLOCK, count - start), "d": [0] * min(BLOCK, count - start)}
-            for start in range(0, count, BLOCK)
-        ]
-        blocks_v: list[list[str]] = [[""] * len(block["c"]) for block in blocks]
-        language = graph.config.language
-        for article in articles:
-            number = new.ids[article.key]
-            name = f"f/{number}.json"
-            if article.key in changed:
-                self._put(name, fragment(article, language))
+        self._blocks = -(-count // BLOCK)
+
+        def block(number: int) -> bytes:
+            ids = range(number * BLOCK, min(count, (number + 1) * BLOCK))
+            shown = [by_id.get(n) for n in ids]
+            return _json(
+                {
+                    "c": [
+                        None
+                        if a is None
+                        else categories.get(a.category.key, -1)
+                        if a.category
+                        else -1
+                        for a in shown
+                    ],
+                    "d": [0 if a is None else _sortable(a) for a in shown],
+                    "v": [
+                        "" if a is None else new.versions[f"f/{n}.json"]
+                        for n, a in zip(ids, shown, strict=True)
+                    ],
+                }
+            )
+
+        for number in range(self._blocks):
+            name = f"d/{number}.json"
+            if blocks is None or number in blocks or name not in new.versions:
+                self._put(name, block(number))
             else:
-                self._keep(name, lambda a=article: fragment(a, language))
-            block, slot = divmod(number, BLOCK)
-            category = categories.get(article.category.key, -1) if article.category else -1
-            blocks[block]["c"][slot] = category
-            blocks[block]["d"][slot] = _sortable(article)
-            blocks_v[block][slot] = new.versions[name]
-        for number, (block, versions) in enumerate(zip(blocks, blocks_v, strict=True)):
-            block["v"] = versions
-            self._put(f"d/{number}.json", _json(block))
-        self._blocks = len(blocks)
+                self._keep(name, lambda n=number: block(n))
 
     def _finish(self) -> None:
         new, config = self.new, self.graph.config
@@ -248,60 +286,49 @@ class _Update:
 
 
 _MAKING: tuple = ()
-"""What forked workers inherit: (articles, ids, writer or None, language)."""
+"""What forked workers inherit: (articles with digests, ids, writer, language, buckets)."""
 
 
 def _make(
-    articles: list[tuple[Article, bytes]], ids: dict[str, int], update: _Update | None
-) -> tuple[dict[str, FileEntry], list[dict[str, tuple[int, str]]], int]:
-    """Each (article, digest)'s term weights (kept pickled for the cache), on every core; with
-    `update` (a new index) also each slice's postings (term -> bucket, JSON text) and the
-    articles' text files, staged. The last value counts the postings."""
+    articles: list[tuple[Article, bytes]], ids: dict[str, int], update: _Update
+) -> list[dict[str, tuple[int, str]]]:
+    """A new index's postings, slice by slice (term -> bucket, JSON text), and the articles'
+    text files, staged: on every core."""
     global _MAKING
-    writer = update.writer if update is not None else None
-    language = update.graph.config.language if update is not None else ""
-    buckets = update.new.buckets if update is not None else 0
-    _MAKING = (articles, ids, writer, language, buckets)
-    made: dict[str, FileEntry] = {}
+    writer, new = update.writer, update.new
+    _MAKING = (articles, ids, writer, update.graph.config.language, new.buckets)
     parts: list[dict[str, tuple[int, str]]] = []
-    postings = 0
     try:
-        for entries, part, staged in run_in_workers(_make_slice, len(articles)):
-            for key, made_from, blob, count in entries:
-                made[key] = FileEntry.pickled(made_from, blob)
-                postings += count
+        for part, staged in run_in_workers(_make_slice, len(articles)):
             parts.append(part)
             for name, version, changed in staged:
                 writer.produced.add(FOLDER + name)
                 if changed:
                     writer.changed.append(FOLDER + name)
-                update.new.versions[name] = version
+                new.versions[name] = version
     finally:
         _MAKING = ()
-    return made, parts, postings
+    return parts
 
 
-def _make_slice(start: int, stop: int) -> tuple[list, dict[str, tuple[int, str]], list]:
+def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, str]], list]:
     articles, ids, writer, language, buckets = _MAKING
-    entries, found_in, staged = [], {}, []
-    for article, made_from in articles[start:stop]:
-        found = _weights(article)
-        blob = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
-        entries.append((article.key, made_from, blob, len(found)))
-        if writer is None:
-            continue
+    found_in: dict[str, list[str]] = {}
+    staged = []
+    for article, _made_from in articles[start:stop]:
+        text = text_of(article, language)
         number = ids[article.key]
-        for term, weight in found.items():
+        for term, weight in weights_of(text).items():
             postings_of = found_in.get(term)
             if postings_of is None:
                 found_in[term] = [f"{number},{weight}"]
             else:
                 postings_of.append(f"{number},{weight}")
-        data = fragment(article, language)
+        data = _json(text)
         name = f"f/{number}.json"
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
     part = {term: (bucket_of(term, buckets), ",".join(p)) for term, p in found_in.items()}
-    return entries, part, staged
+    return part, staged
 
 
 class _Stale(Exception):
@@ -343,9 +370,9 @@ def _digest(article: Article) -> bytes:
     return digest("\x1f".join(parts).encode())
 
 
-def _weights(article: Article) -> dict[str, int]:
-    heading = " ".join([article.title, *(tag.name for tag in article.tags)])
-    return weights(heading, page_text(article.html))
+def weights_of(text: dict) -> dict[str, int]:
+    """A page's terms from its text file: the title and tags weigh as titles."""
+    return weights(" ".join([text["title"], *text["tags"]]), text["text"])
 
 
 _BLOCK_TAGS = re.compile(
@@ -364,16 +391,16 @@ def page_text(markup: str) -> str:
     return _SPACE.sub("\n", html.unescape(text)).strip()
 
 
-def fragment(article: Article, language: str) -> bytes:
-    return _json(
-        {
-            "url": article.url,
-            "title": article.title,
-            "category": article.category.name if article.category else "",
-            "date": format_date(article.date, language) if article.date else "",
-            "text": page_text(article.html),
-        }
-    )
+def text_of(article: Article, language: str) -> dict:
+    """What a result shows of a page, and all that its terms are made from."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "category": article.category.name if article.category else "",
+        "date": format_date(article.date, language) if article.date else "",
+        "tags": [tag.name for tag in article.tags],
+        "text": page_text(article.html),
+    }
 
 
 def _sortable(article: Article) -> int:
