@@ -314,19 +314,17 @@
       });
     }
 
+    // The next results, added all at once when their texts are in: nothing already shown
+    // moves while they load.
     function showMore() {
       var results = visible(), page = results.slice(shown, shown + PAGE), ticket = asked;
       shown += page.length;
-      more.hidden = shown >= results.length;
-      var items = page.map(function () {
-        var item = element("li", "search-result");
-        list.appendChild(item);
-        return item;
-      });
-      page.forEach(function (result, n) {
-        index.page(result).then(function (data) {
-          if (ticket !== asked) return;
-          var item = items[n];
+      var last = shown >= results.length;
+      list.setAttribute("aria-busy", "true");
+      Promise.all(page.map(function (result) { return index.page(result); })).then(function (texts) {
+        if (ticket !== asked) return;
+        texts.forEach(function (data) {
+          var item = element("li", "search-result");
           var title = element("h2", "search-result-title");
           var link = element("a");
           link.href = data.url;
@@ -344,12 +342,18 @@
           item.appendChild(title);
           item.appendChild(meta);
           item.appendChild(text);
+          list.appendChild(item);
         });
+        more.hidden = last;
+        list.setAttribute("aria-busy", "false");
+      }, function () {
+        if (ticket === asked) status.textContent = form.getAttribute("data-failed");
       });
     }
 
     function render() {
       list.textContent = "";
+      more.hidden = true;
       shown = 0;
       var query = input.value.trim();
       var results = visible();
@@ -370,11 +374,13 @@
       if (!query) {
         current = null;
         list.textContent = "";
+        list.setAttribute("aria-busy", "false");
         status.textContent = "";
         more.hidden = true;
         return;
       }
       status.textContent = form.getAttribute("data-loading");
+      list.setAttribute("aria-busy", "true");
       index.search(query).then(function (found) {
         if (ticket !== asked) return;
         current = found;
