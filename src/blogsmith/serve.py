@@ -46,6 +46,7 @@ class Preview:
         self.state = LiveState()
         self.server: PreviewServer | None = None
         self.watcher: SiteWatcher | None = None
+        self.serving = False
 
     def rebuild(self, changed: set[str] | None = None) -> BuildResult | None:
         started = time.perf_counter()
@@ -112,13 +113,15 @@ class Preview:
 
     def run(self) -> None:
         assert self.server is not None
+        self.serving = True
         self.server.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         if self.watcher:
             self.watcher.stop()
         if self.server:
-            self.server.shutdown()
+            if self.serving:  # shutdown() waits for serve_forever, which may never have run
+                self.server.shutdown()
             self.server.server_close()
         if self.own_output:
             shutil.rmtree(self.output, ignore_errors=True)
@@ -176,8 +179,8 @@ def serve(
         pass
     except OSError as exc:
         print(f"blogsmith serve: {exc.strerror or exc}", file=sys.stderr)
-        preview.stop()
         return 1
-    preview.stop()
+    finally:  # whatever ends it, its temporary output goes with it
+        preview.stop()
     print("stopped", flush=True)
     return 0
