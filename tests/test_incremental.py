@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import DEFAULT_CONFIG, article, edit, outside_search, search_texts, tree
+from conftest import DEFAULT_CONFIG, article, edit, outside_search, run_cli, search_texts, tree
 
 from blogsmith.build import build
 from blogsmith.cache import BuildCache
@@ -305,3 +309,37 @@ def test_a_scheduled_article_appears_once_due_without_any_edit(make_site, tmp_pa
     time.sleep(max(0.0, (soon - datetime.now(ZoneInfo("Asia/Tokyo"))).total_seconds()) + 0.2)
     build(site, out, cache_dir=cache_dir)
     assert (out / "europe/b/index.html").is_file()
+
+
+def test_a_cache_planted_in_the_site_is_never_unpickled(make_site, tmp_path):
+    """A pull request can add any file to the site, the cache folder beside public/ included:
+    a pickle there that would run a command must be ignored, and the build must go on."""
+    site = make_site({"content/a.md": article("一", "2022-09-01")})
+    proof = tmp_path / "planted-code-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {proof}",))
+
+    cache = site / ".public.blogsmith-cache"
+    cache.mkdir()
+    for name in ("manifest.pickle", "cache.pickle"):
+        (cache / name).write_bytes(pickle.dumps(Payload()))
+    first = run_cli("build", "--site", site)
+    assert first.returncode == 0, first.stderr
+    assert not proof.exists()
+    # A real cache made on another machine (signed with another key) is not trusted either.
+    foreign = tmp_path / "foreign-key"
+    foreign.write_bytes(b"k" * 32)
+    copy = make_site({"content/a.md": article("一", "2022-09-01")}, name="copy")
+    env = {**os.environ, "BLOGSMITH_CACHE_KEY_FILE": str(foreign)}
+    made = subprocess.run(
+        [sys.executable, "-m", "blogsmith", "build", "--site", copy, "-q"], env=env
+    )
+    assert made.returncode == 0
+    from blogsmith.persist import CacheFolder
+
+    folder = CacheFolder(copy / ".public.blogsmith-cache")
+    assert (folder.folder / "manifest.pickle").is_file()
+    assert folder.load_manifest() is None  # this process signs with its own key
+    assert run_cli("build", "--site", copy).returncode == 0

@@ -5,12 +5,20 @@ scheduled article falls due, and what the output held), enough to see that nothi
 without loading anything else; and the BuildCache itself. Both carry the blogsmith and Python
 versions; a file that does not load, or comes from another version, is ignored and rebuilt,
 never trusted. Writes are atomic.
+
+The cache folder sits beside the output, often inside the site's repository, where a pull
+request can put any file; unpickling runs code. So every file is signed with a key that lives
+outside the site (in the user's cache folder, made on first use) and is unpickled only when its
+signature is this machine's: a planted or copied cache is ignored like a corrupt one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,8 +42,45 @@ class Manifest:
     warnings: list = field(default_factory=list)
 
 
+MAGIC = b"blogsmith cache\n"
+KEY_FILE_VARIABLE = "BLOGSMITH_CACHE_KEY_FILE"
+
+
 def _stamp() -> tuple:
     return (FORMAT, __version__, sys.version_info[:2])
+
+
+_KEY: bytes | None = None
+
+
+def cache_key() -> bytes:
+    """This user's signing key: read from (or made in) a file outside any site; where no such
+    file can be written, one for this process only (its caches are then never reused)."""
+    global _KEY
+    if _KEY is None:
+        path = Path(
+            os.environ.get(KEY_FILE_VARIABLE)
+            or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            / "blogsmith/cache-key"
+        )
+        try:
+            _KEY = path.read_bytes()
+        except OSError:
+            _KEY = b""
+        if len(_KEY) < 32:
+            _KEY = secrets.token_bytes(32)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(descriptor, "wb") as stream:
+                    stream.write(_KEY)
+            except OSError:
+                pass
+    return _KEY
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(cache_key(), payload, hashlib.sha256).digest()
 
 
 class CacheFolder:
@@ -68,19 +113,31 @@ class CacheFolder:
 
     def _load(self, name: str) -> object | None:
         try:
-            with open(self.folder / name, "rb") as stream:
-                stamp, value = pickle.load(stream)
+            data = (self.folder / name).read_bytes()
         except FileNotFoundError:
             return None
-        except Exception:  # corrupt, truncated or unreadable: start afresh
+        except OSError:
+            self.forget()
+            return None
+        start = len(MAGIC) + hashlib.sha256().digest_size
+        payload = data[start:]
+        if not data.startswith(MAGIC) or not hmac.compare_digest(
+            data[len(MAGIC) : start], _signature(payload)
+        ):
+            self.forget()  # not written here (planted, copied, or damaged): never unpickled
+            return None
+        try:
+            stamp, value = pickle.loads(payload)
+        except Exception:  # signed but unreadable (a class that changed): start afresh
             self.forget()
             return None
         return value if stamp == _stamp() else None
 
     def _save(self, name: str, value: object) -> None:
+        payload = pickle.dumps((_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
         temporary = self.folder / f".{name}.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:
-            pickle.dump((_stamp(), value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(MAGIC + _signature(payload) + payload)
         os.replace(temporary, self.folder / name)
 
 
