@@ -92,6 +92,10 @@ def tree(root: Path) -> dict[str, object]:
         for p in root.rglob("*")
         if p.is_file() and not p.relative_to(root).as_posix().startswith("search/")
     }
+    owned = files.pop(".blogsmith-output", None)
+    if owned is not None:  # blogsmith's list of what it wrote: exactly the files there
+        every = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+        assert set(owned.decode().splitlines()) == every - {".blogsmith-output"}
     if (root / "search/index.html").is_file():
         files["search/index.html"] = (root / "search/index.html").read_bytes()
     if (root / "search/meta.json").is_file():

@@ -324,8 +324,8 @@ def test_static_files_may_not_replace_pages_and_output_may_not_be_the_site(make_
     result = run_cli("build", "--site", site, "--output", site)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{site}: cannot be the output folder: it holds the site's sources and blogsmith removes "
-        "files it did not produce there; use a folder of its own like public/",
+        f"{site}: cannot be the output folder: it holds the site's sources; use a folder of its "
+        "own like public/",
         "static/404.html: would overwrite the page /404.html of the 404 page; rename or remove "
         "the static file",
         "2 errors; nothing was written; the previous output is unchanged",

@@ -25,7 +25,7 @@ from .search.index import update_index
 from .theme import Theme, default_theme
 from .timings import stage
 from .workers import run_in_workers
-from .writer import StagedWriter
+from .writer import NotOwned, StagedWriter
 from .yamlread import YamlDoc
 
 Progress = Callable[[int, int], None]
@@ -133,7 +133,7 @@ def _build(
         _check_output_folder(site_dir, output, bag)
 
     known = cache.outputs if cache is not None and output.is_dir() else None
-    writer = StagedWriter(output, known=known) if write and not bag else None
+    writer = _writer(output, known, bag) if write and not bag else None
     result = BuildResult(
         pages=len(jobs), static_files=len(statics), warnings=in_file_order(bag.warnings)
     )
@@ -171,7 +171,7 @@ def _build(
                         graph, writer, cache.search if cache else None, verify=not unchanged_output
                     )
             with guard or nullcontext(), stage("commit"):
-                removed = writer.commit()
+                removed = _commit(writer, output)
             if cache is not None:
                 cache.commit_pages(version, writer.produced)
                 cache.search = searched
@@ -413,6 +413,30 @@ def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: Erro
             )
 
 
+def _writer(output: Path, known: set[str] | None, bag: ErrorBag) -> StagedWriter | None:
+    try:
+        return StagedWriter(output, known=known)
+    except NotOwned as refused:
+        bag.add(str(output), 0, f"cannot be the output folder: it {refused}")
+        return None
+
+
+def _commit(writer: StagedWriter, output: Path) -> list[str]:
+    try:
+        return writer.commit()
+    except NotOwned as refused:
+        shown = ", ".join(refused.files[:5]) + (" and more" if len(refused.files) > 5 else "")
+        raise BuildError(
+            [
+                LocatedError(
+                    str(output),
+                    0,
+                    f"{refused}: {shown}; move them away (or remove them) and build again",
+                )
+            ]
+        ) from None
+
+
 def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
     """Refuse an output folder whose cleaning would delete the site's own files."""
     if (
@@ -424,9 +448,8 @@ def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
         bag.add(
             str(output),
             0,
-            "cannot be the output folder: it holds the site's sources "
-            "and blogsmith removes files it did not produce there; use a folder of its own "
-            "like public/",
+            "cannot be the output folder: it holds the site's sources; "
+            "use a folder of its own like public/",
         )
 
 

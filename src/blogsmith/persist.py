@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import BuildCache
+from .writer import OWNED_LIST
 
 FORMAT = 3
 DEFAULT_FOLDER = ".blogsmith-cache"
@@ -162,6 +163,8 @@ def output_state(
     prefix = len(str(output)) + 1
     for folder, _dirs, files in os.walk(output):
         for name in files:
+            if name == OWNED_LIST and folder == str(output):
+                continue  # the writer's own record, not an output file
             path = os.path.join(folder, name)
             stat = os.stat(path)
             state[path[prefix:].replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)

@@ -20,6 +20,7 @@ from .graph import BuildOptions
 from .patch import patch
 from .server import LiveState, PreviewServer, ReadWriteLock
 from .watch import SiteWatcher
+from .writer import NotOwned, owned_files
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 PORT_TRIES = 20
@@ -171,6 +172,15 @@ def serve(
 ) -> int:
     """Run until Ctrl-C (or SIGTERM), then stop cleanly: no traceback, exit status 0."""
     signal.signal(signal.SIGTERM, _interrupt)
+    if output is not None:
+        try:
+            owned_files(output.resolve())
+        except NotOwned as refused:  # it would also serve what is there
+            print(
+                f"blogsmith serve: {output}: cannot be the output folder: it {refused}",
+                file=sys.stderr,
+            )
+            return 1
     preview = Preview(site_dir, options, output)
     try:
         preview.start(host, port)

@@ -1,8 +1,14 @@
-"""Write the output so that a failed build leaves the previous site exactly as it was.
+"""Write the output so that a failed build leaves the previous site exactly as it was, and
+so that no file blogsmith did not write is ever replaced or removed.
 
 Changed files go to a staging folder beside the output; only when the whole build has
 succeeded are they moved in (os.replace, one atomic rename per file) and files that nothing
 produces any more removed. Files whose bytes did not change are never rewritten.
+
+The output folder carries a list of the files blogsmith wrote there (OWNED_LIST): only those
+are ever replaced or removed. A folder blogsmith makes, or finds empty, is its own; any other
+folder must carry that file (an empty one marks a folder as blogsmith's to write into, such as
+a checkout of a publishing branch: its .git, CNAME and other files are left as they are).
 """
 
 from __future__ import annotations
@@ -10,6 +16,38 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+
+OWNED_LIST = ".blogsmith-output"
+
+
+class NotOwned(Exception):
+    """The output holds files blogsmith did not write, and may not write over them."""
+
+    def __init__(self, message: str, files: list[str] = ()):
+        super().__init__(message)
+        self.files = list(files)
+
+
+def owned_files(output: Path) -> set[str]:
+    """The files blogsmith wrote in `output` (none for a new or empty folder); NotOwned for a
+    folder it may not write into."""
+    if not output.exists():
+        return set()
+    if not output.is_dir():
+        raise NotOwned("is a file, not a folder; name a folder for the site")
+    try:
+        return set((output / OWNED_LIST).read_text(encoding="utf-8").splitlines()) - {""}
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotOwned(f"cannot read its {OWNED_LIST} ({exc}); fix or remove that file") from None
+    if next(output.iterdir(), None) is None:
+        return set()
+    raise NotOwned(
+        "is not empty and was not made by blogsmith, so nothing in it is changed; build into "
+        f"a new or empty folder, or create an empty {OWNED_LIST} file in it to let blogsmith "
+        "write there (it then replaces and removes only files it wrote itself)"
+    )
 
 
 class StagedWriter:
@@ -21,6 +59,8 @@ class StagedWriter:
         """The output's files as the last build left them, when that can be trusted: stale
         files are then found without walking the output."""
         self.staging = output.parent / f".{output.name}.staging"
+        self.owned = owned_files(output)
+        """What blogsmith wrote there before: the only files it may replace or remove."""
         self.produced: set[str] = set()
         self.changed: list[str] = []
         if self.staging.exists():
@@ -56,11 +96,16 @@ class StagedWriter:
         return False
 
     def commit(self) -> list[str]:
-        """Move staged files in and delete stale ones; returns the removed files."""
+        """Move staged files in and delete stale ones; returns the removed files. NotOwned,
+        with nothing changed, when a staged file would replace one blogsmith did not write."""
         if not self.output.exists() and self.staging.is_dir():
             self.output.parent.mkdir(parents=True, exist_ok=True)
+            self._list_owned(self.staging)
             os.replace(self.staging, self.output)  # a first build: one rename moves it all
             return []
+        foreign = [relative for relative in self.changed if self._foreign(relative)]
+        if foreign:
+            raise NotOwned("holds files blogsmith did not write where it would write", foreign)
         self.output.mkdir(parents=True, exist_ok=True)
         made: set[Path] = set()
         for relative in self.changed:
@@ -72,30 +117,37 @@ class StagedWriter:
                 shutil.rmtree(target)
             os.replace(self.staging / relative, target)
         removed = self._remove_stale()
+        self._list_owned(self.output)
         self.abort()
         return removed
+
+    def _foreign(self, relative: str) -> bool:
+        """Whether writing `relative` would replace, or go through, what blogsmith did not
+        write: a file or folder there, a file where its folder must be, a symlinked folder."""
+        if relative not in self.owned and os.path.lexists(self.output / relative):
+            return True
+        parts = relative.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            path = self.output / folder
+            if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+                return folder not in self.owned or os.path.islink(path)
+        return False
+
+    def _list_owned(self, folder: Path) -> None:
+        if self.produced == self.owned and (folder / OWNED_LIST).is_file():
+            return
+        temporary = folder / f"{OWNED_LIST}.{os.getpid()}.tmp"
+        temporary.write_text("".join(f"{path}\n" for path in sorted(self.produced)), "utf-8")
+        os.replace(temporary, folder / OWNED_LIST)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _remove_stale(self) -> list[str]:
-        if self.known is not None:
-            return self._remove_known_stale()
+        """Files blogsmith wrote that nothing produces any more, and their emptied folders."""
         removed = []
-        for folder, _dirs, files in os.walk(self.output, topdown=False):
-            base = Path(folder)
-            for name in files:
-                relative = (base / name).relative_to(self.output).as_posix()
-                if relative not in self.produced:
-                    (base / name).unlink()
-                    removed.append(relative)
-            if base != self.output and not any(base.iterdir()):
-                base.rmdir()
-        return sorted(removed)
-
-    def _remove_known_stale(self) -> list[str]:
-        removed = []
-        for relative in sorted(self.known - self.produced):
+        for relative in sorted(self.owned - self.produced):
             path = self.output / relative
             try:
                 path.unlink()

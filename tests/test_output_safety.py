@@ -1,0 +1,96 @@
+"""The output folder: blogsmith replaces and removes only files it wrote there itself."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import article, run_cli
+
+REFUSED = "is not empty and was not made by blogsmith, so nothing in it is changed"
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_folder_blogsmith_did_not_make_is_refused_and_left_as_it_was(make_site, tmp_path):
+    site = make_site({"content/a.md": article("一", "2022-08-01")})
+    for name, files in {
+        "notes": {"notes.txt": b"mine"},
+        "other-site": {"index.html": b"<p>another site</p>", "css/x.css": b"a{}"},
+    }.items():
+        folder = tmp_path / name
+        for relative, data in files.items():
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_bytes(data)
+        before = snapshot(folder)
+        for command in ("build", "serve"):
+            port = ["--port", "0"] if command == "serve" else []
+            run = run_cli(command, "--site", site, "--output", folder, *port)
+            assert run.returncode == 1, (command, run.stdout, run.stderr)
+            assert REFUSED in run.stderr and "Traceback" not in run.stderr
+            assert snapshot(folder) == before
+    # The site's own folders too (the old check), and a file given as the folder.
+    assert run_cli("build", "--site", site, "--output", site / "content").returncode == 1
+    assert (site / "content/a.md").is_file()
+    lone = tmp_path / "file.txt"
+    lone.write_text("x")
+    run = run_cli("build", "--site", site, "--output", lone)
+    assert run.returncode == 1 and "is a file, not a folder" in run.stderr
+    assert "Traceback" not in run.stderr and lone.read_text() == "x"
+
+
+def test_a_marked_checkout_keeps_everything_blogsmith_did_not_write(make_site, tmp_path):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "content/b.md": article("二", "2022-08-02"),
+        }
+    )
+    pages = tmp_path / "gh-pages"
+    (pages / ".git/objects").mkdir(parents=True)
+    (pages / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (pages / "CNAME").write_text("news.example.org\n")
+    (pages / ".blogsmith-output").write_text("")  # the owner says blogsmith may write here
+    assert run_cli("build", "--site", site, "--output", pages).returncode == 0
+    assert (pages / "europe/b/index.html").is_file()
+    owned = set((pages / ".blogsmith-output").read_text().splitlines())
+    assert "europe/b/index.html" in owned and "CNAME" not in owned
+    assert not any(path.startswith(".git") for path in owned)
+    (site / "content/b.md").unlink()
+    assert run_cli("build", "--site", site, "--output", pages, "--no-cache").returncode == 0
+    assert not (pages / "europe/b").exists()
+    assert (pages / "CNAME").read_text() == "news.example.org\n"
+    assert (pages / ".git/HEAD").is_file() and (pages / ".git/objects").is_dir()
+
+
+def test_a_file_blogsmith_did_not_write_is_never_replaced(make_site, tmp_path):
+    site = make_site({"content/a.md": article("一", "2022-08-01")})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".blogsmith-output").write_text("")
+    (out / "index.html").write_text("someone else's page")
+    (out / "europe").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, out / "europe/a")  # a folder that leads out of the output
+    run = run_cli("build", "--site", site, "--output", out)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "holds files blogsmith did not write where it would write: " in run.stderr
+    assert "index.html" in run.stderr and "europe/a/index.html" in run.stderr
+    assert (out / "index.html").read_text() == "someone else's page"
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "europe/a/index.html").exists()
+
+
+def test_its_own_output_is_rebuilt_and_cleaned_as_before(make_site, tmp_path):
+    site = make_site({"content/a.md": article("一", "2022-08-01")})
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", site, "--output", out).returncode == 0
+    (out / "stray.txt").write_text("left by hand")  # not blogsmith's: kept
+    (site / "content/b.md").write_text(article("二", "2022-08-02"))
+    assert run_cli("build", "--site", site, "--output", out, "--no-cache").returncode == 0
+    assert (out / "europe/b/index.html").is_file() and (out / "stray.txt").is_file()
+    (site / "content/b.md").unlink()
+    assert run_cli("build", "--site", site, "--output", out).returncode == 0
+    assert not (out / "europe/b").exists() and (out / "stray.txt").read_text() == "left by hand"
