@@ -94,3 +94,92 @@ def test_its_own_output_is_rebuilt_and_cleaned_as_before(make_site, tmp_path):
     (site / "content/b.md").unlink()
     assert run_cli("build", "--site", site, "--output", out).returncode == 0
     assert not (out / "europe/b").exists() and (out / "stray.txt").read_text() == "left by hand"
+
+
+def test_a_second_build_of_the_same_output_at_once_is_refused(make_site):
+    from blogsmith.writer import writing
+
+    site = make_site({"content/a.md": article("一", "2022-08-01")})
+    assert run_cli("build", "--site", site).returncode == 0
+    before = snapshot(site / "public")
+    (site / "content/b.md").write_text(article("二", "2022-08-02"))
+    with writing(site / "public"):  # as a build running now holds it
+        run = run_cli("build", "--site", site)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "another blogsmith build is writing it right now" in run.stderr
+    assert snapshot(site / "public") == before
+    assert run_cli("build", "--site", site).returncode == 0  # once it is done, it builds
+    assert (site / "public/europe/b/index.html").is_file()
+
+
+def test_a_build_stopped_while_indexing_leaves_no_stale_index(make_site, tmp_path, monkeypatch):
+    """The index is written with the pages, in one commit: a build that dies while making it
+    changes nothing, and the next build's index equals a clean build's."""
+    import pytest
+    from conftest import tree
+
+    import blogsmith.search.index as index
+    from blogsmith.build import build
+
+    site = make_site(
+        {
+            "content/a.md": article("空母の試験", "2022-08-01"),
+            "content/b.md": article("戦車の量産", "2022-08-02"),
+        }
+    )
+    out, cache = site / "public", site / ".public.blogsmith-cache"
+    build(site, out, cache_dir=cache)
+    before = snapshot(out)
+    (site / "content/a.md").write_text(article("空母の改修", "2022-08-01"))
+    staged = index._Update._put
+
+    def dies_midway(self, name, data):
+        staged(self, name, data)
+        raise KeyboardInterrupt  # as a Ctrl-C, or a kill, in the middle of the index
+
+    monkeypatch.setattr(index._Update, "_put", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        build(site, out, cache_dir=cache)
+    assert snapshot(out) == before
+    monkeypatch.undo()
+    build(site, out, cache_dir=cache)
+    build(site, tmp_path / "clean")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert not (site / ".public.staging").exists()
+
+
+KILLS_A_WORKER = """
+import os, signal, sys
+from pathlib import Path
+import blogsmith.build as build
+parent = os.getpid()
+render = build._render_slice
+def dies(start, stop):
+    if os.getpid() != parent:  # in a worker: killed, as the system kills for lack of memory
+        os.kill(os.getpid(), signal.SIGKILL)
+    return render(start, stop)
+build._render_slice = dies
+sys.argv[1:] = ["build", "--site", sys.argv[1]]
+from blogsmith.cli import run
+run()
+"""
+
+
+def test_a_killed_worker_stops_the_build_with_a_message_instead_of_hanging(make_site):
+    import subprocess
+    import sys
+
+    site = make_site(
+        {f"content/a{n}.md": article(f"記事{n}", f"2022-08-{n % 28 + 1:02d}") for n in range(420)}
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", KILLS_A_WORKER, str(site)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "BLOGSMITH_WORKERS": "2"},
+    )
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    assert "a worker process stopped without finishing its work" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (site / "public").exists() and not (site / ".public.staging").exists()

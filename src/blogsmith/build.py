@@ -24,8 +24,8 @@ from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
 from .search.index import update_index
 from .theme import Theme, default_theme
 from .timings import stage
-from .workers import run_in_workers
-from .writer import NotOwned, StagedWriter
+from .workers import WorkerDied, run_in_workers
+from .writer import NotOwned, OutputBusy, StagedWriter, writing
 from .yamlread import YamlDoc
 
 Progress = Callable[[int, int], None]
@@ -44,18 +44,29 @@ class BuildResult:
     """Output files whose bytes this build changed or removed: what a live preview reloads."""
 
 
-def build(*args, **kwargs) -> BuildResult:
+def build(
+    site_dir: Path, output: Path | None = None, options: BuildOptions | None = None, **kwargs
+) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched.
 
-    Arguments as for _build. The content, graph and caches are millions of objects that live
-    for the whole build: the cyclic collector would scan them again and again (a third of a
-    rebuild's time), so it stays off while they are made and then skips them (gc.freeze),
-    running for rendering's short-lived garbage only.
+    Other arguments as for _build. One build at a time writes an output folder. The
+    content, graph and caches are millions of objects that live for the whole build: the
+    cyclic collector would scan them again and again (a third of a rebuild's time), so it
+    stays off while they are made and then skips them (gc.freeze), running for rendering's
+    short-lived garbage only.
     """
+    target = (output or Path(site_dir).resolve() / "public").resolve()
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(*args, long_lived_made=lambda: _freeze(collecting), **kwargs)
+        with writing(target) if kwargs.get("write", True) else nullcontext():
+            return _build(
+                site_dir, output, options, long_lived_made=lambda: _freeze(collecting), **kwargs
+            )
+    except OutputBusy as busy:
+        raise BuildError([LocatedError(str(target), 0, f"cannot be written now: {busy}")]) from None
+    except WorkerDied as died:
+        raise BuildError([LocatedError(str(site_dir), 0, f"build stopped: {died}")]) from None
     finally:
         gc.unfreeze()
         if collecting:

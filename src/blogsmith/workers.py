@@ -10,7 +10,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 MINIMUM_ITEMS = 400
 
@@ -34,10 +37,9 @@ def map_in_workers(function: Callable, argument_tuples: Sequence[tuple]) -> list
     workers = worker_count()
     if workers < 2 or len(argument_tuples) < MINIMUM_ITEMS or not can_fork():
         return [function(*arguments) for arguments in argument_tuples]
-    context = multiprocessing.get_context("fork")
     chunk = max(1, len(argument_tuples) // (workers * 8))
-    with context.Pool(workers, initializer=_quiet_exit) as pool:
-        return pool.starmap(function, argument_tuples, chunksize=chunk)
+    with _pool(workers) as pool, _stops_if_a_worker_dies():
+        return list(pool.map(_star, ((function, a) for a in argument_tuples), chunksize=chunk))
 
 
 def run_in_workers(
@@ -54,27 +56,48 @@ def run_in_workers(
             on_result(result)
         return [result]
     slices = _slices(total, workers * 8)
-    context = multiprocessing.get_context("fork")
     results: dict[int, object] = {}
-    with context.Pool(workers, initializer=_quiet_exit) as pool:
-        for index, result in pool.imap_unordered(
-            _call, ((function, i, a, b) for i, (a, b) in enumerate(slices))
-        ):
-            results[index] = result
+    with _pool(workers) as pool, _stops_if_a_worker_dies():
+        futures = {pool.submit(function, a, b): i for i, (a, b) in enumerate(slices)}
+        for future in as_completed(futures):
+            results[futures[future]] = result = future.result()
             if on_result:
                 on_result(result)
     return [results[i] for i in range(len(slices))]
 
 
+class WorkerDied(Exception):
+    """A worker process ended without an answer (killed: by hand, or by the system for lack of
+    memory). The pool cannot tell which work it had, so the whole work stops."""
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_exit
+    )
+
+
+@contextmanager
+def _stops_if_a_worker_dies() -> Iterator[None]:
+    try:
+        yield
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a worker process stopped without finishing its work (killed, perhaps by the "
+            "system for lack of memory); nothing was written: build again, or with "
+            "BLOGSMITH_WORKERS=1 to use one process"
+        ) from None
+
+
+def _star(call: tuple) -> object:
+    function, arguments = call
+    return function(*arguments)
+
+
 def _quiet_exit() -> None:
-    """A pool ends its workers with SIGTERM: they must just exit, not run a handler the
+    """Workers may be ended with SIGTERM: they must just exit, not run a handler the
     parent installed (serve turns SIGTERM into KeyboardInterrupt, with a traceback)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _call(task: tuple) -> tuple[int, object]:
-    function, index, start, stop = task
-    return index, function(start, stop)
 
 
 def _slices(total: int, parts: int) -> Iterable[tuple[int, int]]:

@@ -13,11 +13,48 @@ a checkout of a publishing branch: its .git, CNAME and other files are left as t
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 OWNED_LIST = ".blogsmith-output"
+
+
+@contextmanager
+def writing(output: Path) -> Iterator[None]:
+    """Held while one build writes `output`: a second build of the same output at the same
+    time would share its staging folder, so it is refused (OutputBusy) instead of waiting.
+    The lock file beside the output is removed when the build is done."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    path = output.parent / f".{output.name}.lock"
+    while True:
+        lock = open(path, "a+b")  # held until the build is done
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise OutputBusy(
+                "another blogsmith build is writing it right now; wait for it to finish, "
+                "then build again"
+            ) from None
+        try:
+            if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
+                break  # the lock file is still the one in place, not one just removed
+        except FileNotFoundError:
+            pass
+        lock.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        lock.close()
+
+
+class OutputBusy(Exception):
+    """Another build is writing the same output now."""
 
 
 class NotOwned(Exception):
