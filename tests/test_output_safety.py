@@ -183,3 +183,44 @@ def test_a_killed_worker_stops_the_build_with_a_message_instead_of_hanging(make_
     assert "a worker process stopped without finishing its work" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (site / "public").exists() and not (site / ".public.staging").exists()
+
+
+def test_links_out_of_the_site_and_devices_are_never_read_or_published(make_site, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("machine secret")
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "static/images/real.png": b"\x89PNG real",
+        }
+    )
+    os.symlink(secret, site / "static/leak.txt")
+    os.symlink("/dev/zero", site / "static/zero.bin")
+    os.symlink(secret, site / "content/leak.md")
+    os.symlink(site / "static/images/real.png", site / "static/alias.png")  # inside: fine
+    for command in ("check", "build"):
+        run = run_cli(command, "--site", site)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, command
+        lines = run.stderr.splitlines()
+        outside = "outside the site; blogsmith does not follow links out of the site: copy the "
+        assert lines == [
+            f"content/leak.md: is a symbolic link to {secret}, {outside}file here instead",
+            f"static/leak.txt: is a symbolic link to {secret}, {outside}file here instead",
+            f"static/zero.bin: is a symbolic link to /dev/zero, {outside}file here instead",
+            lines[-1],
+        ], command
+    assert not (site / "public").exists()
+    for name in ("leak.txt", "zero.bin", "leak.md"):
+        ((site / "static" / name) if name != "leak.md" else (site / "content" / name)).unlink()
+    os.mkfifo(site / "static/pipe")  # reading a pipe would wait for ever
+    run = run_cli("build", "--site", site)
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[0] == (
+        "static/pipe: is not a regular file (a device, pipe or socket); remove it"
+    )
+    (site / "static/pipe").unlink()
+    assert run_cli("build", "--site", site).returncode == 0
+    assert (site / "public/alias.png").read_bytes() == b"\x89PNG real"
+    assert "machine secret" not in "".join(
+        p.read_text(errors="replace") for p in (site / "public").rglob("*") if p.is_file()
+    )

@@ -22,6 +22,7 @@ from .persist import CacheFolder, Manifest, output_state
 from .plan import Job, plan
 from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
 from .search.index import update_index
+from .site_files import refusal
 from .theme import Theme, default_theme
 from .timings import stage
 from .workers import WorkerDied, run_in_workers
@@ -105,8 +106,11 @@ def _build(
     options = options or BuildOptions()
     theme = theme or default_theme()
     bag = ErrorBag()
-    files = read_content_files(site_dir)
-    statics = static_files(site_dir, theme)
+    refused: list[tuple[str, str]] = []
+    files = read_content_files(site_dir, refused)
+    statics = static_files(site_dir, theme, refused)
+    for source, problem in refused:
+        bag.add(source, 0, problem)
     folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
     inputs = b""
     state: dict[str, tuple[int, int]] | None = None
@@ -390,10 +394,16 @@ def default_cache_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.blogsmith-cache"
 
 
-def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:
-    """Output path -> source file: the theme's assets first, the site's static/ over them."""
+def static_files(
+    site_dir: Path, theme: Theme, refused: list[tuple[str, str]] | None = None
+) -> dict[str, Path]:
+    """Output path -> source file: the theme's assets first, the site's static/ over them;
+    files that are not read (see site_files) go into `refused` as (source, why)."""
     found: dict[str, Path] = {}
-    for root, prefix in ((theme.assets, "assets/"), (site_dir / "static", "")):
+    for root, prefix, within in (
+        (theme.assets, "assets/", theme.assets),
+        (site_dir / "static", "", site_dir),
+    ):
         if not root.is_dir():
             continue
         for folder, dirs, files in os.walk(root):
@@ -402,6 +412,11 @@ def static_files(site_dir: Path, theme: Theme) -> dict[str, Path]:
                 if name.startswith("."):
                     continue
                 path = Path(folder) / name
+                problem = refusal(path, within)
+                if problem:
+                    if refused is not None:
+                        refused.append((_shown_static(site_dir, path), problem))
+                    continue
                 found[prefix + path.relative_to(root).as_posix()] = path
     return found
 

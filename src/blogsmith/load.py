@@ -20,6 +20,7 @@ from .errors import ErrorBag, LocatedError
 from .fields import Meta, check_meta
 from .frontmatter import FrontMatterError, SplitSource, split
 from .markdown_render import BodyRenderer, RenderedBody
+from .site_files import refusal
 from .workers import map_in_workers
 
 CONTENT_DIR = "content"
@@ -102,12 +103,20 @@ def is_editor_litter(name: str) -> bool:
 ContentFiles = list[tuple[str, str, bytes]]
 
 
-def read_content_files(site_dir: Path) -> ContentFiles | None:
-    """(key, source, bytes) of every content file, or None when there is no content/."""
+def read_content_files(
+    site_dir: Path, refused: list[tuple[str, str]] | None = None
+) -> ContentFiles | None:
+    """(key, source, bytes) of every content file, or None when there is no content/; the
+    files not read (see site_files) go into `refused` as (source, why)."""
     if not (site_dir / CONTENT_DIR).is_dir():
         return None
     files = []
     for key, path in content_files(site_dir):
+        problem = refusal(path, site_dir)
+        if problem:
+            if refused is not None:
+                refused.append((f"{CONTENT_DIR}/{key}", problem))
+            continue
         try:
             files.append((key, f"{CONTENT_DIR}/{key}", path.read_bytes()))
         except OSError:  # removed between the listing and the read: it is gone

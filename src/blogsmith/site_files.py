@@ -1,0 +1,27 @@
+"""Which files of a site blogsmith reads: never one reached through a link that leads out of
+the site (a pull request can add a symlink to any file on the build machine), never a device
+or a pipe (reading /dev/zero never ends)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why `path` (a file found under `root`) is not read, or None when it may be."""
+    try:
+        if os.path.islink(path):
+            target = path.resolve()
+            if not target.is_relative_to(root.resolve()):
+                return (
+                    f"is a symbolic link to {target}, outside the site; blogsmith does not "
+                    "follow links out of the site: copy the file here instead"
+                )
+        mode = os.stat(path).st_mode
+    except (OSError, RuntimeError) as exc:  # a dangling or looping link
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc}); fix or remove the file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, pipe or socket); remove it"
+    return None
