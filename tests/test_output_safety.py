@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from conftest import article, run_cli
 
@@ -224,3 +225,29 @@ def test_links_out_of_the_site_and_devices_are_never_read_or_published(make_site
     assert "machine secret" not in "".join(
         p.read_text(errors="replace") for p in (site / "public").rglob("*") if p.is_file()
     )
+
+
+def test_control_characters_pasted_into_an_article_never_reach_its_pages_or_feeds(make_site):
+    import xml.etree.ElementTree as ElementTree
+
+    site = make_site(
+        {
+            "content/a.md": "---\ntitle: 停戦\x0b合意\ndate: 2022-08-01 10:00\ncategory: europe\n"
+            'summary: "要約\\vです"\n---\n\n本文に\x00制御\x0c文字。\n',
+        }
+    )
+    run = run_cli("build", "--site", site)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines()[0] == (
+        "content/a.md:2: warning: control character U+000B removed (3 in this file): HTML and "
+        "feeds cannot hold such characters; delete them from the file"
+    )
+    out = site / "public"
+    feed = ElementTree.parse(out / "feed.xml")  # well-formed XML
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}entry/{atom}title").text == "停戦合意"
+    for path in out.rglob("*"):
+        if path.suffix in (".html", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text), path
+    assert "要約です" in (out / "feed.xml").read_text(encoding="utf-8")

@@ -14,7 +14,9 @@ from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
 
-_FORBIDDEN = re.compile(
+# What HTML and XML do not allow in text: controls but tab and line breaks, noncharacters,
+# lone surrogates.
+FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
     "\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
     "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff"
@@ -29,7 +31,7 @@ _TRAILING = ".,;:!?'\"]"
 
 def clean(text: str) -> str:
     """Text with Unix line breaks and without the characters HTML does not allow."""
-    return _FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def render_body(text: str) -> Markup:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import yamlread
 from .cache import BuildCache
+from .comment_text import FORBIDDEN
 from .comments import Thread, read_thread
 from .config import Config
 from .errors import ErrorBag, LocatedError
@@ -212,6 +213,19 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
             tuple(bag.errors),
             tuple(bag.warnings),
         )
+    said: list[LocatedError] = []
+    forbidden = FORBIDDEN.search(text)
+    if forbidden:  # pasted from a word processor, usually: they would break feed.xml
+        said.append(
+            LocatedError(
+                source,
+                text.count("\n", 0, forbidden.start()) + 1,
+                f"control character U+{ord(forbidden.group()):04X} removed "
+                f"({len(FORBIDDEN.findall(text))} in this file): HTML and feeds cannot hold "
+                "such characters; delete them from the file",
+            )
+        )
+        text = FORBIDDEN.sub("", text)
     try:
         parts = split(text)
     except FrontMatterError as exc:
@@ -226,5 +240,5 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
     return FileResult(
         LoadedSource(key, source, parts, renderer.render(parts.body), meta),
         tuple(bag.errors),
-        tuple(bag.warnings),
+        (*said, *bag.warnings),
     )

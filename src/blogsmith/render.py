@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from . import __version__, urls
 from .cache import digest
+from .comment_text import FORBIDDEN
 from .comments import EMPTY as EMPTY_THREAD
 from .dates import format_date, format_datetime, format_year
 from .errors import LocatedError
@@ -159,6 +160,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_allowed_characters,
         )
         config = self.config
         strings = STRINGS[config.language]
@@ -333,3 +335,12 @@ class Renderer:
                 found = (self._shown(filename, None), tb.tb_lineno)
             tb = tb.tb_next
         return found
+
+
+def _allowed_characters(value: object) -> object:
+    """Every value a page or feed shows, without the characters HTML and XML forbid (a title
+    written with a YAML escape like "\\v" would otherwise make feed.xml ill-formed)."""
+    if isinstance(value, str) and FORBIDDEN.search(value):
+        cleaned = FORBIDDEN.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
