@@ -251,3 +251,39 @@ def test_control_characters_pasted_into_an_article_never_reach_its_pages_or_feed
             text = path.read_text(encoding="utf-8")
             assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text), path
     assert "要約です" in (out / "feed.xml").read_text(encoding="utf-8")
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 10) if previous else 'x, x, x, x, x'}]\n"
+    for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+
+
+def test_yaml_alias_bombs_are_located_errors_not_hangs(make_site):
+    import time
+
+    from conftest import DEFAULT_CONFIG
+
+    front = "---\ntitle: 爆弾\ndate: 2022-08-01 10:00\n" + BOMB + "category: *i\n---\n\n本文。\n"
+    levels = "".join(f"- {line.split(': ', 1)[1]}\n" for line in BOMB.splitlines())
+    thread = levels + "- id: *i\n  author: 読者\n  date: 2022-08-01 10:00\n  body: *i\n"
+    site = make_site(
+        {
+            "content/a.md": front,
+            "content/b.md": article("二", "2022-08-02"),
+            "content/b.comments.yaml": thread,
+        }
+    )
+    for command in ("check", "build"):
+        started = time.monotonic()
+        run = run_cli(command, "--site", site)
+        assert time.monotonic() - started < 20, command
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        lines = run.stderr.splitlines()
+        assert lines[0].startswith("content/a.md:2: ") and "aliases (*name)" in lines[0], lines
+        assert lines[1].startswith("content/b.comments.yaml:1: "), lines
+        assert "aliases (*name) repeat values so often" in lines[1], lines
+    (site / "blogsmith.yaml").write_text(DEFAULT_CONFIG + BOMB + "description: *i\n")
+    run = run_cli("build", "--site", site)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0].startswith("blogsmith.yaml:1: ")

@@ -52,6 +52,8 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -69,6 +71,48 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     if node is not None:
         _record(node, (), first_line, lines)
     return YamlDoc(data, lines, first_line)
+
+
+ALIAS_ROOM = 10_000
+"""Aliases (*name) may make a document this many values larger than it is written, and ten
+times its written size at most: a kilobyte of nested aliases cannot ask for gigabytes."""
+
+
+def _check_expansion(root: yaml.Node, first_line: int) -> None:
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in open_nodes:
+            raise YamlSyntaxError(
+                first_line + node.start_mark.line,
+                "an alias (*name) refers to the value it is inside; write the value out",
+            )
+        open_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1
+        open_nodes.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    try:
+        expanded = size(root)
+    except RecursionError:
+        raise YamlSyntaxError(first_line, "values nested too deeply") from None
+    written = len(sizes)
+    if expanded > 10 * written + ALIAS_ROOM:
+        raise YamlSyntaxError(
+            first_line,
+            f"aliases (*name) repeat values so often that these {written} values would become "
+            f"{expanded:,}; write the values out instead of repeating them by alias",
+        )
 
 
 RECORDED_DEPTH = 2
