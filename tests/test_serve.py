@@ -265,3 +265,34 @@ def test_build_output_never_contains_the_reload_script(site, tmp_path):
         assert "__blogsmith" not in page.read_text()
     html = BeautifulSoup((tmp_path / "preview/europe/first/index.html").read_text(), "html5lib")
     assert [script.get("type") for script in html.find_all("script")] == ["application/ld+json"]
+
+
+def test_requests_for_other_hosts_are_refused_and_redirects_stay_here(server, site):
+    import http.client
+
+    def ask(target: str, host: str | None = None) -> tuple[int, dict]:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        connection.putrequest("GET", target, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+
+    # DNS rebinding: a page of evil.example whose name now points here gets nothing.
+    assert ask("/europe/first/", "evil.example")[0] == 403
+    assert ask("/__blogsmith/events?since=0", "evil.example:80")[0] == 403
+    for allowed in ("localhost", f"localhost:{server.port}", f"127.0.0.1:{server.port}"):
+        assert ask("/europe/first/", allowed)[0] == 200, allowed
+    # A folder redirect names a path on this server, whatever the request target said.
+    here = f"127.0.0.1:{server.port}"
+    for target in ("http://evil.example/europe/first", "//evil.example/europe/first"):
+        status, headers = ask(target, here)
+        assert status in (301, 404), target
+        if status == 301:
+            assert headers["location"].startswith("/"), (target, headers["location"])
+            assert not headers["location"].startswith("//"), (target, headers["location"])
+    status, headers = ask("http://evil.example/europe/first", here)
+    assert status == 301 and headers["location"] == "/europe/first/"

@@ -139,6 +139,10 @@ class LiveState:
             return {"build": self.build, "errors": self.errors, "changed": changed}
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+REFUSED_HOST = b"blogsmith serve answers only requests for localhost or 127.0.0.1\n"
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -225,7 +229,14 @@ class Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
-        path = urlsplit(self.path).path
+        if not self._host_allowed():
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", REFUSED_HOST, head)
+            return
+        parts = urlsplit(self.path)
+        path = parts.path
+        # Only the path (and query) of the request is used: an absolute-form request target
+        # (GET http://elsewhere/x) never makes a redirect to another host.
+        target_path = "/" + path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
         if path == EVENTS:
             self._events()
             return
@@ -234,7 +245,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         server = self.server
         with server.lock.reading():
-            kind, target = resolve(server.root, server.base_path, self.path)
+            kind, target = resolve(server.root, server.base_path, target_path)
             data = None
             if kind == "file":
                 try:
@@ -270,6 +281,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(data)
+
+    def _host_allowed(self) -> bool:
+        """On a loopback address only requests for a loopback name are answered: a web page
+        whose name an attacker points at 127.0.0.1 (DNS rebinding) cannot read the preview."""
+        bound = self.server.server_address[0]
+        if bound not in LOOPBACK:
+            return True  # serving beyond this machine was asked for (and warned about)
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+        return name in LOOPBACK
 
     def _events(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
