@@ -287,3 +287,26 @@ def test_yaml_alias_bombs_are_located_errors_not_hangs(make_site):
     run = run_cli("build", "--site", site)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines()[0].startswith("blogsmith.yaml:1: ")
+
+
+def test_hidden_files_hosts_need_are_published_and_others_are_named(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("一", "2022-08-01"),
+            "static/.well-known/security.txt": "Contact: mailto:security@example.org\n",
+            "static/.nojekyll": "",
+            "static/.htaccess": "ErrorDocument 404 /404.html\n",
+            "static/.notes.txt": "draft notes",
+            "static/.DS_Store": "junk",
+        }
+    )
+    run = run_cli("build", "--site", site)
+    assert run.returncode == 0, run.stderr
+    out = site / "public"
+    assert (out / ".well-known/security.txt").read_text().startswith("Contact:")
+    assert (out / ".nojekyll").is_file() and (out / ".htaccess").is_file()
+    assert not (out / ".notes.txt").exists() and not (out / ".DS_Store").exists()
+    assert run.stderr.splitlines() == [
+        "static/.notes.txt: warning: not published: a hidden file (only .well-known/, .nojekyll "
+        "and .htaccess are); rename it if it belongs on the site"
+    ]

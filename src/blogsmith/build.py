@@ -107,10 +107,18 @@ def _build(
     theme = theme or default_theme()
     bag = ErrorBag()
     refused: list[tuple[str, str]] = []
+    skipped: list[str] = []
     files = read_content_files(site_dir, refused)
-    statics = static_files(site_dir, theme, refused)
+    statics = static_files(site_dir, theme, refused, skipped)
     for source, problem in refused:
         bag.add(source, 0, problem)
+    for source in skipped:
+        bag.warn(
+            source,
+            0,
+            "not published: a hidden file (only .well-known/, .nojekyll and .htaccess are); "
+            "rename it if it belongs on the site",
+        )
     folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
     inputs = b""
     state: dict[str, tuple[int, int]] | None = None
@@ -394,11 +402,21 @@ def default_cache_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.blogsmith-cache"
 
 
+PUBLISHED_HIDDEN = {".nojekyll", ".htaccess", ".well-known"}
+"""Hidden files and folders that hosts read, so static/ publishes them (.well-known/ for
+security.txt and domain checks; GitHub Pages' .nojekyll; Apache's .htaccess)."""
+QUIETLY_SKIPPED = {".DS_Store", ".gitkeep", ".gitignore", ".git", ".keep"}
+
+
 def static_files(
-    site_dir: Path, theme: Theme, refused: list[tuple[str, str]] | None = None
+    site_dir: Path,
+    theme: Theme,
+    refused: list[tuple[str, str]] | None = None,
+    skipped: list[str] | None = None,
 ) -> dict[str, Path]:
     """Output path -> source file: the theme's assets first, the site's static/ over them;
-    files that are not read (see site_files) go into `refused` as (source, why)."""
+    files that are not read (see site_files) go into `refused` as (source, why), and other
+    hidden files, which are never published, into `skipped`."""
     found: dict[str, Path] = {}
     for root, prefix, within in (
         (theme.assets, "assets/", theme.assets),
@@ -407,9 +425,16 @@ def static_files(
         if not root.is_dir():
             continue
         for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            hidden = [name for name in [*dirs, *files] if _hidden(name)]
+            if skipped is not None and root != theme.assets:
+                skipped.extend(
+                    _shown_static(site_dir, Path(folder) / name)
+                    for name in sorted(hidden)
+                    if name not in QUIETLY_SKIPPED
+                )
+            dirs[:] = sorted(d for d in dirs if not _hidden(d))
             for name in sorted(files):
-                if name.startswith("."):
+                if _hidden(name):
                     continue
                 path = Path(folder) / name
                 problem = refusal(path, within)
@@ -419,6 +444,10 @@ def static_files(
                     continue
                 found[prefix + path.relative_to(root).as_posix()] = path
     return found
+
+
+def _hidden(name: str) -> bool:
+    return (name.startswith(".") and name not in PUBLISHED_HIDDEN) or name in QUIETLY_SKIPPED
 
 
 def _shown_static(site_dir: Path, source: Path) -> str:
