@@ -216,16 +216,17 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
     said: list[LocatedError] = []
     forbidden = FORBIDDEN.search(text)
     if forbidden:  # pasted from a word processor, usually: they would break feed.xml
+        line = text.count("\n", 0, forbidden.start()) + 1
+        text, count = FORBIDDEN.subn("", text)
         said.append(
             LocatedError(
                 source,
-                text.count("\n", 0, forbidden.start()) + 1,
+                line,
                 f"control character U+{ord(forbidden.group()):04X} removed "
-                f"({len(FORBIDDEN.findall(text))} in this file): HTML and feeds cannot hold "
+                f"({count} in this file): HTML and feeds cannot hold "
                 "such characters; delete them from the file",
             )
         )
-        text = FORBIDDEN.sub("", text)
     try:
         parts = split(text)
     except FrontMatterError as exc:

@@ -18,11 +18,10 @@ from .config import load_config
 from .errors import BuildError, ErrorBag
 from .graph import BuildOptions
 from .patch import patch
-from .server import LiveState, PreviewServer, ReadWriteLock
+from .server import LOOPBACK, LiveState, PreviewServer, ReadWriteLock
 from .watch import SiteWatcher
 from .writer import NotOwned, owned_files
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 PORT_TRIES = 20
 
 
@@ -98,7 +97,7 @@ class Preview:
         bound_host, bound_port = self.server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         url = f"http://{shown}:{bound_port}{self._base_path()}"
-        if host not in LOCAL_HOSTS:
+        if host not in LOOPBACK:
             print(
                 f"warning: serving on {host}: anyone who can reach this machine can read "
                 "the preview, drafts included",

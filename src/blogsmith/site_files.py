@@ -12,14 +12,15 @@ from pathlib import Path
 def refusal(path: Path, root: Path) -> str | None:
     """Why `path` (a file found under `root`) is not read, or None when it may be."""
     try:
-        if os.path.islink(path):
+        mode = os.lstat(path).st_mode  # one call for the usual plain file
+        if stat.S_ISLNK(mode):
             target = path.resolve()
             if not target.is_relative_to(root.resolve()):
                 return (
                     f"is a symbolic link to {target}, outside the site; blogsmith does not "
                     "follow links out of the site: copy the file here instead"
                 )
-        mode = os.stat(path).st_mode
+            mode = os.stat(path).st_mode
     except (OSError, RuntimeError) as exc:  # a dangling or looping link
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc}); fix or remove the file"
     if not stat.S_ISREG(mode):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,6 +141,7 @@ class StagedWriter:
             self._list_owned(self.staging)
             os.replace(self.staging, self.output)  # a first build: one rename moves it all
             return []
+        self._folders: dict[str, bool] = {}
         foreign = [relative for relative in self.changed if self._foreign(relative)]
         if foreign:
             raise NotOwned("holds files blogsmith did not write where it would write", foreign)
@@ -163,13 +165,28 @@ class StagedWriter:
         write: a file or folder there, a file where its folder must be, a symlinked folder."""
         if relative not in self.owned and os.path.lexists(self.output / relative):
             return True
-        parts = relative.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            folder = "/".join(parts[:depth])
-            path = self.output / folder
-            if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
-                return folder not in self.owned or os.path.islink(path)
-        return False
+        folder = relative.rpartition("/")[0]
+        return bool(folder) and self._foreign_folder(folder)
+
+    def _foreign_folder(self, folder: str) -> bool:
+        """Whether `folder` or one above it is a symlink, or a file blogsmith did not write
+        (each folder looked at once per commit: a full rebuild writes into thousands)."""
+        verdict = self._folders.get(folder)
+        if verdict is None:
+            above = folder.rpartition("/")[0]
+            try:
+                mode = os.lstat(self.output / folder).st_mode
+            except FileNotFoundError:
+                verdict = bool(above) and self._foreign_folder(above)
+            else:
+                if stat.S_ISLNK(mode):
+                    verdict = True
+                elif stat.S_ISDIR(mode):
+                    verdict = bool(above) and self._foreign_folder(above)
+                else:
+                    verdict = folder not in self.owned
+            self._folders[folder] = verdict
+        return verdict
 
     def _list_owned(self, folder: Path) -> None:
         if self.produced == self.owned and (folder / OWNED_LIST).is_file():

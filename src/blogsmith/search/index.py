@@ -114,7 +114,8 @@ class _Update:
         for article in added:
             new.ids[article.key] = free.pop(0) if free else len(new.ids)
         language = self.graph.config.language
-        made = {key: weights_of(text_of(current[key][0], language)) for key in changed}
+        texts = {key: text_of(current[key][0], language) for key in changed}
+        made = {key: weights_of(text) for key, text in texts.items()}
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
         new.versions = dict(old.versions)
         touched: dict[int, dict[str, list[int]]] = {}
@@ -141,7 +142,7 @@ class _Update:
             self._put(f"i/{number}.json", _encode(bucket))
         blocks = {new.ids[key] // BLOCK for key in changed}
         blocks |= {old.ids[key] // BLOCK for key in removed}
-        self._pages(set(changed), blocks)
+        self._pages(texts, blocks)
         self._finish()
         return new
 
@@ -149,14 +150,13 @@ class _Update:
         """Every page's terms (and text file) made on every core; buckets from their union."""
         new = self.new
         new.ids = {article.key: number for number, article in enumerate(articles)}
-        pairs = list(current.values())
         language = self.graph.config.language
-        sample = pairs[:: max(1, len(pairs) // 50)]
-        guess = sum(len(weights_of(text_of(a, language))) for a, _ in sample) * len(pairs)
+        sample = articles[:: max(1, len(articles) // 50)]
+        guess = sum(len(weights_of(text_of(a, language))) for a in sample) * len(articles)
         new.buckets = _bucket_count(guess // max(1, len(sample)))
         new.sized_for = len(articles)
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
-        parts = _make(pairs, new.ids, self)
+        parts = _make(articles, new.ids, self)
         # Postings come back as JSON text, slice by slice in id order: joined, they are each
         # term's sorted list, without holding millions of numbers at once.
         buckets: list[dict[str, list[str]]] = [{} for _ in range(new.buckets)]
@@ -167,45 +167,43 @@ class _Update:
         for number, bucket in enumerate(buckets):
             self._put(f"i/{number}.json", _encode_text(bucket))
             buckets[number] = {}
-        self._pages(set(), None)
+        self._pages({}, None)
         self._finish()
         return new
 
     def _bucket(self, touched: dict, number: int) -> dict[str, list[int]]:
         """Bucket `number` as the committed index wrote it (read once), for changing."""
         if number not in touched:
-            name = f"i/{number}.json"
-            try:
-                data = (self.writer.output / FOLDER / name).read_bytes()
-            except OSError:
-                raise _Stale from None
-            if self.old is None or _version(data) != self.old.versions.get(name):
-                raise _Stale
-            touched[number] = json.loads(data)
+            touched[number] = json.loads(self._committed(f"i/{number}.json"))
         return touched[number]
 
     def _weights_before(self, key: str) -> dict[str, int]:
         """The terms the committed index has for `key`, from its text file there."""
-        name = f"f/{self.old.ids[key]}.json"
+        try:
+            return weights_of(json.loads(self._committed(f"f/{self.old.ids[key]}.json")))
+        except (ValueError, KeyError, TypeError):
+            raise _Stale from None
+
+    def _committed(self, name: str) -> bytes:
+        """The output's file `name` when it is the version the state knows (the committed
+        one, until this update stages a new one); else _Stale."""
+        known = self.new.versions.get(name)
         try:
             data = (self.writer.output / FOLDER / name).read_bytes()
         except OSError:
             raise _Stale from None
-        if _version(data) != self.old.versions.get(name):
+        if known is None or _version(data) != known:
             raise _Stale
-        try:
-            return weights_of(json.loads(data))
-        except (ValueError, KeyError, TypeError):
-            raise _Stale from None
+        return data
 
-    def _pages(self, changed: set[str], blocks: set[int] | None) -> None:
-        """The text files of the `changed` pages, and the `blocks` that list their ids (None:
-        every block); every other file of theirs is kept as it is."""
+    def _pages(self, changed: dict[str, dict], blocks: set[int] | None) -> None:
+        """The text files of the `changed` pages (key -> text), and the `blocks` that list
+        their ids (None: every block); every other file of theirs is kept as it is."""
         new, graph, writer = self.new, self.graph, self.writer
         language = graph.config.language
         by_id = {number: graph.articles[key] for key, number in new.ids.items()}
-        for key in changed:
-            self._put(f"f/{new.ids[key]}.json", _json(text_of(graph.articles[key], language)))
+        for key, text in changed.items():
+            self._put(f"f/{new.ids[key]}.json", _json(text))
         kept = [f"f/{number}.json" for key, number in new.ids.items() if key not in changed]
         trusted = writer.known is not None and not self.verify
         if trusted and all(FOLDER + name in writer.known for name in kept):
@@ -273,24 +271,22 @@ class _Update:
 
     def _kept(self, name: str) -> bool:
         """Whether the output's file is the one the state knows (then it stays as it is)."""
-        version = self.new.versions.get(name)
-        if version is None:
+        if name not in self.new.versions:
             return False
         if self.verify:
             try:
-                if _version((self.writer.output / FOLDER / name).read_bytes()) != version:
-                    return False
-            except OSError:
+                self._committed(name)
+            except _Stale:
                 return False
         return self.writer.keep(FOLDER + name)
 
 
 _MAKING: tuple = ()
-"""What forked workers inherit: (articles with digests, ids, writer, language, buckets)."""
+"""What forked workers inherit: (articles, ids, writer, language, buckets)."""
 
 
 def _make(
-    articles: list[tuple[Article, bytes]], ids: dict[str, int], update: _Update
+    articles: list[Article], ids: dict[str, int], update: _Update
 ) -> list[dict[str, tuple[int, str]]]:
     """A new index's postings, slice by slice (term -> bucket, JSON text), and the articles'
     text files, staged: on every core."""
@@ -315,7 +311,7 @@ def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, str]], list
     articles, ids, writer, language, buckets = _MAKING
     found_in: dict[str, list[str]] = {}
     staged = []
-    for article, _made_from in articles[start:stop]:
+    for article in articles[start:stop]:
         text = text_of(article, language)
         number = ids[article.key]
         for term, weight in weights_of(text).items():
