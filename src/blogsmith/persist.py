@@ -121,7 +121,7 @@ class CacheFolder:
             self.forget()
             return None
         start = len(MAGIC) + hashlib.sha256().digest_size
-        payload = data[start:]
+        payload = memoryview(data)[start:]  # no copy of a cache of a hundred megabytes
         if not data.startswith(MAGIC) or not hmac.compare_digest(
             data[len(MAGIC) : start], _signature(payload)
         ):
@@ -135,11 +135,26 @@ class CacheFolder:
         return value if stamp == _stamp() else None
 
     def _save(self, name: str, value: object) -> None:
-        payload = pickle.dumps((_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
+        """Pickled straight to the file, signed on the way; the signature goes in last."""
         temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        signer = hmac.new(cache_key(), digestmod=hashlib.sha256)
         with open(temporary, "wb") as stream:
-            stream.write(MAGIC + _signature(payload) + payload)
+            stream.write(MAGIC + bytes(signer.digest_size))
+            pickle.dump((_stamp(), value), _Signing(stream, signer), pickle.HIGHEST_PROTOCOL)
+            stream.seek(len(MAGIC))
+            stream.write(signer.digest())
         os.replace(temporary, self.folder / name)
+
+
+class _Signing:
+    """A file to pickle into that signs everything written to it."""
+
+    def __init__(self, stream, signer) -> None:
+        self.stream, self.signer = stream, signer
+
+    def write(self, data: bytes) -> int:
+        self.signer.update(data)
+        return self.stream.write(data)
 
 
 def output_state(
