@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
 
 KEEP_AS_HTML = frozenset(
@@ -49,6 +49,9 @@ _STARTS_BLOCK = re.compile(rf"^\s*</?(?:{_BLOCKS})\b", re.I)
 _ENDS_BLOCK = re.compile(rf"</(?:{_BLOCKS})>\s*$", re.I)
 _BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCKS})[\s/>])", re.I)
 _BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCKS})>)", re.I)
+_SCRIPT_URL = re.compile(r"[\x00-\x20]*(?:javascript|vbscript|data)[\x00-\x20]*:", re.I)
+"""A URL a browser would run or render as a page (spaces and controls before it ignored)."""
+_WORD_BREAKS = frozenset(BLOCK_TAGS) | {"br", "img", "hr"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Converted:
     """Shortcodes left as text (unknown to the importer)."""
     missing: list[str] = field(default_factory=list)
     """Gallery images that are not in the export."""
+    script_links: int = 0
+    """Links to javascript:, vbscript: or data: URLs, made plain text."""
 
 
 @dataclass
@@ -105,9 +110,21 @@ def convert(raw: str, context: Context) -> Converted:
         lead = BeautifulSoup(autop(_shortcodes(more, context, Converted("", None))), "html.parser")
         for figure in lead.find_all("figure"):
             figure.decompose()
-        result.more = " ".join(lead.get_text(" ").split())
+        result.more = words_of(lead)
     result.kept_html = sorted(set(result.kept_html))
     return result
+
+
+def words_of(node: Tag) -> str:
+    """The text of some HTML on one line. Block elements and <br> part words; inline ones
+    do not (get_text(" ") would make `Mark<sup>up</sup>` two words and H<sub>2</sub>O three)."""
+    pieces = []
+    for piece in node.descendants:
+        if type(piece) in (NavigableString, CData):
+            pieces.append(str(piece))
+        elif isinstance(piece, Tag) and (piece.name in _WORD_BREAKS):
+            pieces.append(" ")
+    return " ".join("".join(pieces).split())
 
 
 def autop(text: str) -> str:
@@ -163,8 +180,8 @@ def _shortcodes(text: str, context: Context, result: Converted) -> str:
         for anchor in inner.find_all("a"):
             if not anchor.get_text(strip=True):
                 anchor.extract()
-        words = attributes.get("caption") or inner.get_text(" ", strip=True)
-        return _figure(image.get("src", ""), image.get("alt", ""), " ".join(words.split()), link)
+        words = " ".join(attributes.get("caption", "").split()) or words_of(inner)
+        return _figure(image.get("src", ""), image.get("alt", ""), words, link)
 
     def gallery(match: re.Match) -> str:
         attributes = _attributes(match.group(1))
@@ -242,7 +259,7 @@ class _Converter(MarkdownConverter):
             return None
         images = node.find_all("img")
         caption_node = node.find("figcaption")
-        caption = " ".join(caption_node.get_text(" ").split()) if caption_node else ""
+        caption = words_of(caption_node) if caption_node else ""
         if len(images) > 1:  # a block gallery: one figure per image
             return "".join(
                 self._image(i, _own_caption(i) or (caption if n == len(images) - 1 else ""))
@@ -256,7 +273,11 @@ class _Converter(MarkdownConverter):
         return f"\n\n{self._markdown_image(image, caption)}\n\n"
 
     def _markdown_image(self, image: Tag, title: str) -> str:
-        url = self.context.media_url(image.get("src", ""))
+        url = image.get("src", "")
+        if _SCRIPT_URL.match(url):
+            self.result.script_links += 1
+            url = ""
+        url = self.context.media_url(url)
         alt = _escape_brackets(" ".join(image.get("alt", "").split()))
         title_part = ' "' + title.replace('"', "”") + '"' if title else ""
         return f"![{alt}]({_link_target(url)}{title_part})"
@@ -268,6 +289,9 @@ class _Converter(MarkdownConverter):
 
     def convert_a(self, el, text, parent_tags):
         href = el.get("href", "")
+        if _SCRIPT_URL.match(href):
+            self.result.script_links += 1
+            return text
         target = self.context.link_target(href) if href else None
         if target is not None:
             el["href"] = target
@@ -279,7 +303,7 @@ class _Converter(MarkdownConverter):
 def _own_caption(image: Tag) -> str:
     holder = image.find_parent("figure")
     caption = holder.find("figcaption") if holder is not None else None
-    return " ".join(caption.get_text(" ").split()) if caption else ""
+    return words_of(caption) if caption else ""
 
 
 def _complex_table(table: Tag) -> bool:
@@ -314,4 +338,4 @@ def relative_link(from_key: str, to_key: str, fragment: str = "") -> str:
     return posixpath.relpath(to_key, posixpath.dirname(from_key) or ".") + fragment
 
 
-__all__ = ["Attachment", "Context", "Converted", "autop", "convert", "relative_link"]
+__all__ = ["Attachment", "Context", "Converted", "autop", "convert", "relative_link", "words_of"]

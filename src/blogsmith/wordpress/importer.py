@@ -28,7 +28,7 @@ from ..urls import article_path, tag_slug
 from ..yamlwrite import dump, front_matter
 from . import wxr
 from .comment_html import comment_text
-from .content import Attachment, Context, convert, relative_link
+from .content import Attachment, Context, convert, relative_link, words_of
 
 VOTE_META_KEYS = ("votes", "wpdiscuz_votes", "cld_like_count", "_comment_like_count", "like_count")
 """Comment meta read as the comment's votes, first found wins: a plain `votes` field,
@@ -62,6 +62,8 @@ class Plan:
     """One post or page to write, decided in the first pass."""
 
     id: str
+    position: int
+    """Where the item stands in the export: ids are not always unique."""
     kind: str
     key: str
     """Its file under content/."""
@@ -153,9 +155,10 @@ def import_wordpress(
         config = _site_config(site_dir, catalogue, files, report)
         catalogue.plan(config, report)
         media = _Media(attachments, files, report)
-        for item in wxr.read(export):
-            if isinstance(item, wxr.Item) and item.id in catalogue.plans:
-                _write_post(item, catalogue, config, media, files, report)
+        (site_dir / CONTENT_DIR).mkdir(exist_ok=True)  # a site, even from an export of nothing
+        for position, item in enumerate(wxr.read(export)):
+            if position in catalogue.plans:
+                _write_post(item, catalogue.plans[position], catalogue, config, media, files, report)
     except wxr.ExportUnreadable as exc:
         raise ImportRefused(str(exc)) from None
     return report
@@ -169,6 +172,9 @@ class _Files:
 
     def write(self, relative: str, data: bytes) -> bool:
         path = self.site_dir / relative
+        if path.is_symlink() or not path.parent.resolve().is_relative_to(self.site_dir.resolve()):
+            self.report.conflicts.append(f"{relative} (a symlink: never written through)")
+            return False
         try:
             current = path.read_bytes()
         except FileNotFoundError:
@@ -191,13 +197,14 @@ class _Files:
 class _Catalogue:
     channel: wxr.Channel
     attachments: dict[str, Attachment]
-    posts: list[wxr.Item]
-    """Posts and pages to import, without their bodies and comments (first pass)."""
+    posts: list[tuple[int, wxr.Item]]
+    """Posts and pages to import, by position in the export, without their bodies and
+    comments (first pass)."""
     categories: dict[str, str]
     """Category key -> display name, for every category a post uses."""
     term_keys: dict[str, str]
     """A WordPress category slug -> its key."""
-    plans: dict[str, Plan] = field(default_factory=dict)
+    plans: dict[int, Plan] = field(default_factory=dict)
     old_urls: dict[str, str] = field(default_factory=dict)
     """A normalised old URL -> the key of the file it is now."""
     hosts: set[str] = field(default_factory=set)
@@ -209,8 +216,8 @@ class _Catalogue:
         name is imported into it."""
         channel = wxr.Channel()
         attachments: dict[str, Attachment] = {}
-        posts: list[wxr.Item] = []
-        for item in wxr.read(export):
+        posts: list[tuple[int, wxr.Item]] = []
+        for position, item in enumerate(wxr.read(export)):
             if isinstance(item, wxr.Channel):
                 channel = item
                 continue
@@ -232,7 +239,7 @@ class _Catalogue:
                 # What the plan needs; the second pass reads the rest again.
                 item.content, item.excerpt, item.comments = "", "", []
                 item.meta = {k: v for k, v in item.meta.items() if k in PLANNING_META_KEYS}
-                posts.append(item)
+                posts.append((position, item))
         catalogue = cls(channel, attachments, posts, {}, {})
         catalogue._categories(existing)
         return catalogue
@@ -241,7 +248,7 @@ class _Catalogue:
         names = {t.slug: _plain(t.name) for t in self.channel.terms if t.kind == "category"}
         by_name = {name: key for key, name in existing.items()}
         fallback = "未分類" if self.channel.language.startswith("ja") else "Uncategorized"
-        for post in self.posts:
+        for _, post in self.posts:
             if post.type != "post":
                 continue
             slug, name = _primary_category(post, self.channel)
@@ -261,7 +268,8 @@ class _Catalogue:
         zone = config.zone
         base = urlsplit(self.channel.base_blog_url or self.channel.link).path.rstrip("/")
         hosts = {_host(self.channel.base_blog_url), _host(self.channel.link)} - {""}
-        for post in self.posts:
+        first_with_id: dict[str, Plan] = {}
+        for position, post in self.posts:
             kind = "page" if post.type == "page" else "article"
             date = _moment(post.date, post.date_gmt, zone)
             category = None
@@ -281,14 +289,18 @@ class _Catalogue:
                 slug = f"{slug}-{post.id}" if not slug.endswith(f"-{post.id}") else slug + "-2"
             keys.add(key)
             paths.add(path)
-            plan = Plan(post.id, kind, key, path, category, DRAFT_STATUSES.get(post.status), [])
-            self.plans[post.id] = plan
+            plan = Plan(
+                post.id, position, kind, key, path, category, DRAFT_STATUSES.get(post.status), []
+            )
+            self.plans[position] = plan
+            first = first_with_id.setdefault(post.id, plan)
             old = urlsplit(post.link)
             link_path = unquote(old.path) if post.link and not old.query else ""
             if link_path.startswith(base + "/"):
                 link_path = link_path[len(base) :]
             query = "page_id" if kind == "page" else "p"
-            for alias in (link_path, f"/?{query}={post.id}" if post.id.isdigit() else ""):
+            by_id = f"/?{query}={post.id}" if post.id.isdigit() and first is plan else ""
+            for alias in (link_path, by_id):
                 if not alias or alias == path or alias in plan.aliases or not is_site_alias(alias):
                     continue
                 if _GENERATED.match(alias.partition("?")[0]) and "?" not in alias:
@@ -301,7 +313,7 @@ class _Catalogue:
             for url in (post.link, *(f"https://{host}/?{query}={post.id}" for host in hosts)):
                 found = _url_key(url, hosts)
                 if found:
-                    self.old_urls[found] = key
+                    self.old_urls.setdefault(found, key)
         for plan in self.plans.values():
             clashing = [alias for alias in plan.aliases if alias in paths]
             for alias in clashing:
@@ -311,6 +323,7 @@ class _Catalogue:
                     "no redirect is made for it"
                 )
         self.hosts = hosts
+        _note_duplicate_posts(self.plans.values(), report)
 
     def link_target(self, from_key: str, url: str) -> str | None:
         found = _url_key(url, self.hosts)
@@ -328,21 +341,35 @@ class _Media:
     MARK = "/wp-content/uploads/"
 
     def __init__(self, folder: Path | None, files: _Files, report: Report):
-        self.folder, self.files, self.report = folder, files, report
+        self.folder = folder.resolve() if folder is not None else None
+        self.files, self.report = files, report
         self.missing: set[str] = set()
 
     def url(self, url: str) -> str:
         if self.folder is None or self.MARK not in url:
             return url
-        relative = unquote(urlsplit(url).path.split(self.MARK, 1)[1])
-        source = self.folder / relative
-        if ".." in relative.split("/") or not source.is_file():
+        relative = self._inside(unquote(urlsplit(url).path.split(self.MARK, 1)[1]))
+        if relative is None:
             if url not in self.missing:
                 self.missing.add(url)
                 self.report.notes.append(f"not in --attachments, left linking the old site: {url}")
             return url
-        self.files.write(f"static/uploads/{relative}", source.read_bytes())
+        self.files.write(f"static/uploads/{relative}", (self.folder / relative).read_bytes())
         return f"/uploads/{relative}"
+
+    def _inside(self, relative: str) -> str | None:
+        """The path as a plain file of the folder, or None: an export is untrusted, and
+        `//etc/x`, `%2F`, `..` or a symlink out must never copy a file from elsewhere."""
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+            return None
+        source = self.folder / relative
+        try:
+            if source.resolve().is_relative_to(self.folder) and source.is_file():
+                return relative
+        except (OSError, ValueError):
+            pass
+        return None
 
 
 def _site_config(site_dir: Path, catalogue: _Catalogue, files: _Files, report: Report) -> Config:
@@ -404,15 +431,29 @@ def _with_categories(text: str, missing: dict[str, str]) -> str:
     return text.rstrip("\n") + "\ncategories:\n" + entries
 
 
+def _note_duplicate_posts(plans, report: Report) -> None:
+    """WordPress's own importer test data has posts that share an id: each is its own post."""
+    by_id: dict[str, list[Plan]] = {}
+    for plan in plans:
+        by_id.setdefault(plan.id, []).append(plan)
+    for post_id, same in by_id.items():
+        if len(same) > 1:
+            files = ", ".join(f"{CONTENT_DIR}/{plan.key}" for plan in same)
+            report.notes.append(
+                f"post {post_id} appears {len(same)} times in the export: each is imported "
+                f"({files}); its old ?p= URL leads to the first"
+            )
+
+
 def _write_post(
     item: wxr.Item,
+    plan: Plan,
     catalogue: _Catalogue,
     config: Config,
     media: _Media,
     files: _Files,
     report: Report,
 ) -> None:
-    plan = catalogue.plans[item.id]
     source = f"{CONTENT_DIR}/{plan.key}"
     context = Context(
         item.id,
@@ -425,6 +466,11 @@ def _write_post(
         report.unconverted.append(f"{source}: {tag}")
     for shortcode in converted.shortcodes:
         report.notes.append(f"{source}: shortcode {shortcode} left as text")
+    if converted.script_links:
+        report.notes.append(
+            f"{source}: {converted.script_links} links to javascript:, vbscript: or data: URLs "
+            "were made plain text (they would run script on the new site)"
+        )
     for missing in converted.missing:
         report.notes.append(f"{source}: {missing} is not in the export")
     title = _plain(item.title)
@@ -481,10 +527,27 @@ def _write_post(
 
 
 def _comments(item: wxr.Item, config: Config, report: Report, source: str) -> list[dict]:
-    """The approved comments, replies to left-out ones moved up to the nearest kept one."""
-    parents = {c.id: c.parent for c in item.comments}
-    kept: dict[str, dict] = {}
-    for comment in item.comments:
+    """The approved comments, replies to left-out ones moved up to the nearest kept one.
+
+    An export is not a database: ids repeat, a comment can answer itself and parents can
+    form a loop. Every comment is kept all the same, renumbered or cut loose from its
+    parent as little as needed, and the report says so, so that the site builds."""
+    first: dict[str, wxr.Comment] = {}
+    """An id -> its first comment: what a reply to that id answers."""
+    kept: dict[int, dict] = {}
+    """Position in the thread -> the entry of a kept comment."""
+    kept_position: dict[str, int] = {}
+    """The id of a kept first comment -> its position."""
+    taken = {comment.id for comment in item.comments}
+    repeats: Counter = Counter()
+    for position, comment in enumerate(item.comments):
+        original = comment.id
+        if original and original not in first:
+            first[original] = comment
+            new_id = original
+        else:
+            repeats[original] += 1
+            new_id = _unused_id(original or "comment", taken)
         reason = None
         kind = comment.type if comment.type not in ("", "comment") else "comment"
         if comment.approved != "1":
@@ -497,7 +560,7 @@ def _comments(item: wxr.Item, config: Config, report: Report, source: str) -> li
         if reason is not None:
             report.comments_skipped[reason] += 1
             continue
-        entry: dict[str, object] = {"id": int(comment.id) if comment.id.isdigit() else comment.id}
+        entry: dict[str, object] = {"id": int(new_id) if new_id.isdigit() else new_id}
         if kind != "comment":
             entry["type"] = kind
         anonymous = "名無し" if config.language == "ja" else "Anonymous"
@@ -510,24 +573,100 @@ def _comments(item: wxr.Item, config: Config, report: Report, source: str) -> li
         if votes:
             entry["votes"] = votes
         entry["body"] = body
-        kept[comment.id] = entry
-    for comment_id, entry in kept.items():
-        parent = parents.get(comment_id, "0")
-        moved = False
-        seen = {comment_id}
-        while parent not in ("0", "") and parent not in kept and parent not in seen:
-            seen.add(parent)
-            parent = parents.get(parent, "0")
-            moved = True
-        if parent in kept:
-            entry_parent = kept[parent]["id"]
-            ordered = {"id": entry["id"], "parent": entry_parent}
-            ordered.update((k, v) for k, v in entry.items() if k != "id")
-            entry.clear()
-            entry.update(ordered)
-        if moved:
+        kept[position] = entry
+        if new_id == original:
+            kept_position[original] = position
+    for original, count in sorted(repeats.items()):
+        report.notes.append(
+            f"{source}: comment {original or '(without id)'} appears {count + 1} times in "
+            "the export; the others were given new ids, replies answer the first"
+        )
+    nearest = _NearestKept(first, kept_position)
+    parent_of: dict[int, int] = {}
+    for position, entry in kept.items():
+        comment = item.comments[position]
+        if comment.parent in ("0", ""):
+            continue
+        if comment.parent == comment.id:
+            report.notes.append(
+                f"{source}: comment {comment.id} answers itself; it now starts a thread"
+            )
+            continue
+        target = nearest(comment.parent)
+        if target != kept_position.get(comment.parent):
             report.reparented += 1
+        if target is not None and target != position:
+            parent_of[position] = target
+    for loop in _loops(parent_of, kept):
+        del parent_of[loop[0]]
+        ids = ", ".join(str(kept[position]["id"]) for position in loop)
+        report.notes.append(
+            f"{source}: comments {ids} answer each other in a loop; "
+            f"{kept[loop[0]]['id']} now starts the thread"
+        )
+    for position, target in parent_of.items():
+        entry = kept[position]
+        ordered = {"id": entry["id"], "parent": kept[target]["id"]}
+        ordered.update((k, v) for k, v in entry.items() if k != "id")
+        kept[position] = ordered
     return list(kept.values())
+
+
+class _NearestKept:
+    """The nearest kept comment at or above an id, remembered along the way, so that a long
+    chain of left-out comments is walked once, not once per reply below it."""
+
+    def __init__(self, first: dict[str, wxr.Comment], kept: dict[str, int]) -> None:
+        self.first, self.kept = first, kept
+        self.known: dict[str, int | None] = {}
+
+    def __call__(self, comment_id: str) -> int | None:
+        walked: list[str] = []
+        on_path: set[str] = set()
+        current = comment_id
+        while True:
+            if current in self.kept:
+                found = self.kept[current]
+                break
+            if current in self.known:
+                found = self.known[current]
+                break
+            comment = self.first.get(current)
+            if comment is None or current in on_path:  # missing, or a loop of left-out ones
+                found = None
+                break
+            walked.append(current)
+            on_path.add(current)
+            current = comment.parent
+        for walked_id in walked:
+            self.known[walked_id] = found
+        return found
+
+
+def _loops(parent_of: dict[int, int], kept: dict[int, dict]) -> list[list[int]]:
+    """Each loop of parents once, as positions starting with the one first in the export."""
+    state: dict[int, int] = {}  # 1: on the path being walked, 2: done
+    loops = []
+    for start in kept:
+        path: list[int] = []
+        current: int | None = start
+        while current is not None and current not in state:
+            state[current] = 1
+            path.append(current)
+            current = parent_of.get(current)
+        if current is not None and state[current] == 1:
+            loops.append(sorted(path[path.index(current) :]))
+        for position in path:
+            state[position] = 2
+    return loops
+
+
+def _unused_id(original: str, taken: set[str]) -> str:
+    number = 2
+    while f"{original}-{number}" in taken:
+        number += 1
+    taken.add(f"{original}-{number}")
+    return f"{original}-{number}"
 
 
 def _votes(meta: dict[str, str]) -> int:
@@ -588,7 +727,7 @@ def _clean(text: str) -> str:
 def _plain(markup: str) -> str:
     """Text of a title, excerpt or name that may hold HTML and entities, on one line."""
     if "<" in markup or "&" in markup:
-        markup = BeautifulSoup(markup, "html.parser").get_text(" ")
+        return words_of(BeautifulSoup(markup, "html.parser"))
     return " ".join(markup.split())
 
 

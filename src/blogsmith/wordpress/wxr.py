@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+_TERM_KINDS = {"tag": "post_tag"}
+"""WXR 1.0 wrote a post's tags as domain="tag"."""
 _FORBIDDEN = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
@@ -197,24 +199,25 @@ def _text(element: ET.Element, name: str) -> str:
 
 def _item(element: ET.Element) -> Item:
     values: dict[str, str] = {}
-    terms, meta, comments = [], {}, []
+    terms, bare_terms, meta, comments = [], [], {}, []
     for child in element:
         name = _name(child.tag)
-        if name == "category":  # old exports give neither domain nor nicename
+        if name == "category":
             label = (child.text or "").strip()
-            terms.append(
-                Term(
-                    child.get("domain") or "category",
-                    unquote(child.get("nicename", "")) or label,
-                    label,
-                )
-            )
+            domain = child.get("domain", "")
+            kind = _TERM_KINDS.get(domain, domain) or "category"
+            term = Term(kind, unquote(child.get("nicename", "")) or label, label)
+            (terms if domain else bare_terms).append(term)
         elif name == "wp:postmeta":
             meta[_text(child, "wp:meta_key")] = _text(child, "wp:meta_value")
         elif name == "wp:comment":
             comments.append(_comment(child))
         else:
             values[name] = child.text or ""
+    # WXR 1.0 names each category twice, bare and with its domain: the bare one only counts
+    # when it is alone (the oldest exports give neither domain nor nicename)
+    named = {term.name for term in terms if term.kind == "category"}
+    terms = [term for term in bare_terms if term.name not in named] + terms
     link = values.get("link", "").strip()
     post_id = (
         values.get("wp:post_id", "").strip() or parse_qs(urlsplit(link).query).get("p", [""])[0]
