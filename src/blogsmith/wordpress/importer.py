@@ -158,7 +158,9 @@ def import_wordpress(
         (site_dir / CONTENT_DIR).mkdir(exist_ok=True)  # a site, even from an export of nothing
         for position, item in enumerate(wxr.read(export)):
             if position in catalogue.plans:
-                _write_post(item, catalogue.plans[position], catalogue, config, media, files, report)
+                _write_post(
+                    item, catalogue.plans[position], catalogue, config, media, files, report
+                )
     except wxr.ExportUnreadable as exc:
         raise ImportRefused(str(exc)) from None
     return report
@@ -583,7 +585,7 @@ def _comments(item: wxr.Item, config: Config, report: Report, source: str) -> li
         )
     nearest = _NearestKept(first, kept_position)
     parent_of: dict[int, int] = {}
-    for position, entry in kept.items():
+    for position in kept:
         comment = item.comments[position]
         if comment.parent in ("0", ""):
             continue
