@@ -81,9 +81,12 @@ def _line_html(line: str) -> str:
 
 def _trim(url: str) -> str:
     """Leave sentence punctuation and an unbalanced ')' outside the link."""
-    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
-        url = url[:-1]
-    return url
+    end = len(url)
+    unmatched = url.count(")") - url.count("(")  # counted once: a URL can be 65 KB of ')'
+    while end and (url[end - 1] in _TRAILING or (url[end - 1] == ")" and unmatched > 0)):
+        unmatched -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def link(url: str, text: str) -> str:

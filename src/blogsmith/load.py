@@ -20,7 +20,8 @@ from .config import Config
 from .errors import ErrorBag, LocatedError
 from .fields import Meta, check_meta
 from .frontmatter import FrontMatterError, SplitSource, split
-from .markdown_render import BodyRenderer, RenderedBody
+from .markdown_linear import escape_unclosed_tags
+from .markdown_render import BodyRenderer, NestedTooDeep, RenderedBody
 from .site_files import refusal
 from .workers import map_in_workers
 
@@ -236,10 +237,36 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
     renderer = _renderers.get(renderer_key)
     if renderer is None:
         renderer = _renderers[renderer_key] = BodyRenderer(*renderer_key)
+    body_text, unclosed = escape_unclosed_tags(parts.body)
+    if unclosed:
+        said.append(
+            LocatedError(
+                source,
+                parts.body_line,
+                f"{unclosed} '<' open an HTML tag that never closes; they are shown as text. "
+                "Close each tag with '>', or write '&lt;' for a '<' that is text",
+            )
+        )
+    try:
+        body = renderer.render(body_text)
+    except NestedTooDeep:
+        return FileResult(
+            None,
+            (
+                LocatedError(
+                    source,
+                    parts.body_line,
+                    "lists or block quotes are nested too deeply for the Markdown parser; "
+                    "keep nesting to a few levels (each '1.', '-' or '>' at a line's start "
+                    "opens one more)",
+                ),
+            ),
+            tuple(said),
+        )
     bag = ErrorBag()
     meta = check_meta(key, source, parts, config, bag)
     return FileResult(
-        LoadedSource(key, source, parts, renderer.render(parts.body), meta),
+        LoadedSource(key, source, parts, body, meta),
         tuple(bag.errors),
         (*said, *bag.warnings),
     )

@@ -16,6 +16,8 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from .markdown_linear import use_linear_links
+
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -110,6 +112,11 @@ class ArchiveExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API name)
         # After inline patterns (20) so links and images exist; before prettify (10).
         md.treeprocessors.register(_ArchiveTreeprocessor(md, self), "blogsmith-archive", 15)
+        use_linear_links(md)
+
+
+class NestedTooDeep(Exception):
+    """Lists or block quotes nested deeper than the Markdown parser can follow."""
 
 
 class BodyRenderer:
@@ -117,8 +124,11 @@ class BodyRenderer:
 
     def __init__(self, base_path: str = "/", language: str = "ja"):
         self.extension = ArchiveExtension(base_path)
-        backlink = "本文へ戻る" if language == "ja" else "Jump back to footnote %d in the text"
-        self.md = markdown.Markdown(
+        self.backlink = "本文へ戻る" if language == "ja" else "Jump back to footnote %d in the text"
+        self.md = self._make()
+
+    def _make(self) -> markdown.Markdown:
+        return markdown.Markdown(
             extensions=[
                 "extra",
                 "sane_lists",
@@ -127,14 +137,18 @@ class BodyRenderer:
             ],
             extension_configs={
                 "toc": {"slugify": slugify_unicode},
-                "extra": {"footnotes": {"BACKLINK_TITLE": backlink}},
+                "extra": {"footnotes": {"BACKLINK_TITLE": self.backlink}},
             },
             output_format="html",
         )
 
     def render(self, source: str) -> RenderedBody:
         self.md.reset()
-        html = self.md.convert(source)
+        try:
+            html = self.md.convert(source)
+        except RecursionError:  # the parser recurses once per level of lists or quotes
+            self.md = self._make()
+            raise NestedTooDeep from None
         return RenderedBody(html, _unescape_amp(self.extension.text), tuple(self.extension.links))
 
 
