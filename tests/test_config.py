@@ -67,7 +67,7 @@ def test_every_problem_is_reported_at_once_with_its_line():
         "blogsmith.yaml:4: 'permalink' has unknown field {categry}; use {category}, {slug}, "
         "{year}, {month}, {day}",
         "blogsmith.yaml:5: 'per_page' must be a whole number of at least 1, got 0",
-        "blogsmith.yaml:7: 'comments.max_depth' must be a whole number of at least 1, got 'deep'",
+        "blogsmith.yaml:7: 'comments.max_depth' must be a whole number from 1 to 100, got 'deep'",
         "blogsmith.yaml:9: category key 'Europe News' must be letters, digits, '-' or '_' "
         "(it becomes part of URLs), like 'europe' or 'あさひ'",
         "blogsmith.yaml:10: category 'japan' needs a display name after the colon, "

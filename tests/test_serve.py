@@ -296,3 +296,97 @@ def test_requests_for_other_hosts_are_refused_and_redirects_stay_here(server, si
             assert not headers["location"].startswith("//"), (target, headers["location"])
     status, headers = ask("http://evil.example/europe/first", here)
     assert status == 301 and headers["location"] == "/europe/first/"
+
+
+def test_watching_goes_on_after_content_is_removed_and_restored(server, site):
+    import shutil
+
+    stream = server.events(since=1)
+    stream.next()
+    kept = site.parent / "content-kept"
+    shutil.copytree(site / "content", kept)
+    shutil.rmtree(site / "content")  # as `rm -r content` then `git checkout content` do
+    stream.next(where=lambda m: m["build"] >= 2 or m.get("errors"))
+    shutil.copytree(kept, site / "content")
+    time.sleep(0.5)
+    (site / "content/a/first.md").write_text(
+        article("復元後の記事", "2022-09-01 10:00", body="復元後の本文です。"), encoding="utf-8"
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        status, _, body = server.get("/europe/first/")
+        if status == 200 and "復元後の本文です。" in body.decode():
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the edit after the restore was never rebuilt")
+    stream.close()
+
+
+def test_aborted_connections_head_on_events_and_bursts_are_answered_quietly(server):
+    import http.client
+
+    for _ in range(20):  # clients that go away before the answer
+        with socket.create_connection((server.host, server.port)) as gone:
+            gone.sendall(b"GET /europe/first/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            gone.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    connection.request("HEAD", "/__blogsmith/events?since=0")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type").startswith("text/event-stream")
+    response.read()  # a HEAD answer ends: this would time out on a stream
+    connection.close()
+    burst = []
+    for _ in range(60):  # a burst of connections, all opened before any is answered
+        burst.append(socket.create_connection((server.host, server.port), timeout=5))
+    started = time.monotonic()
+    for sock in burst:
+        sock.sendall(
+            b"GET /assets/site.css HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+    for sock in burst:
+        assert sock.recv(12).startswith(b"HTTP/1.1 200")
+        sock.close()
+    assert time.monotonic() - started < 0.9  # none waited for a listen-queue retry (1 s)
+    code, _, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_ctrl_c_during_the_first_build_stops_every_process_quietly(make_site):
+    import signal
+    import subprocess
+    import sys
+
+    site = make_site(
+        {f"content/a/{n:04d}.md": article(f"記事{n}", "2022-09-01 10:00") for n in range(1500)}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "blogsmith", "serve", "--site", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "BLOGSMITH_WORKERS": "2"},
+    )
+    deadline = time.monotonic() + 60
+    while not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _children(process.pid), "the first build never started its workers"
+    time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process
+    out, err = process.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    assert process.returncode == 0 and out.rstrip().endswith("stopped"), (out, err)
+    time.sleep(0.5)
+    leftover = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "worker processes were left running"
+
+
+def _children(pid: int) -> list[str]:
+    import subprocess
+
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return found.stdout.split()

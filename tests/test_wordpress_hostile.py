@@ -151,3 +151,16 @@ def test_a_chain_of_ten_thousand_unapproved_comments_imports_in_linear_time(tmp_
     small = _import_chain(tmp_path, 2_500)
     large = _import_chain(tmp_path, 10_000)
     assert large < 8 * small + 0.5, (small, large)
+
+
+def test_post_names_with_nul_or_of_300_bytes_import_into_a_site_that_builds(tmp_path):
+    site = tmp_path / "site"
+    run = run_cli("import", "wordpress", HOSTILE / "odd-names.xml", "--site", site)
+    assert run.returncode == 0, run.stderr
+    posts = sorted((site / "content/articles").rglob("*.md"))
+    assert len(posts) == 2
+    for post in posts:
+        assert "\0" not in post.read_text(encoding="utf-8")
+        assert len(post.name.encode()) <= 255
+    built = run_cli("build", "--site", site, "--output", tmp_path / "public")
+    assert built.returncode == 0, built.stderr

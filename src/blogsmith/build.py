@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .cache import BuildCache, digest
 from .config import CONFIG_NAME, load_config
-from .errors import BuildError, ErrorBag, LocatedError, in_file_order
+from .errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
 from .graph import BuildOptions, Graph, build_graph
 from .live import LiveSite
 from .load import CONTENT_DIR, ContentFiles, load_content, read_content_files
@@ -68,10 +69,25 @@ def build(
         raise BuildError([LocatedError(str(target), 0, f"cannot be written now: {busy}")]) from None
     except WorkerDied as died:
         raise BuildError([LocatedError(str(site_dir), 0, f"build stopped: {died}")]) from None
+    except OSError as failed:  # the output's disk is full, read-only or gone
+        raise BuildError([_unwritable(failed, target)]) from None
     finally:
         gc.unfreeze()
         if collecting:
             gc.enable()
+
+
+def _unwritable(failed: OSError, target: Path) -> LocatedError:
+    reason = failed.strerror or str(failed)
+    if failed.errno == errno.ENOSPC:
+        advice = "free some space on that disk and build again"
+    elif failed.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "give blogsmith write access there or choose another --output"
+    else:
+        advice = "fix the disk or choose another --output, then build again"
+    return LocatedError(
+        printable(str(failed.filename or target)), 0, f"cannot be written ({reason}); {advice}"
+    )
 
 
 def _freeze(collecting: bool) -> None:
@@ -218,7 +234,18 @@ def _build(
                         len(statics),
                         result.warnings,
                     )
-                    folder.save(manifest, cache)
+                    try:
+                        folder.save(manifest, cache)
+                    except OSError as failed:  # the site is out; only the next build is slower
+                        folder.forget()
+                        result.warnings.append(
+                            LocatedError(
+                                str(cache_dir),
+                                0,
+                                f"the build cache was not saved ({failed.strerror or failed}); "
+                                "the next build starts from scratch",
+                            )
+                        )
     except BaseException:
         if writer:
             writer.abort()
@@ -458,6 +485,7 @@ def _shown_static(site_dir: Path, source: Path) -> str:
 
 
 def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: ErrorBag) -> None:
+    pages = {job.output_file: job for job in jobs}
     for job in jobs:
         if job.output_file in statics:
             bag.add(
@@ -466,6 +494,25 @@ def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: Erro
                 f"would overwrite the page {job.path} of "
                 f"{job.origin}; rename or remove the static file",
             )
+    folders = {folder: job for target, job in pages.items() for folder in _folders(target)}
+    for relative in statics:
+        job = folders.get(relative)
+        page = next((pages[f] for f in _folders(relative) if f in pages), None)
+        if job is not None or page is not None:
+            what = job or page
+            bag.add(
+                f"static/{relative}",
+                0,
+                f"{'is a file where the page' if job else 'needs a folder where the page'} "
+                f"{what.path} of {what.origin} needs "
+                f"{'a folder' if job else 'its file'}; rename or move the static file",
+            )
+
+
+def _folders(relative: str) -> list[str]:
+    """The folders a file of the output lies in: 'a/b/c.html' -> ['a', 'a/b']."""
+    parts = relative.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 def _writer(output: Path, known: set[str] | None, bag: ErrorBag) -> StagedWriter | None:

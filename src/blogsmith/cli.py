@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildResult, build, default_cache_dir
 from .config import CONFIG_NAME
-from .errors import BuildError, LocatedError
+from .errors import BuildError, LocatedError, printable
 from .graph import BuildOptions
 from .progress import ProgressBar
 
@@ -206,7 +206,7 @@ def _print_warnings(warnings: list[LocatedError], quiet: bool) -> None:
 
 
 def _as_warning(warning: LocatedError) -> str:
-    place = f"{warning.path}:{warning.line}" if warning.line else warning.path
+    place = f"{printable(warning.path)}:{warning.line}" if warning.line else printable(warning.path)
     return f"{place}: warning: {warning.message}"
 
 

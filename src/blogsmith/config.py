@@ -181,7 +181,7 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     if not isinstance(comments, dict):
         bag.add(where, doc.line("comments"), "'comments' must be a mapping like 'max_depth: 5'")
     else:
-        depth = _int_setting(comments, doc, bag, ("comments", "max_depth"), 5, 1)
+        depth = _int_setting(comments, doc, bag, ("comments", "max_depth"), 5, 1, MAX_COMMENT_DEPTH)
         if depth is not None:
             values["comments_max_depth"] = depth
 
@@ -241,11 +241,24 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     return Config(**values)  # type: ignore[arg-type]
 
 
+MAX_COMMENT_DEPTH = 100
+"""Replies nest on the page down to this depth at most: templates render threads by
+recursion, and WordPress itself offers 10."""
+
+
 def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> bool:
     line = doc.line("permalink")
     example = "like /{category}/{slug}/ or /{year}/{month}/{slug}.html"
     if not isinstance(permalink, str) or not permalink.startswith("/"):
         bag.add(CONFIG_NAME, line, f"'permalink' must be a path starting with '/', {example}")
+        return False
+    if re.search(r"[\x00-\x20\x7f?#%\\]", permalink) or ".." in permalink.split("/"):
+        bag.add(
+            CONFIG_NAME,
+            line,
+            f"'permalink' must not hold spaces, control characters, '?', '#', '%', '\\' "
+            f"or '..', {example}",
+        )
         return False
     fields = re.findall(r"\{([^{}]*)\}", permalink)
     unknown = [f for f in fields if f not in PERMALINK_FIELDS]
@@ -268,14 +281,22 @@ def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) ->
     return True
 
 
-def _int_setting(data: dict, doc, bag: ErrorBag, path: tuple, default: int, minimum: int):
+def _int_setting(
+    data: dict,
+    doc,
+    bag: ErrorBag,
+    path: tuple,
+    default: int,
+    minimum: int,
+    maximum: int | None = None,
+):
     value = data.get(path[-1], default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    valid = not isinstance(value, bool) and isinstance(value, int) and value >= minimum
+    if not valid or (maximum is not None and value > maximum):
         name = ".".join(path)
+        limits = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         bag.add(
-            CONFIG_NAME,
-            doc.line(*path),
-            f"'{name}' must be a whole number of at least {minimum}, got {value!r}",
+            CONFIG_NAME, doc.line(*path), f"'{name}' must be a whole number {limits}, got {value!r}"
         )
         return None
     return value

@@ -29,7 +29,13 @@ def parse_datetime(value: object, zone: tzinfo) -> datetime:
         raise ValueError(f"{value!r} is not a date")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(zone)
+    try:
+        moment.astimezone(UTC)  # feeds and sitemaps write it in UTC
+        return moment.astimezone(zone)
+    except OverflowError:
+        raise ValueError(
+            f"{value!s} is outside the years 1 to 9999 once read in the site's timezone or UTC"
+        ) from None
 
 
 def _parse_text(text: str) -> datetime:

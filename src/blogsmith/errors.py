@@ -14,9 +14,16 @@ class LocatedError:
     message: str
 
     def __str__(self) -> str:
+        path = printable(self.path)
         if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return f"{path}:{self.line}: {self.message}"
+        return f"{path}: {self.message}"
+
+
+def printable(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (a Shift_JIS name the OS
+    handed over as surrogates) shown as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass

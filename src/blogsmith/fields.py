@@ -22,6 +22,7 @@ KNOWN_FIELDS = (
 KINDS = ("article", "page")
 _QUERY_ALIAS = re.compile(r"[A-Za-z0-9_-]+=[A-Za-z0-9_-]+")
 _BAD_SLUG = re.compile(r"[/\\\s\x00-\x1f\x7f?#%]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def is_site_alias(alias: str) -> bool:
         and ".." not in path.split("/")
         and "\\" not in alias
         and "#" not in alias
+        and not _CONTROL.search(alias)
         and (not mark or _QUERY_ALIAS.fullmatch(query) is not None)
     )
 

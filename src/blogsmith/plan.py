@@ -6,6 +6,7 @@ output path, or a path that would leave the output folder, are errors naming bot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +55,11 @@ class Job:
     @property
     def output_file(self) -> str:
         return urls.output_file(self.path)
+
+
+LONGEST_NAME_BYTES = 255
+"""What a file or folder name may hold on Linux, macOS and Windows file systems."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
@@ -310,12 +316,10 @@ def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
     owners: dict[str, Job] = {}
     for job in jobs:
         target = job.output_file
-        if ".." in target.split("/") or target.startswith("/"):
-            bag.add(
-                job.origin,
-                job.line,
-                f"URL {job.path} would be written outside the output folder; remove '..' from it",
-            )
+        problem = unwritable(target)
+        if problem:
+            shown = job.path if len(job.path) < 60 else job.path[:40] + "..."
+            bag.add(job.origin, job.line, f"URL {shown!r} {problem}")
             continue
         other = owners.get(target)
         if other is None:
@@ -331,6 +335,43 @@ def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
             f"URL {job.path} is also the URL of "
             f"{_describe(first)}; give one of them another slug or alias",
         )
+
+    _check_folders(owners, bag)
+
+
+def unwritable(target: str) -> str | None:
+    """Why the output file `target` cannot be written on any file system, or None."""
+    if ".." in target.split("/") or target.startswith("/"):
+        return "would be written outside the output folder; remove '..' from it"
+    if _CONTROL.search(target):
+        return "holds a control character (like NUL), which no file name may; remove it"
+    for segment in target.split("/"):
+        size = len(segment.encode("utf-8", "surrogatepass"))
+        if size > LONGEST_NAME_BYTES:
+            return (
+                f"has a part of {size} bytes ({segment[:12]}...), longer than the "
+                f"{LONGEST_NAME_BYTES} bytes a file name may have; shorten the slug or alias"
+            )
+    return None
+
+
+def _check_folders(owners: dict[str, Job], bag: ErrorBag) -> None:
+    """A page's file cannot also be a folder of another page's (`/feed.xml` and
+    `/feed.xml/x/`)."""
+    for target, job in owners.items():
+        folder = target.rsplit("/", 1)[0] if "/" in target else ""
+        while folder:
+            other = owners.get(folder)
+            if other is not None:
+                second, first = (job, other) if _is_content(job) else (other, job)
+                bag.add(
+                    second.origin,
+                    second.line,
+                    f"URL {second.path} needs {folder} as a folder, but it is the file of "
+                    f"{_describe(first)}; give it another slug or alias",
+                )
+                break
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
 
 def _is_content(job: Job) -> bool:

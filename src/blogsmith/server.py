@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -146,6 +147,9 @@ REFUSED_HOST = b"blogsmith serve answers only requests for localhost or 127.0.0.
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
+    """A page's burst of requests (CSS, scripts, images, the search index) all wait in the
+    queue; the default of 5 made every sixth connection of a burst wait a second."""
 
     def __init__(self, address, root: Path, base_path: str, lock: ReadWriteLock, state: LiveState):
         self.root = root.resolve()
@@ -154,6 +158,18 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         self.stopping = threading.Event()
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A reader who closes the tab mid-answer is not an error; anything else is one
+        line, not a traceback per request."""
+        problem = sys.exc_info()[1]
+        if isinstance(problem, (ConnectionError, TimeoutError)):
+            return
+        print(
+            f"blogsmith serve: a request from {client_address[0]} failed: "
+            f"{type(problem).__name__}: {problem}",
+            file=sys.stderr,
+        )
 
     def shutdown(self) -> None:
         self.stopping.set()
@@ -238,7 +254,10 @@ class Handler(BaseHTTPRequestHandler):
         # (GET http://elsewhere/x) never makes a redirect to another host.
         target_path = "/" + path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
         if path == EVENTS:
-            self._events()
+            if head:  # the headers of a stream, without the stream
+                self._send(HTTPStatus.OK, "text/event-stream; charset=utf-8", b"", head)
+            else:
+                self._events()
             return
         if path == SCRIPT:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS, head)

@@ -11,6 +11,11 @@ from pathlib import Path
 
 def refusal(path: Path, root: Path) -> str | None:
     """Why `path` (a file found under `root`) is not read, or None when it may be."""
+    if not _is_utf8(str(path.relative_to(root))):
+        return (
+            "has a name that is not UTF-8 (made by an old Windows or zip tool in Shift_JIS, "
+            "usually); URLs need UTF-8 names: rename the file or folder"
+        )
     try:
         mode = os.lstat(path).st_mode  # one call for the usual plain file
         if stat.S_ISLNK(mode):
@@ -26,3 +31,11 @@ def refusal(path: Path, root: Path) -> str | None:
     if not stat.S_ISREG(mode):
         return "is not a regular file (a device, pipe or socket); remove it"
     return None
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # the OS gave undecodable bytes as lone surrogates
+        return False
+    return True

@@ -27,6 +27,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from .config import CONFIG_NAME
 from .load import is_editor_litter
@@ -65,7 +66,7 @@ class SiteWatcher(FileSystemEventHandler):
         self._cond = threading.Condition()
         self._stopping = False
         self._observer = Observer()
-        self._watched: set[str] = set()
+        self._watched: dict[str, ObservedWatch] = {}
         self._worker = threading.Thread(target=self._run, name="blogsmith-rebuild", daemon=True)
 
     def start(self) -> None:
@@ -84,10 +85,22 @@ class SiteWatcher(FileSystemEventHandler):
         self._worker.join(timeout=30)
 
     def _watch_dir(self, name: str) -> None:
+        """Watch content/, templates/ or static/ (again: a folder removed and made anew, by
+        `git checkout` or a restore, is a new folder the old watch knows nothing of)."""
         folder = self.site_dir / name
-        if name not in self._watched and folder.is_dir():
-            self._observer.schedule(self, str(folder), recursive=True, event_filter=WRITES)
-            self._watched.add(name)
+        self._unwatch_dir(name)
+        if folder.is_dir():
+            self._watched[name] = self._observer.schedule(
+                self, str(folder), recursive=True, event_filter=WRITES
+            )
+
+    def _unwatch_dir(self, name: str) -> None:
+        watch = self._watched.pop(name, None)
+        if watch is not None:
+            try:
+                self._observer.unschedule(watch)
+            except (KeyError, OSError):  # the system dropped it with the folder
+                pass
 
     def relevant(self, path: str) -> str | None:
         """The changed path relative to the site, if it is a source the build reads."""
@@ -114,7 +127,7 @@ class SiteWatcher(FileSystemEventHandler):
         hits = {hit for hit in map(self.relevant, filter(None, paths)) if hit}
         if not hits:
             return
-        if event.is_directory and event.event_type in ("created", "moved"):
+        if event.is_directory and event.event_type in ("created", "moved", "deleted"):
             for hit in hits:
                 if hit in WATCHED_DIRS:
                     self._watch_dir(hit)

@@ -71,10 +71,21 @@ class WorkerDied(Exception):
     memory). The pool cannot tell which work it had, so the whole work stops."""
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool that, when the work is given up (Ctrl-C, a dead worker), drops the work not
+    yet started: only the slices under way are waited for (terminating the workers instead
+    races the pool's own thread, which then prints a traceback)."""
+    pool = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_exit
     )
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 @contextmanager
@@ -96,8 +107,10 @@ def _star(call: tuple) -> object:
 
 def _quiet_exit() -> None:
     """Workers may be ended with SIGTERM: they must just exit, not run a handler the
-    parent installed (serve turns SIGTERM into KeyboardInterrupt, with a traceback)."""
+    parent installed (serve turns SIGTERM into KeyboardInterrupt, with a traceback). Ctrl-C
+    reaches every process of the terminal: only the parent acts on it, and ends them."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _slices(total: int, parts: int) -> Iterable[tuple[int, int]]:

@@ -24,7 +24,8 @@ from ..errors import BuildError
 from ..fields import is_site_alias, slug_problem
 from ..load import COMMENTS_SUFFIX, CONTENT_DIR
 from ..new_article import title_slug
-from ..urls import article_path, tag_slug
+from ..plan import unwritable
+from ..urls import article_path, output_file, tag_slug
 from ..yamlwrite import dump, front_matter
 from . import wxr
 from .comment_html import comment_text
@@ -303,7 +304,13 @@ class _Catalogue:
             query = "page_id" if kind == "page" else "p"
             by_id = f"/?{query}={post.id}" if post.id.isdigit() and first is plan else ""
             for alias in (link_path, by_id):
-                if not alias or alias == path or alias in plan.aliases or not is_site_alias(alias):
+                if (
+                    not alias
+                    or alias == path
+                    or alias in plan.aliases
+                    or not is_site_alias(alias)
+                    or unwritable(output_file(alias.partition("?")[0]))
+                ):
                     continue
                 if _GENERATED.match(alias.partition("?")[0]) and "?" not in alias:
                     report.notes.append(
