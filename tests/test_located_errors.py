@@ -47,6 +47,14 @@ CASES = {
         {"content/a.md": article(slug="あ" * 100)},
         "content/a.md:5: URL '/europe/" ,
     ),
+    "an alias where the search index is written": (
+        {"content/a.md": article(aliases="[/search/meta.json]")},
+        "content/a.md:5: URL '/search/meta.json' is inside /search/, where the search index",
+    ),
+    "a static file where the search index is written": (
+        {"content/a.md": article(), "static/search/i/0.json": "[]"},
+        "static/search/i/0.json: is inside /search/, where the search index is written",
+    ),
     "a date before year 1 in UTC": (
         {"content/a.md": article(date="0001-01-01T00:00+14:00")},
         "content/a.md:3: 'date': 0001-01-01T00:00+14:00 is outside the years 1 to 9999",

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, urls
 from .cache import BuildCache, digest
 from .config import CONFIG_NAME, load_config
 from .errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
@@ -20,7 +20,7 @@ from .live import LiveSite
 from .load import CONTENT_DIR, ContentFiles, load_content, read_content_files
 from .model import Article
 from .persist import CacheFolder, Manifest, output_state
-from .plan import Job, plan
+from .plan import INSIDE_SEARCH, Job, in_search_folder, plan
 from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
 from .search.index import update_index
 from .site_files import refusal
@@ -167,7 +167,7 @@ def _build(
     search = graph.config.search
     with stage("plan"):
         jobs = plan(graph, bag, search)
-    _check_static_conflicts(jobs, statics, bag)
+    _check_static_conflicts(jobs, statics, bag, search)
     if write:
         _check_output_folder(site_dir, output, bag)
 
@@ -484,8 +484,13 @@ def _shown_static(site_dir: Path, source: Path) -> str:
         return str(source)
 
 
-def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: ErrorBag) -> None:
+def _check_static_conflicts(
+    jobs: list[Job], statics: dict[str, Path], bag: ErrorBag, search: bool
+) -> None:
     pages = {job.output_file: job for job in jobs}
+    for relative in statics:
+        if search and in_search_folder(relative):
+            bag.add(f"static/{relative}", 0, INSIDE_SEARCH)
     for job in jobs:
         if job.output_file in statics:
             bag.add(
@@ -494,25 +499,24 @@ def _check_static_conflicts(jobs: list[Job], statics: dict[str, Path], bag: Erro
                 f"would overwrite the page {job.path} of "
                 f"{job.origin}; rename or remove the static file",
             )
-    folders = {folder: job for target, job in pages.items() for folder in _folders(target)}
+    folders = {folder: job for target, job in pages.items() for folder in urls.folders_of(target)}
     for relative in statics:
-        job = folders.get(relative)
-        page = next((pages[f] for f in _folders(relative) if f in pages), None)
-        if job is not None or page is not None:
-            what = job or page
+        page = folders.get(relative)
+        if page is not None:
             bag.add(
                 f"static/{relative}",
                 0,
-                f"{'is a file where the page' if job else 'needs a folder where the page'} "
-                f"{what.path} of {what.origin} needs "
-                f"{'a folder' if job else 'its file'}; rename or move the static file",
+                f"is a file where the page {page.path} of {page.origin} needs a folder; "
+                "rename or move the static file",
             )
-
-
-def _folders(relative: str) -> list[str]:
-    """The folders a file of the output lies in: 'a/b/c.html' -> ['a', 'a/b']."""
-    parts = relative.split("/")[:-1]
-    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        page = next((pages[f] for f in urls.folders_of(relative) if f in pages), None)
+        if page is not None:
+            bag.add(
+                f"static/{relative}",
+                0,
+                f"needs a folder where the page {page.path} of {page.origin} has its file; "
+                "rename or move the static file",
+            )
 
 
 def _writer(output: Path, known: set[str] | None, bag: ErrorBag) -> StagedWriter | None:

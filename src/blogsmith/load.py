@@ -256,9 +256,8 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
                 LocatedError(
                     source,
                     parts.body_line,
-                    "lists or block quotes are nested too deeply for the Markdown parser; "
-                    "keep nesting to a few levels (each '1.', '-' or '>' at a line's start "
-                    "opens one more)",
+                    "lists are nested too deeply for the Markdown parser; keep nesting to a "
+                    "few levels (each '1.' or '-' that starts a line's text opens one more)",
                 ),
             ),
             tuple(said),

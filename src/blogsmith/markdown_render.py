@@ -116,7 +116,7 @@ class ArchiveExtension(Extension):
 
 
 class NestedTooDeep(Exception):
-    """Lists or block quotes nested deeper than the Markdown parser can follow."""
+    """Lists nested deeper than the Markdown parser can follow (it recurses per level)."""
 
 
 class BodyRenderer:

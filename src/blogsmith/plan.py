@@ -94,7 +94,7 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     _answer_queries(jobs, queries, config)
-    _check_paths(jobs, bag)
+    _check_paths(jobs, bag, search)
     return jobs
 
 
@@ -312,11 +312,13 @@ def _pagination(pages: list[ListPage], position: int, url_of, first_label: str) 
     )
 
 
-def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
+def _check_paths(jobs: list[Job], bag: ErrorBag, search: bool) -> None:
     owners: dict[str, Job] = {}
     for job in jobs:
         target = job.output_file
-        problem = unwritable(target)
+        problem = unwritable(target) or (
+            INSIDE_SEARCH if search and in_search_folder(target) else None
+        )
         if problem:
             shown = job.path if len(job.path) < 60 else job.path[:40] + "..."
             bag.add(job.origin, job.line, f"URL {shown!r} {problem}")
@@ -339,6 +341,19 @@ def _check_paths(jobs: list[Job], bag: ErrorBag) -> None:
     _check_folders(owners, bag)
 
 
+INSIDE_SEARCH = (
+    "is inside /search/, where the search index is written; choose another path "
+    "(or turn search off with 'search: false')"
+)
+
+
+def in_search_folder(target: str) -> bool:
+    """An output file the search index's files could be, or could need as a folder."""
+    return target.startswith(urls.SEARCH_PATH.lstrip("/")) and target != urls.output_file(
+        urls.SEARCH_PATH
+    )
+
+
 def unwritable(target: str) -> str | None:
     """Why the output file `target` cannot be written on any file system, or None."""
     if ".." in target.split("/") or target.startswith("/"):
@@ -359,19 +374,24 @@ def _check_folders(owners: dict[str, Job], bag: ErrorBag) -> None:
     """A page's file cannot also be a folder of another page's (`/feed.xml` and
     `/feed.xml/x/`)."""
     for target, job in owners.items():
-        folder = target.rsplit("/", 1)[0] if "/" in target else ""
-        while folder:
-            other = owners.get(folder)
-            if other is not None:
-                second, first = (job, other) if _is_content(job) else (other, job)
-                bag.add(
-                    second.origin,
-                    second.line,
-                    f"URL {second.path} needs {folder} as a folder, but it is the file of "
-                    f"{_describe(first)}; give it another slug or alias",
-                )
-                break
-            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        folder = next((f for f in urls.folders_of(target) if f in owners), None)
+        if folder is None:
+            continue
+        other = owners[folder]
+        if _is_content(job) or not _is_content(other):
+            bag.add(
+                job.origin,
+                job.line,
+                f"URL {job.path} needs {folder} as a folder, but it is the file of "
+                f"{_describe(other)}; give it another slug or alias",
+            )
+        else:
+            bag.add(
+                other.origin,
+                other.line,
+                f"URL {other.path} is the file {folder}, which {_describe(job)} needs as a "
+                "folder; give it another slug or alias",
+            )
 
 
 def _is_content(job: Job) -> bool:

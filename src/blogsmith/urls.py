@@ -67,6 +67,12 @@ def tag_slug(name: str) -> str:
     return slugify(name, allow_unicode=True)
 
 
+def folders_of(relative: str) -> list[str]:
+    """The folders an output file lies in, outermost first: 'a/b/c.html' -> ['a', 'a/b']."""
+    parts = relative.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
+
+
 def output_file(path: str) -> str:
     """The file (relative to the output folder) that serves a site path."""
     relative = path.lstrip("/")
