@@ -176,7 +176,7 @@ class _Files:
     def write(self, relative: str, data: bytes) -> bool:
         path = self.site_dir / relative
         if path.is_symlink() or not path.parent.resolve().is_relative_to(self.site_dir.resolve()):
-            self.report.conflicts.append(f"{relative} (a symlink: never written through)")
+            self.report.notes.append(f"{relative}: not written: it is reached through a symlink")
             return False
         try:
             current = path.read_bytes()
@@ -586,10 +586,14 @@ def _comments(item: wxr.Item, config: Config, report: Report, source: str) -> li
         if new_id == original:
             kept_position[original] = position
     for original, count in sorted(repeats.items()):
-        report.notes.append(
-            f"{source}: comment {original or '(without id)'} appears {count + 1} times in "
-            "the export; the others were given new ids, replies answer the first"
-        )
+        if original:
+            said = (
+                f"comment {original} appears {count + 1} times in the export; the others "
+                "were given new ids, and replies answer the first"
+            )
+        else:
+            said = f"{count} comments have no id in the export; they were given new ids"
+        report.notes.append(f"{source}: {said}")
     nearest = _NearestKept(first, kept_position)
     parent_of: dict[int, int] = {}
     for position in kept:
