@@ -9,8 +9,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from blogsmith.search.index import bucket_of
-from blogsmith.search.terms import required_terms
+from blogsmith.output.search.index import bucket_of
+from blogsmith.output.search.terms import required_terms
 
 
 def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:

@@ -307,8 +307,8 @@ def test_template_errors_name_the_template_and_line(make_site):
     assert result.stderr.splitlines() == [
         "templates/list.html:3: template syntax error: Expected an expression, got 'end of "
         "statement block'",
-        "templates/page.html:3: undefined value while rendering /p/: 'blogsmith.model.Article "
-        "object' has no attribute 'nope'",
+        "templates/page.html:3: undefined value while rendering /p/: "
+        "'blogsmith.content.model.Article object' has no attribute 'nope'",
         "2 errors; nothing was written; the previous output is unchanged",
     ]
     assert not (site / "public").exists()

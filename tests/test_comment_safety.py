@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from test_comment_text import assert_only_own_markup
 
 from blogsmith.build import load_graph
-from blogsmith.comment_text import clean
-from blogsmith.errors import ErrorBag
-from blogsmith.graph import BuildOptions
-from blogsmith.plan import plan
-from blogsmith.render import Renderer
-from blogsmith.theme import default_theme
+from blogsmith.content.comment_text import clean
+from blogsmith.core.errors import ErrorBag
+from blogsmith.graph.content_graph import BuildOptions
+from blogsmith.plan.jobs import plan
+from blogsmith.render.pages import Renderer
+from blogsmith.render.theme import default_theme
 
 HOSTILE_ALPHABET = st.sampled_from(
     list("<>&\"'=/ :;()[]#!-`*_\n\t\\")

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from blogsmith.comment_text import LINK_REL, clean, render_body, safe_url
+from blogsmith.content.comment_text import LINK_REL, clean, render_body, safe_url
 
 OWN_ELEMENTS = {"p", "br", "blockquote", "a"}
 

@@ -1,8 +1,8 @@
 from zoneinfo import ZoneInfo
 
-from blogsmith import yamlread
-from blogsmith.comments import read_thread
-from blogsmith.errors import ErrorBag, in_file_order
+from blogsmith.content.comments import read_thread
+from blogsmith.core import yamlread
+from blogsmith.core.errors import ErrorBag, in_file_order
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 WHERE = "content/a.comments.yaml"

@@ -1,6 +1,6 @@
-from blogsmith import yamlread
-from blogsmith.config import Config, validate_config
-from blogsmith.errors import ErrorBag
+from blogsmith.core import yamlread
+from blogsmith.core.config import Config, validate_config
+from blogsmith.core.errors import ErrorBag
 
 
 def check(text: str) -> tuple[Config | None, list[str], list[str]]:

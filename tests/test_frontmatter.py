@@ -3,12 +3,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from blogsmith.config import Config
-from blogsmith.dates import format_date, parse_datetime
-from blogsmith.errors import ErrorBag, in_file_order
-from blogsmith.fields import check_meta
-from blogsmith.frontmatter import FrontMatterError, split
-from blogsmith.model import Eyecatch, Source
+from blogsmith.content.fields import check_meta
+from blogsmith.content.frontmatter import FrontMatterError, split
+from blogsmith.content.model import Eyecatch, Source
+from blogsmith.core.config import Config
+from blogsmith.core.dates import format_date, parse_datetime
+from blogsmith.core.errors import ErrorBag, in_file_order
 
 CONFIG = Config(
     title="T",

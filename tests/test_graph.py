@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import article
 
-from blogsmith.config import load_config
-from blogsmith.errors import ErrorBag, in_file_order
-from blogsmith.graph import BuildOptions, build_graph
-from blogsmith.load import load_content
+from blogsmith.content.load import load_content
+from blogsmith.core.config import load_config
+from blogsmith.core.errors import ErrorBag, in_file_order
+from blogsmith.graph.content_graph import BuildOptions, build_graph
 
 NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
 

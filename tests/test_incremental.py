@@ -12,8 +12,8 @@ from pathlib import Path
 from conftest import DEFAULT_CONFIG, article, edit, outside_search, run_cli, search_texts, tree
 
 from blogsmith.build import build
-from blogsmith.cache import BuildCache
-from blogsmith.errors import BuildError
+from blogsmith.cache.build_cache import BuildCache
+from blogsmith.core.errors import BuildError
 
 COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
 
@@ -282,7 +282,7 @@ def _related_block(page: bytes) -> str:
 def test_a_cache_from_another_version_is_not_trusted(make_site, tmp_path, monkeypatch):
     site = make_site({"content/a.md": article("一", "2022-09-01")})
     build(site, tmp_path / "out", cache_dir=tmp_path / "cache")
-    from blogsmith import persist
+    from blogsmith.cache import persist
 
     monkeypatch.setattr(persist, "FORMAT", persist.FORMAT + 1)
     assert persist.CacheFolder(tmp_path / "cache").load_manifest() is None
@@ -337,7 +337,7 @@ def test_a_cache_planted_in_the_site_is_never_unpickled(make_site, tmp_path):
         [sys.executable, "-m", "blogsmith", "build", "--site", copy, "-q"], env=env
     )
     assert made.returncode == 0
-    from blogsmith.persist import CacheFolder
+    from blogsmith.cache.persist import CacheFolder
 
     folder = CacheFolder(copy / ".public.blogsmith-cache")
     assert (folder.folder / "manifest.pickle").is_file()

@@ -12,10 +12,10 @@ from conftest import article, run_cli, soup
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from blogsmith import markdown_render
-from blogsmith.comment_text import render_body
-from blogsmith.markdown_linear import UNCLOSED_TAGS_ALLOWED, escape_unclosed_tags
-from blogsmith.markdown_render import BodyRenderer, NestedTooDeep
+from blogsmith.content import markdown_body as markdown_render
+from blogsmith.content.comment_text import render_body
+from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep
+from blogsmith.content.markdown_linear import UNCLOSED_TAGS_ALLOWED, escape_unclosed_tags
 
 
 def seconds(work, text: str) -> float:

@@ -133,7 +133,7 @@ def test_a_full_disk_is_a_message_and_the_previous_output_stays(make_site, monke
 def test_a_cache_that_cannot_be_saved_is_a_warning_after_the_site_is_out(make_site, monkeypatch):
     site = make_site({"content/a.md": article("一")})
     output = site / "public"
-    from blogsmith import persist
+    from blogsmith.cache import persist
 
     def no_space(self, manifest, cache):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

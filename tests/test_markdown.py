@@ -1,6 +1,6 @@
 from bs4 import BeautifulSoup
 
-from blogsmith.markdown_render import BodyRenderer, excerpt, is_md_link, replace_links
+from blogsmith.content.markdown_body import BodyRenderer, excerpt, is_md_link, replace_links
 
 
 def render(text: str, base: str = "/"):

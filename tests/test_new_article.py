@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import yaml
 from conftest import DEFAULT_CONFIG, run_cli
 
+from blogsmith.authoring.new_article import new_article, title_slug
 from blogsmith.build import build
-from blogsmith.graph import BuildOptions
-from blogsmith.new_article import new_article, title_slug
+from blogsmith.graph.content_graph import BuildOptions
 
 
 def test_a_new_article_has_its_front_matter_filled_in_and_builds(make_site, tmp_path):

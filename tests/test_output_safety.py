@@ -98,7 +98,7 @@ def test_its_own_output_is_rebuilt_and_cleaned_as_before(make_site, tmp_path):
 
 
 def test_a_second_build_of_the_same_output_at_once_is_refused(make_site):
-    from blogsmith.writer import writing
+    from blogsmith.output.writer import writing
 
     site = make_site({"content/a.md": article("一", "2022-08-01")})
     assert run_cli("build", "--site", site).returncode == 0
@@ -119,7 +119,7 @@ def test_a_build_stopped_while_indexing_leaves_no_stale_index(make_site, tmp_pat
     import pytest
     from conftest import tree
 
-    import blogsmith.search.index as index
+    import blogsmith.output.search.index as index
     from blogsmith.build import build
 
     site = make_site(

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import DEFAULT_CONFIG, article, edit, tree
 
-from blogsmith import serve as serve_module
 from blogsmith.build import build
-from blogsmith.graph import BuildOptions
-from blogsmith.serve import Preview
+from blogsmith.graph.content_graph import BuildOptions
+from blogsmith.preview import serve as serve_module
+from blogsmith.preview.serve import Preview
 
 COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
 REPLY = "- id: 2\n  parent: 1\n  author: 別の読者\n  date: 2022-09-05 11:00\n  body: 返信\n"

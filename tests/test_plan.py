@@ -1,8 +1,8 @@
 from conftest import article
 from test_graph import graph_of
 
-from blogsmith.errors import ErrorBag, in_file_order
-from blogsmith.plan import plan
+from blogsmith.core.errors import ErrorBag, in_file_order
+from blogsmith.plan.jobs import plan
 
 
 def plan_of(site):
@@ -190,7 +190,7 @@ def test_a_query_alias_must_be_one_name_and_value(make_site):
     import pytest
 
     from blogsmith.build import build
-    from blogsmith.errors import BuildError
+    from blogsmith.core.errors import BuildError
 
     site = make_site({"content/a/one.md": article("一", "2022-08-01", aliases="['/?p=1&x=2']")})
     with pytest.raises(BuildError) as failure:

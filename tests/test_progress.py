@@ -1,7 +1,7 @@
 import io
 
-from blogsmith import progress
-from blogsmith.progress import ProgressBar
+from blogsmith.core import progress
+from blogsmith.core.progress import ProgressBar
 
 
 def test_nothing_is_drawn_for_a_quick_build():

@@ -16,8 +16,8 @@ import xmlschema
 from bs4 import BeautifulSoup
 from conftest import DEFAULT_CONFIG, FIXTURES, REPO, article, run_cli, soup
 
-from blogsmith import sitemap
 from blogsmith.build import build
+from blogsmith.plan import sitemap
 
 SCHEMA = FIXTURES / "schemas/sitemap.xsd"
 OFFSET_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")

@@ -1,4 +1,4 @@
-from blogsmith.related import Entry, RelatedIndex
+from blogsmith.graph.related import Entry, RelatedIndex
 
 DAY = 86400.0
 

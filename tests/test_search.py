@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from serving import ServeProcess
 
-from blogsmith.search.index import bucket_of
-from blogsmith.search.terms import required_terms, terms
+from blogsmith.output.search.index import bucket_of
+from blogsmith.output.search.terms import required_terms, terms
 
 NODE = shutil.which("node")
 HARNESS = Path(__file__).parent / "js/search_node.js"

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from conftest import article, outside_search, search_texts
 from serving import ServeProcess
 
-from blogsmith.server import LiveState, resolve
+from blogsmith.preview.server import LiveState, resolve
 
 
 @pytest.fixture

@@ -71,7 +71,11 @@ def test_the_wheel_ships_the_default_theme(tmp_path):
     assert first.h1.get_text() == "First report"
     assert first.find("link", rel="stylesheet")["href"] == "/assets/site.css"
     located = subprocess.run(
-        [str(python), "-c", "import blogsmith.theme as t; print(t.default_theme().templates)"],
+        [
+            str(python),
+            "-c",
+            "import blogsmith.render.theme as t; print(t.default_theme().templates)",
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -1,7 +1,7 @@
 import threading
 import time
 
-from blogsmith.watch import SiteWatcher
+from blogsmith.preview.watch import SiteWatcher
 
 
 def test_changes_are_batched_and_a_failing_callback_does_not_stop_watching(tmp_path, capsys):

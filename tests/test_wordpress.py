@@ -13,8 +13,8 @@ import yaml
 from conftest import REPO, run_cli, soup
 from wxr_samples import comment, export, item
 
+from blogsmith.authoring.wordpress.importer import import_wordpress
 from blogsmith.build import build
-from blogsmith.wordpress.importer import import_wordpress
 
 FIXTURES = Path(os.environ.get("BLOGSMITH_WXR_FIXTURES", REPO.parent / "shared/fixtures/wordpress"))
 EXPORTS = sorted(FIXTURES.glob("*.xml")) if FIXTURES.is_dir() else []
@@ -351,7 +351,7 @@ def test_five_thousand_posts_and_fifty_thousand_comments_in_bounded_memory(tmp_p
     script = (
         "import re, sys\n"
         "from pathlib import Path\n"
-        "from blogsmith.wordpress.importer import import_wordpress\n"
+        "from blogsmith.authoring.wordpress.importer import import_wordpress\n"
         "report = import_wordpress(Path(sys.argv[1]), Path(sys.argv[2]))\n"
         # VmHWM is this process's own peak (ru_maxrss may carry the forking parent's)
         "status = Path('/proc/self/status').read_text()\n"

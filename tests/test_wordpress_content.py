@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from blogsmith.wordpress.comment_html import comment_text
-from blogsmith.wordpress.content import Attachment, Context, autop, convert
+from blogsmith.authoring.wordpress.comment_html import comment_text
+from blogsmith.authoring.wordpress.content import Attachment, Context, autop, convert
 
 PHOTOS = {
     "7": Attachment("https://old.example/a.jpg", "国防省提供", "部隊", "a", "5"),

@@ -12,8 +12,8 @@ from conftest import REPO, run_cli, soup
 from test_wordpress import front, imported_comments
 from wxr_samples import comment, export, item
 
+from blogsmith.authoring.wordpress.importer import import_wordpress
 from blogsmith.build import build
-from blogsmith.wordpress.importer import import_wordpress
 
 HOSTILE = REPO / "tests/fixtures/hostile-wordpress"
 

@@ -1,3 +1,3 @@
-from .cli import run
+from blogsmith.cli import run
 
 run()

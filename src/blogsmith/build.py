@@ -11,24 +11,25 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, urls
-from .cache import BuildCache, digest
-from .config import CONFIG_NAME, load_config
-from .errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
-from .graph import BuildOptions, Graph, build_graph
-from .live import LiveSite
-from .load import CONTENT_DIR, ContentFiles, load_content, read_content_files
-from .model import Article
-from .persist import CacheFolder, Manifest, output_state
-from .plan import INSIDE_SEARCH, Job, in_search_folder, plan
-from .render import Fingerprints, Renderer, TemplateProblem, templates_digest
-from .search.index import update_index
-from .site_files import refusal
-from .theme import Theme, default_theme
-from .timings import stage
-from .workers import WorkerDied, run_in_workers
-from .writer import NotOwned, OutputBusy, StagedWriter, writing
-from .yamlread import YamlDoc
+from blogsmith import __version__
+from blogsmith.cache.build_cache import BuildCache, digest
+from blogsmith.cache.persist import CacheFolder, Manifest, output_state
+from blogsmith.content.load import CONTENT_DIR, ContentFiles, load_content, read_content_files
+from blogsmith.content.model import Article
+from blogsmith.content.site_files import refusal
+from blogsmith.core import urls
+from blogsmith.core.config import CONFIG_NAME, load_config
+from blogsmith.core.errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
+from blogsmith.core.timings import stage
+from blogsmith.core.workers import WorkerDied, run_in_workers
+from blogsmith.core.yamlread import YamlDoc
+from blogsmith.graph.content_graph import BuildOptions, Graph, build_graph
+from blogsmith.output.search.index import update_index
+from blogsmith.output.writer import NotOwned, OutputBusy, StagedWriter, writing
+from blogsmith.plan.jobs import INSIDE_SEARCH, Job, in_search_folder, plan
+from blogsmith.preview.live import LiveSite
+from blogsmith.render.pages import Fingerprints, Renderer, TemplateProblem, templates_digest
+from blogsmith.render.theme import Theme, default_theme
 
 Progress = Callable[[int, int], None]
 

@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .build import BuildResult, build, default_cache_dir
-from .config import CONFIG_NAME
-from .errors import BuildError, LocatedError, printable
-from .graph import BuildOptions
-from .progress import ProgressBar
+from blogsmith import __version__
+from blogsmith.build import BuildResult, build, default_cache_dir
+from blogsmith.core.config import CONFIG_NAME
+from blogsmith.core.errors import BuildError, LocatedError, printable
+from blogsmith.core.progress import ProgressBar
+from blogsmith.graph.content_graph import BuildOptions
 
 
 def run() -> None:
@@ -158,13 +158,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from blogsmith.preview.serve import serve
 
     return serve(args.site, args.host, args.port, _options(args), args.output)
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .new_article import NewArticleRefused, new_article
+    from blogsmith.authoring.new_article import NewArticleRefused, new_article
 
     try:
         path = new_article(args.site, args.title, args.category, args.slug)
@@ -178,7 +178,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _import_wordpress(args: argparse.Namespace) -> int:
-    from .wordpress.importer import ImportRefused, import_wordpress
+    from blogsmith.authoring.wordpress.importer import ImportRefused, import_wordpress
 
     try:
         report = import_wordpress(args.export, args.site, args.attachments, args.force)

@@ -29,8 +29,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from .config import CONFIG_NAME
-from .load import is_editor_litter
+from blogsmith.content.load import is_editor_litter
+from blogsmith.core.config import CONFIG_NAME
 
 WATCHED_DIRS = ("content", "templates", "static")
 QUIET_SECONDS = 0.1

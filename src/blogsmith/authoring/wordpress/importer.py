@@ -19,17 +19,23 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ..config import CONFIG_NAME, Config, is_category_key, require_config
-from ..errors import BuildError
-from ..fields import is_site_alias, slug_problem
-from ..load import COMMENTS_SUFFIX, CONTENT_DIR
-from ..new_article import title_slug
-from ..plan import unwritable
-from ..urls import article_path, output_file, tag_slug
-from ..yamlwrite import dump, front_matter
-from . import wxr
-from .comment_html import comment_text
-from .content import Attachment, Context, convert, relative_link, words_of
+from blogsmith.authoring.new_article import title_slug
+from blogsmith.authoring.wordpress import wxr
+from blogsmith.authoring.wordpress.comment_html import comment_text
+from blogsmith.authoring.wordpress.content import (
+    Attachment,
+    Context,
+    convert,
+    relative_link,
+    words_of,
+)
+from blogsmith.content.fields import is_site_alias, slug_problem
+from blogsmith.content.load import COMMENTS_SUFFIX, CONTENT_DIR
+from blogsmith.core.config import CONFIG_NAME, Config, is_category_key, require_config
+from blogsmith.core.errors import BuildError
+from blogsmith.core.urls import article_path, output_file, tag_slug
+from blogsmith.core.yamlwrite import dump, front_matter
+from blogsmith.plan.jobs import unwritable
 
 VOTE_META_KEYS = ("votes", "wpdiscuz_votes", "cld_like_count", "_comment_like_count", "like_count")
 """Comment meta read as the comment's votes, first found wins: a plain `votes` field,

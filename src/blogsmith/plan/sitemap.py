@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import urls
-from .graph import Graph
+from blogsmith.core import urls
+from blogsmith.graph.content_graph import Graph
 
 LIMIT = 50_000
 """URLs in one sitemap file (the protocol's limit); more make a sitemap index."""

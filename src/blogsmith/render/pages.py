@@ -14,18 +14,19 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, urls
-from .cache import digest
-from .comment_text import FORBIDDEN
-from .comments import EMPTY as EMPTY_THREAD
-from .dates import format_date, format_datetime, format_year
-from .errors import LocatedError
-from .graph import Graph
-from .i18n import STRINGS
-from .metadata import absolute_html, feed_content, image_url, news_article, tag_uri
-from .model import Article, Card, Category, Tag
-from .plan import SIDEBAR_PAGE, Job
-from .theme import Theme
+from blogsmith import __version__
+from blogsmith.cache.build_cache import digest
+from blogsmith.content.comment_text import FORBIDDEN
+from blogsmith.content.comments import EMPTY as EMPTY_THREAD
+from blogsmith.content.model import Article, Card, Category, Tag
+from blogsmith.core import urls
+from blogsmith.core.dates import format_date, format_datetime, format_year
+from blogsmith.core.errors import LocatedError
+from blogsmith.core.i18n import STRINGS
+from blogsmith.graph.content_graph import Graph
+from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
+from blogsmith.render.metadata import absolute_html, feed_content, image_url, news_article, tag_uri
+from blogsmith.render.theme import Theme
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import yamlread
-from .errors import ErrorBag, did_you_mean
-from .i18n import LANGUAGES
+from blogsmith.core import yamlread
+from blogsmith.core.errors import ErrorBag, did_you_mean
+from blogsmith.core.i18n import LANGUAGES
 
 CONFIG_NAME = "blogsmith.yaml"
 PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")

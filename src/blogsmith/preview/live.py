@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LocatedError
-from .graph import Graph
-from .plan import Job
-from .render import Renderer
+from blogsmith.core.errors import LocatedError
+from blogsmith.graph.content_graph import Graph
+from blogsmith.plan.jobs import Job
+from blogsmith.render.pages import Renderer
 
 
 @dataclass

@@ -14,15 +14,27 @@ import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 
-from .build import BuildResult, RenderCounter, check_eyecatch_file, pages_to_render, render_pages
-from .cache import BuildCache
-from .errors import ErrorBag, LocatedError, in_file_order
-from .fields import Meta
-from .graph import ArticleMaker, Graph
-from .live import LiveSite
-from .load import COMMENTS_SUFFIX, CONTENT_DIR, FileResult, LoadedComments, load_file
-from .search.index import update_index
-from .writer import StagedWriter
+from blogsmith.build import (
+    BuildResult,
+    RenderCounter,
+    check_eyecatch_file,
+    pages_to_render,
+    render_pages,
+)
+from blogsmith.cache.build_cache import BuildCache
+from blogsmith.content.fields import Meta
+from blogsmith.content.load import (
+    COMMENTS_SUFFIX,
+    CONTENT_DIR,
+    FileResult,
+    LoadedComments,
+    load_file,
+)
+from blogsmith.core.errors import ErrorBag, LocatedError, in_file_order
+from blogsmith.graph.content_graph import ArticleMaker, Graph
+from blogsmith.output.search.index import update_index
+from blogsmith.output.writer import StagedWriter
+from blogsmith.preview.live import LiveSite
 
 SHAPE = ("kind", "slug", "date", "updated", "category", "tags", "related", "aliases", "draft")
 """The front matter that decides pages, URLs, order and relations: a change to any is a

@@ -12,18 +12,18 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yamlread
-from .cache import BuildCache
-from .comment_text import FORBIDDEN
-from .comments import Thread, read_thread
-from .config import Config
-from .errors import ErrorBag, LocatedError
-from .fields import Meta, check_meta
-from .frontmatter import FrontMatterError, SplitSource, split
-from .markdown_linear import escape_unclosed_tags
-from .markdown_render import BodyRenderer, NestedTooDeep, RenderedBody
-from .site_files import refusal
-from .workers import map_in_workers
+from blogsmith.cache.build_cache import BuildCache
+from blogsmith.content.comment_text import FORBIDDEN
+from blogsmith.content.comments import Thread, read_thread
+from blogsmith.content.fields import Meta, check_meta
+from blogsmith.content.frontmatter import FrontMatterError, SplitSource, split
+from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep, RenderedBody
+from blogsmith.content.markdown_linear import escape_unclosed_tags
+from blogsmith.content.site_files import refusal
+from blogsmith.core import yamlread
+from blogsmith.core.config import Config
+from blogsmith.core.errors import ErrorBag, LocatedError
+from blogsmith.core.workers import map_in_workers
 
 CONTENT_DIR = "content"
 COMMENTS_SUFFIX = ".comments.yaml"

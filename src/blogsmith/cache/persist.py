@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .cache import BuildCache
-from .writer import OWNED_LIST
+from blogsmith import __version__
+from blogsmith.cache.build_cache import BuildCache
+from blogsmith.output.writer import OWNED_LIST
 
 FORMAT = 3
 DEFAULT_FOLDER = ".blogsmith-cache"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from slugify import slugify
 
-from .config import Config
+from blogsmith.core.config import Config
 
 
 def article_path(config: Config, kind: str, slug: str, category: str | None, date) -> str:

@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from .config import Config
-from .dates import EXPECTED_FORM, parse_datetime
-from .errors import ErrorBag, did_you_mean
-from .frontmatter import SplitSource
-from .model import Eyecatch, Source
-from .yamlread import YamlDoc
+from blogsmith.content.frontmatter import SplitSource
+from blogsmith.content.model import Eyecatch, Source
+from blogsmith.core.config import Config
+from blogsmith.core.dates import EXPECTED_FORM, parse_datetime
+from blogsmith.core.errors import ErrorBag, did_you_mean
+from blogsmith.core.yamlread import YamlDoc
 
 KNOWN_FIELDS = (
     "title date updated category slug tags summary author sources eyecatch related aliases"

@@ -7,9 +7,9 @@ from urllib.parse import urljoin
 
 from markupsafe import escape
 
-from . import urls
-from .config import Config
-from .model import Article
+from blogsmith.content.model import Article
+from blogsmith.core import urls
+from blogsmith.core.config import Config
 
 _URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 

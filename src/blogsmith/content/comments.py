@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .comment_text import clean, render_body, safe_url
-from .dates import EXPECTED_FORM, parse_datetime
-from .errors import ErrorBag, did_you_mean
-from .yamlread import YamlDoc
+from blogsmith.content.comment_text import clean, render_body, safe_url
+from blogsmith.core.dates import EXPECTED_FORM, parse_datetime
+from blogsmith.core.errors import ErrorBag, did_you_mean
+from blogsmith.core.yamlread import YamlDoc
 
 KINDS = ("comment", "trackback", "pingback")
 FIELDS = ("id", "parent", "type", "author", "url", "date", "votes", "body")

@@ -12,15 +12,15 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .build import BuildResult, build
-from .cache import BuildCache
-from .config import load_config
-from .errors import BuildError, ErrorBag
-from .graph import BuildOptions
-from .patch import patch
-from .server import LOOPBACK, LiveState, PreviewServer, ReadWriteLock
-from .watch import SiteWatcher
-from .writer import NotOwned, owned_files
+from blogsmith.build import BuildResult, build
+from blogsmith.cache.build_cache import BuildCache
+from blogsmith.core.config import load_config
+from blogsmith.core.errors import BuildError, ErrorBag
+from blogsmith.graph.content_graph import BuildOptions
+from blogsmith.output.writer import NotOwned, owned_files
+from blogsmith.preview.patch import patch
+from blogsmith.preview.server import LOOPBACK, LiveState, PreviewServer, ReadWriteLock
+from blogsmith.preview.watch import SiteWatcher
 
 PORT_TRIES = 20
 

@@ -12,16 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import urls
-from .cache import BuildCache, digest
-from .config import Config
-from .errors import ErrorBag
-from .fields import Meta
-from .load import Content, LoadedComments, LoadedSource
-from .markdown_render import excerpt, replace_links
-from .model import Article, Category, Tag
-from .related import Entry, RelatedIndex
-from .yamlread import YamlDoc
+from blogsmith.cache.build_cache import BuildCache, digest
+from blogsmith.content.fields import Meta
+from blogsmith.content.load import Content, LoadedComments, LoadedSource
+from blogsmith.content.markdown_body import excerpt, replace_links
+from blogsmith.content.model import Article, Category, Tag
+from blogsmith.core import urls
+from blogsmith.core.config import Config
+from blogsmith.core.errors import ErrorBag
+from blogsmith.core.yamlread import YamlDoc
+from blogsmith.graph.related import Entry, RelatedIndex
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .config import CONFIG_NAME, require_config
-from .fields import slug_problem
-from .load import CONTENT_DIR
-from .urls import tag_slug
-from .yamlwrite import front_matter
+from blogsmith.content.fields import slug_problem
+from blogsmith.content.load import CONTENT_DIR
+from blogsmith.core.config import CONFIG_NAME, require_config
+from blogsmith.core.urls import tag_slug
+from blogsmith.core.yamlwrite import front_matter
 
 LONGEST_SLUG = 60
 

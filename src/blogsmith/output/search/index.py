@@ -21,13 +21,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..cache import digest
-from ..dates import format_date
-from ..graph import Graph
-from ..model import Article
-from ..workers import run_in_workers
-from ..writer import StagedWriter
-from .terms import weights
+from blogsmith.cache.build_cache import digest
+from blogsmith.content.model import Article
+from blogsmith.core.dates import format_date
+from blogsmith.core.workers import run_in_workers
+from blogsmith.graph.content_graph import Graph
+from blogsmith.output.search.terms import weights
+from blogsmith.output.writer import StagedWriter
 
 FOLDER = "search/"
 META = FOLDER + "meta.json"

@@ -16,7 +16,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
-from .markdown_linear import use_linear_links
+from blogsmith.content.markdown_linear import use_linear_links
 
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from . import urls
-from .dates import format_month, format_year
-from .errors import ErrorBag
-from .graph import Graph
-from .i18n import STRINGS
-from .sitemap import chunks as sitemap_chunks
-from .sitemap import sitemap_entries
+from blogsmith.core import urls
+from blogsmith.core.dates import format_month, format_year
+from blogsmith.core.errors import ErrorBag
+from blogsmith.core.i18n import STRINGS
+from blogsmith.graph.content_graph import Graph
+from blogsmith.plan.sitemap import chunks as sitemap_chunks
+from blogsmith.plan.sitemap import sitemap_entries
 
 SIDEBAR_PAGE = "sidebar-page.html"
 """The template of the shared sidebar's own page (`sidebar: shared`)."""

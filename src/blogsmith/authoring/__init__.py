@@ -1,0 +1,1 @@
+"""Tools that write sources, not sites: `blogsmith new` and the WordPress importer."""

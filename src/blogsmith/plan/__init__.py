@@ -1,0 +1,1 @@
+"""Which pages the site has: one job per output file, the sitemap, with path checks."""

@@ -1,0 +1,1 @@
+"""`blogsmith serve`: the server, the watcher, and the quick path that patches a build."""

@@ -1,0 +1,1 @@
+"""Jobs to bytes: the theme's Jinja templates over the graph, page metadata."""
