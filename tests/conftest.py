@@ -6,10 +6,19 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
+
+from blogsmith.content.comment_text import LINK_REL
+from blogsmith.content.load import load_content
+from blogsmith.core.config import load_config
+from blogsmith.core.errors import ErrorBag, in_file_order
+from blogsmith.graph.content_graph import BuildOptions, build_graph
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -175,3 +184,47 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# Shared by several test modules.
+
+OWN_ELEMENTS = {"p", "br", "blockquote", "a"}
+
+
+def assert_only_own_markup(body) -> None:
+    for element in body.find_all(True):
+        assert element.name in OWN_ELEMENTS, element
+        if element.name == "a":
+            assert set(element.attrs) == {"href", "rel"}, element
+            assert element["href"].startswith(("http://", "https://")), element
+            assert " ".join(element["rel"]) == LINK_REL
+        else:
+            assert element.attrs == {}, element
+
+
+NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+def graph_of(site, **options):
+    bag = ErrorBag()
+    config = load_config(site, bag)
+    graph = build_graph(
+        config, load_content(site, config, bag), bag, BuildOptions(now=NOW, **options)
+    )
+    return (
+        graph,
+        [str(e) for e in in_file_order(bag.errors)],
+        [str(w) for w in in_file_order(bag.warnings)],
+    )
+
+
+def front(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
+
+
+def imported_comments(site: Path) -> dict[str, dict]:
+    found = {}
+    for path in (site / "content").rglob("*.comments.yaml"):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            found[str(entry["id"])] = entry
+    return found

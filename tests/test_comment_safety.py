@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DEFAULT_CONFIG, article
+from conftest import DEFAULT_CONFIG, article, assert_only_own_markup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_comment_text import assert_only_own_markup
 
 from blogsmith.build import load_graph
 from blogsmith.content.comment_text import clean

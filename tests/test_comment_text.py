@@ -2,10 +2,9 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import assert_only_own_markup
 
-from blogsmith.content.comment_text import LINK_REL, clean, render_body, safe_url
-
-OWN_ELEMENTS = {"p", "br", "blockquote", "a"}
+from blogsmith.content.comment_text import clean, render_body, safe_url
 
 
 def parse(html: str) -> BeautifulSoup:
@@ -17,17 +16,6 @@ def visible_text(body) -> str:
     for br in body.find_all("br"):
         br.replace_with("\n")
     return "\n\n".join(block.get_text() for block in body.find_all("p"))
-
-
-def assert_only_own_markup(body) -> None:
-    for element in body.find_all(True):
-        assert element.name in OWN_ELEMENTS, element
-        if element.name == "a":
-            assert set(element.attrs) == {"href", "rel"}, element
-            assert element["href"].startswith(("http://", "https://")), element
-            assert " ".join(element["rel"]) == LINK_REL
-        else:
-            assert element.attrs == {}, element
 
 
 def test_paragraphs_line_breaks_and_spaces_are_kept():

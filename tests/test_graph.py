@@ -1,28 +1,5 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-from conftest import article
-
-from blogsmith.content.load import load_content
-from blogsmith.core.config import load_config
-from blogsmith.core.errors import ErrorBag, in_file_order
-from blogsmith.graph.content_graph import BuildOptions, build_graph
-
-NOW = datetime(2023, 1, 1, tzinfo=ZoneInfo("Asia/Tokyo"))
-
-
-def graph_of(site, **options):
-    bag = ErrorBag()
-    config = load_config(site, bag)
-    graph = build_graph(
-        config, load_content(site, config, bag), bag, BuildOptions(now=NOW, **options)
-    )
-    return (
-        graph,
-        [str(e) for e in in_file_order(bag.errors)],
-        [str(w) for w in in_file_order(bag.warnings)],
-    )
+from conftest import article, graph_of
 
 
 @pytest.fixture

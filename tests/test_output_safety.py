@@ -152,7 +152,7 @@ def test_a_build_stopped_while_indexing_leaves_no_stale_index(make_site, tmp_pat
 KILLS_A_WORKER = """
 import os, signal, sys
 from pathlib import Path
-import blogsmith.build as build
+import blogsmith.render.batch as build
 parent = os.getpid()
 render = build._render_slice
 def dies(start, stop):

@@ -125,7 +125,7 @@ def test_edits_that_keep_the_site_shape_are_patched_and_equal_a_clean_build(prev
         assert result is not None, name
         assert full_builds == [], f"{name}: not patched"
         check_step(site, live, tmp_path, result)
-    assert not any("draft.md" in str(w) for w in live.cache.live.warnings)
+    assert not any("draft.md" in str(w) for w in live.live.warnings)
 
 
 def test_a_patch_writes_only_the_pages_that_show_what_changed(preview):
@@ -141,7 +141,7 @@ def test_a_patch_writes_only_the_pages_that_show_what_changed(preview):
     changed = set(result.changed)
     assert {"europe/s04/index.html", "japan/s03/index.html", "europe/s05/index.html"} <= changed
     assert "index.html" in changed and "feed.xml" in changed
-    graph = live.cache.live.graph
+    graph = live.live.graph
     unrelated = [
         article.path.strip("/") + "/index.html"
         for key, article in graph.articles.items()

@@ -1,5 +1,4 @@
-from conftest import article
-from test_graph import graph_of
+from conftest import article, graph_of
 
 from blogsmith.core.errors import ErrorBag, in_file_order
 from blogsmith.plan.jobs import plan

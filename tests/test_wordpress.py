@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
-from conftest import REPO, run_cli, soup
+from conftest import REPO, front, imported_comments, run_cli, soup
 from wxr_samples import comment, export, item
 
 from blogsmith.authoring.wordpress.importer import import_wordpress
@@ -21,10 +21,6 @@ EXPORTS = sorted(FIXTURES.glob("*.xml")) if FIXTURES.is_dir() else []
 needs_fixtures = pytest.mark.skipif(
     not EXPORTS, reason=f"the WordPress sample exports are not at {FIXTURES}"
 )
-
-
-def front(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
 
 
 def local(tag: str) -> str:
@@ -57,14 +53,6 @@ def expected(path: Path) -> dict:
                 parents[values["comment_id"]] = values["comment_parent"]
     counts["parents"] = parents
     return counts
-
-
-def imported_comments(site: Path) -> dict[str, dict]:
-    found = {}
-    for path in (site / "content").rglob("*.comments.yaml"):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
-            found[str(entry["id"])] = entry
-    return found
 
 
 def depth(comments: dict[str, dict], key: str) -> int:

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import yaml
-from conftest import REPO, run_cli, soup
-from test_wordpress import front, imported_comments
+from conftest import REPO, front, imported_comments, run_cli, soup
 from wxr_samples import comment, export, item
 
 from blogsmith.authoring.wordpress.importer import import_wordpress

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blogsmith import __version__
-from blogsmith.cache.build_cache import BuildCache
+from blogsmith.core.build_cache import BuildCache
 from blogsmith.output.writer import OWNED_LIST
 
 FORMAT = 3
@@ -101,7 +101,6 @@ class CacheFolder:
         if cache is not None:
             cache.pending_pages = {}
             cache.articles, cache.digests = {}, {}  # objects of this process only
-            cache.live = None
             self._save("cache.pickle", cache)
         self._save("manifest.pickle", manifest)
 

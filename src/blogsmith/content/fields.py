@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from blogsmith.content.frontmatter import SplitSource
@@ -15,35 +16,44 @@ from blogsmith.core.dates import EXPECTED_FORM, parse_datetime
 from blogsmith.core.errors import ErrorBag, did_you_mean
 from blogsmith.core.yamlread import YamlDoc
 
-KNOWN_FIELDS = (
-    "title date updated category slug tags summary author sources eyecatch related aliases"
-    " draft kind"
-).split()
 KINDS = ("article", "page")
 _QUERY_ALIAS = re.compile(r"[A-Za-z0-9_-]+=[A-Za-z0-9_-]+")
 _BAD_SLUG = re.compile(r"[/\\\s\x00-\x1f\x7f?#%]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _shape() -> Any:
+    return field(metadata={"shape": True})
+
+
 @dataclass(frozen=True)
 class Meta:
-    """Front matter that passed every check; `doc` stays for locating later (graph) errors."""
+    """Front matter that passed every check; `doc` stays for locating later (graph) errors.
 
-    kind: str
+    Its fields are the site format's front-matter fields, in the order the format lists
+    them: the known-field list and the preview's shape fields are read off them."""
+
     title: str
-    slug: str
-    date: datetime | None
-    updated: datetime | None
-    category: str | None
-    tags: tuple[str, ...]
+    date: datetime | None = _shape()
+    updated: datetime | None = _shape()
+    category: str | None = _shape()
+    slug: str = _shape()
+    tags: tuple[str, ...] = _shape()
     summary: str
     author: str
     sources: tuple[Source, ...]
     eyecatch: Eyecatch | None
-    related: tuple[str, ...]
-    aliases: tuple[str, ...]
-    draft: bool
-    doc: YamlDoc
+    related: tuple[str, ...] = _shape()
+    aliases: tuple[str, ...] = _shape()
+    draft: bool = _shape()
+    kind: str = _shape()
+    doc: YamlDoc = field(metadata={"front_matter": False})
+
+
+KNOWN_FIELDS = tuple(f.name for f in fields(Meta) if f.metadata.get("front_matter", True))
+SHAPE_FIELDS = tuple(f.name for f in fields(Meta) if f.metadata.get("shape"))
+"""The front matter that decides pages, URLs, order and relations (the rest shows on pages
+only): what the preview's quick path may not see change."""
 
 
 class _Checker:
@@ -159,21 +169,21 @@ def check_meta(
     if c.failed:
         return None
     return Meta(
-        kind,
-        title,
-        slug,
-        date,
-        updated,
-        category,
-        tags,
-        summary,
-        author,
-        sources,
-        eyecatch,
-        related,
-        aliases,
-        bool(draft),
-        doc,
+        title=title,
+        date=date,
+        updated=updated,
+        category=category,
+        slug=slug,
+        tags=tags,
+        summary=summary,
+        author=author,
+        sources=sources,
+        eyecatch=eyecatch,
+        related=related,
+        aliases=aliases,
+        draft=bool(draft),
+        kind=kind,
+        doc=doc,
     )
 
 

@@ -12,7 +12,6 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogsmith.cache.build_cache import BuildCache
 from blogsmith.content.comment_text import FORBIDDEN
 from blogsmith.content.comments import Thread, read_thread
 from blogsmith.content.fields import Meta, check_meta
@@ -21,6 +20,7 @@ from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep, Rendere
 from blogsmith.content.markdown_linear import escape_unclosed_tags
 from blogsmith.content.site_files import refusal
 from blogsmith.core import yamlread
+from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import Config
 from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.workers import map_in_workers

@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from blogsmith.cache.build_cache import BuildCache, digest
 from blogsmith.content.fields import Meta
 from blogsmith.content.load import Content, LoadedComments, LoadedSource
 from blogsmith.content.markdown_body import excerpt, replace_links
 from blogsmith.content.model import Article, Category, Tag
 from blogsmith.core import urls
+from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
 from blogsmith.core.errors import ErrorBag
 from blogsmith.core.yamlread import YamlDoc

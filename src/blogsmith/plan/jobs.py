@@ -6,7 +6,6 @@ output path, or a path that would leave the output folder, are errors naming bot
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from blogsmith.core.dates import format_month, format_year
 from blogsmith.core.errors import ErrorBag
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
+from blogsmith.plan.paths import check_paths
 from blogsmith.plan.sitemap import chunks as sitemap_chunks
 from blogsmith.plan.sitemap import sitemap_entries
 
@@ -57,11 +57,6 @@ class Job:
         return urls.output_file(self.path)
 
 
-LONGEST_NAME_BYTES = 255
-"""What a file or folder name may hold on Linux, macOS and Windows file systems."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     """Every output file of the site; `search` adds the search page."""
     jobs: list[Job] = []
@@ -94,7 +89,7 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     _answer_queries(jobs, queries, config)
-    _check_paths(jobs, bag, search)
+    check_paths(jobs, bag, search)
     return jobs
 
 
@@ -310,99 +305,3 @@ def _pagination(pages: list[ListPage], position: int, url_of, first_label: str) 
         url_of(pages[position - 1][0]) if position > 0 else None,
         url_of(pages[position + 1][0]) if position < last else None,
     )
-
-
-def _check_paths(jobs: list[Job], bag: ErrorBag, search: bool) -> None:
-    owners: dict[str, Job] = {}
-    for job in jobs:
-        target = job.output_file
-        problem = unwritable(target) or (
-            INSIDE_SEARCH if search and in_search_folder(target) else None
-        )
-        if problem:
-            shown = job.path if len(job.path) < 60 else job.path[:40] + "..."
-            bag.add(job.origin, job.line, f"URL {shown!r} {problem}")
-            continue
-        other = owners.get(target)
-        if other is None:
-            owners[target] = job
-            continue
-        first, second = sorted((other, job), key=_generated_last)
-        if not _is_content(second):
-            first, second = second, first
-        owners[target] = first
-        bag.add(
-            second.origin,
-            second.line,
-            f"URL {job.path} is also the URL of "
-            f"{_describe(first)}; give one of them another slug or alias",
-        )
-
-    _check_folders(owners, bag)
-
-
-INSIDE_SEARCH = (
-    "is inside /search/, where the search index is written; choose another path "
-    "(or turn search off with 'search: false')"
-)
-
-
-def in_search_folder(target: str) -> bool:
-    """An output file the search index's files could be, or could need as a folder."""
-    return target.startswith(urls.SEARCH_PATH.lstrip("/")) and target != urls.output_file(
-        urls.SEARCH_PATH
-    )
-
-
-def unwritable(target: str) -> str | None:
-    """Why the output file `target` cannot be written on any file system, or None."""
-    if ".." in target.split("/") or target.startswith("/"):
-        return "would be written outside the output folder; remove '..' from it"
-    if _CONTROL.search(target):
-        return "holds a control character (like NUL), which no file name may; remove it"
-    for segment in target.split("/"):
-        size = len(segment.encode("utf-8", "surrogatepass"))
-        if size > LONGEST_NAME_BYTES:
-            return (
-                f"has a part of {size} bytes ({segment[:12]}...), longer than the "
-                f"{LONGEST_NAME_BYTES} bytes a file name may have; shorten the slug or alias"
-            )
-    return None
-
-
-def _check_folders(owners: dict[str, Job], bag: ErrorBag) -> None:
-    """A page's file cannot also be a folder of another page's (`/feed.xml` and
-    `/feed.xml/x/`)."""
-    for target, job in owners.items():
-        folder = next((f for f in urls.folders_of(target) if f in owners), None)
-        if folder is None:
-            continue
-        other = owners[folder]
-        if _is_content(job) or not _is_content(other):
-            bag.add(
-                job.origin,
-                job.line,
-                f"URL {job.path} needs {folder} as a folder, but it is the file of "
-                f"{_describe(other)}; give it another slug or alias",
-            )
-        else:
-            bag.add(
-                other.origin,
-                other.line,
-                f"URL {other.path} is the file {folder}, which {_describe(job)} needs as a "
-                "folder; give it another slug or alias",
-            )
-
-
-def _is_content(job: Job) -> bool:
-    return job.origin.startswith("content/")
-
-
-def _generated_last(job: Job) -> tuple:
-    return (not _is_content(job), job.origin, job.line)
-
-
-def _describe(job: Job) -> str:
-    if _is_content(job) and job.line:
-        return f"{job.origin}:{job.line}"
-    return job.origin

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from blogsmith.build import BuildResult
 from blogsmith.core.errors import LocatedError
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import Job
@@ -13,8 +14,8 @@ from blogsmith.render.pages import Renderer
 
 @dataclass
 class LiveSite:
-    """The graph, jobs and renderer of the last committed build: build() keeps them in the
-    cache, patch.patch() brings them up to date with an edit."""
+    """The graph, jobs and renderer of the last committed build, as the preview keeps them
+    from the build's result; patch.patch() brings them up to date with an edit."""
 
     site_dir: Path
     output: Path
@@ -25,6 +26,23 @@ class LiveSite:
     static_files: int
     warnings: list[LocatedError] = field(default_factory=list)
     _referrers: dict[str, list[int]] | None = None
+
+    @classmethod
+    def of(cls, site_dir: Path, output: Path, result: BuildResult) -> LiveSite | None:
+        """What the preview keeps of a build's result; None when the build made no pages."""
+        built = result.site
+        if built is None:
+            return None
+        return cls(
+            site_dir,
+            output,
+            built.graph,
+            built.jobs,
+            built.renderer,
+            built.version,
+            result.static_files,
+            warnings=result.warnings,
+        )
 
     def referrers(self) -> dict[str, list[int]]:
         """Article key -> the jobs whose pages show it: its own page and its aliases, its

@@ -11,18 +11,10 @@ left to a full build, which the caller makes when `patch` returns None.
 from __future__ import annotations
 
 import time
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 
-from blogsmith.build import (
-    BuildResult,
-    RenderCounter,
-    check_eyecatch_file,
-    pages_to_render,
-    render_pages,
-)
-from blogsmith.cache.build_cache import BuildCache
-from blogsmith.content.fields import Meta
+from blogsmith.build import BuildResult, check_eyecatch_file
+from blogsmith.content.fields import SHAPE_FIELDS, Meta
 from blogsmith.content.load import (
     COMMENTS_SUFFIX,
     CONTENT_DIR,
@@ -30,26 +22,23 @@ from blogsmith.content.load import (
     LoadedComments,
     load_file,
 )
+from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import ErrorBag, LocatedError, in_file_order
 from blogsmith.graph.content_graph import ArticleMaker, Graph
+from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
-from blogsmith.output.writer import StagedWriter
 from blogsmith.preview.live import LiveSite
-
-SHAPE = ("kind", "slug", "date", "updated", "category", "tags", "related", "aliases", "draft")
-"""The front matter that decides pages, URLs, order and relations: a change to any is a
-full build. Everything else (title, summary, sources, eyecatch, body) shows on pages only."""
+from blogsmith.render.batch import RenderCounter, pages_to_render, render_pages
 
 
 def patch(
-    cache: BuildCache, changed: set[str], guard: AbstractContextManager | None = None
-) -> BuildResult | None:
+    live: LiveSite, cache: BuildCache, changed: set[str], publisher: Publisher
+) -> tuple[BuildResult, LiveSite] | None:
     """Bring the output up to date with `changed` (paths in the site) if the last build's
-    shape still holds; None when a full build is needed. Pages are the bytes a full build
-    would write (tests compare them)."""
+    shape still holds: the result and the site as it now is; None when a full build is
+    needed. Pages are the bytes a full build would write (tests compare them)."""
     started = time.perf_counter()
-    live = cache.live
-    if not isinstance(live, LiveSite) or not changed or cache.outputs is None:
+    if not changed or cache.outputs is None:
         return None
     graph = live.graph
     maker = graph.maker
@@ -65,7 +54,7 @@ def patch(
     jobs = live.jobs
     referrers = live.referrers()
     among = sorted({index for key in edit.touched for index in referrers.get(key, ())})
-    writer = StagedWriter(live.output, known=cache.outputs)
+    writer = publisher.stage(cache.outputs)
     try:
         todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
         problems = render_pages(renderer, jobs, todo, writer, RenderCounter(None, len(todo), 0))
@@ -75,8 +64,7 @@ def patch(
             return None
         searched = update_index(patched, writer, cache.search) if graph.config.search else None
         writer.produced.update(cache.outputs)  # the same files as before: none is stale
-        with guard or nullcontext():
-            writer.commit()
+        publisher.publish(writer)
         cache.commit_pages(live.version, writer.produced)
         cache.search = searched
     except BaseException:
@@ -85,7 +73,7 @@ def patch(
         raise
     cache.articles = dict(patched.articles)
     warnings = in_file_order(edit.warnings())
-    cache.live = replace(live, graph=patched, renderer=renderer, warnings=warnings)
+    now = replace(live, graph=patched, renderer=renderer, warnings=warnings)
     return BuildResult(
         pages=len(jobs),
         static_files=live.static_files,
@@ -94,7 +82,7 @@ def patch(
         warnings=warnings,
         changed=sorted(writer.changed),
         seconds=time.perf_counter() - started,
-    )
+    ), now
 
 
 class _Edit:
@@ -243,4 +231,4 @@ class _Edit:
 
 
 def _shape(meta: Meta) -> tuple:
-    return tuple(getattr(meta, name) for name in SHAPE)
+    return tuple(getattr(meta, name) for name in SHAPE_FIELDS)

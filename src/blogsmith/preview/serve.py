@@ -13,20 +13,23 @@ from pathlib import Path
 from typing import TextIO
 
 from blogsmith.build import BuildResult, build
-from blogsmith.cache.build_cache import BuildCache
+from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import load_config
 from blogsmith.core.errors import BuildError, ErrorBag
 from blogsmith.graph.content_graph import BuildOptions
+from blogsmith.output.publisher import Publisher
 from blogsmith.output.writer import NotOwned, owned_files
+from blogsmith.preview.live import LiveSite
 from blogsmith.preview.patch import patch
-from blogsmith.preview.server import LOOPBACK, LiveState, PreviewServer, ReadWriteLock
+from blogsmith.preview.server import LOOPBACK, LiveState, PreviewServer
 from blogsmith.preview.watch import SiteWatcher
 
 PORT_TRIES = 20
 
 
 class Preview:
-    """One serving session: its output folder, cache, lock, state, server and watcher."""
+    """One serving session: its output folder and its publisher, the cache, the last
+    committed build (what an edit is patched into), the tabs' state, server and watcher."""
 
     def __init__(
         self,
@@ -42,7 +45,8 @@ class Preview:
         self.output = (output or Path(tempfile.mkdtemp(prefix="blogsmith-serve-"))).resolve()
         self.out, self.err = out, err
         self.cache = BuildCache()
-        self.lock = ReadWriteLock()
+        self.publisher = Publisher(self.output)
+        self.live: LiveSite | None = None
         self.state = LiveState()
         self.server: PreviewServer | None = None
         self.watcher: SiteWatcher | None = None
@@ -53,15 +57,17 @@ class Preview:
         if changed:
             self._say(f"changed: {', '.join(sorted(changed))}")
         try:
-            result = patch(self.cache, changed, self.lock.writing()) if changed else None
+            result = self._patch(changed) if changed else None
             if result is None:
+                self.live = None  # only a committed build can be patched
                 result = build(
                     self.site_dir,
                     self.output,
                     self.options,
                     cache=self.cache,
-                    guard=self.lock.writing(),
+                    publisher=self.publisher,
                 )
+                self.live = LiveSite.of(self.site_dir, self.output, result)
         except BuildError as exc:
             messages = [str(error) for error in exc.errors]
             for message in messages:
@@ -89,11 +95,18 @@ class Preview:
         )
         return result
 
+    def _patch(self, changed: set[str]) -> BuildResult | None:
+        if self.live is None:
+            return None
+        patched = patch(self.live, self.cache, changed, self.publisher)
+        if patched is None:
+            return None
+        result, self.live = patched
+        return result
+
     def start(self, host: str, port: int) -> str:
         self.rebuild()
-        self.server = _bind(
-            host, port, self.output, self._base_path(), self.lock, self.state, self.err
-        )
+        self.server = _bind(host, port, self.publisher, self._base_path(), self.state, self.err)
         bound_host, bound_port = self.server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         url = f"http://{shown}:{bound_port}{self._base_path()}"
@@ -137,9 +150,8 @@ class Preview:
 def _bind(
     host: str,
     port: int,
-    root: Path,
+    publisher: Publisher,
     base_path: str,
-    lock: ReadWriteLock,
     state: LiveState,
     err: TextIO,
 ) -> PreviewServer:
@@ -148,7 +160,7 @@ def _bind(
     server_class = type("Server", (PreviewServer,), {"address_family": family})
     for candidate in range(port, port + PORT_TRIES):
         try:
-            server = server_class((host, candidate), root, base_path, lock, state)
+            server = server_class((host, candidate), publisher, base_path, state)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise

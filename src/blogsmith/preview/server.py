@@ -1,9 +1,9 @@
 """The live preview's HTTP server: serves the output folder, never anything outside it, and
 tells open tabs when a rebuild has finished (server-sent events).
 
-It takes no part in building: it is given the folder, the lock that builds hold while moving
-files in, and the state to report; the reload script is added to pages as they are served,
-so built files never contain it.
+It takes no part in building: it is given the publisher of the folder (whose lock keeps
+readers out while files are moved in) and the state to report; the reload script is added
+to pages as they are served, so built files never contain it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import os
 import sys
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from blogsmith.output.publisher import Publisher
 
 LIVE_PREFIX = "/__blogsmith/"
 EVENTS = LIVE_PREFIX + "events"
@@ -47,45 +48,6 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".wasm": "application/wasm",
 }
-
-
-class ReadWriteLock:
-    """Many readers or one writer; a waiting writer goes first so rebuilds are never starved."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def reading(self):
-        with self._cond:
-            while self._writing or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def writing(self):
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writing or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
 
 
 class LiveState:
@@ -151,10 +113,10 @@ class PreviewServer(ThreadingHTTPServer):
     """A page's burst of requests (CSS, scripts, images, the search index) all wait in the
     queue; the default of 5 made every sixth connection of a burst wait a second."""
 
-    def __init__(self, address, root: Path, base_path: str, lock: ReadWriteLock, state: LiveState):
-        self.root = root.resolve()
+    def __init__(self, address, publisher: Publisher, base_path: str, state: LiveState):
+        self.root = publisher.output
         self.base_path = base_path
-        self.lock = lock
+        self.publisher = publisher
         self.state = state
         self.stopping = threading.Event()
         super().__init__(address, Handler)
@@ -263,7 +225,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS, head)
             return
         server = self.server
-        with server.lock.reading():
+        with server.publisher.reading():
             kind, target = resolve(server.root, server.base_path, target_path)
             data = None
             if kind == "file":

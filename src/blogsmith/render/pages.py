@@ -15,11 +15,11 @@ import jinja2
 from markupsafe import Markup
 
 from blogsmith import __version__
-from blogsmith.cache.build_cache import digest
 from blogsmith.content.comment_text import FORBIDDEN
 from blogsmith.content.comments import EMPTY as EMPTY_THREAD
 from blogsmith.content.model import Article, Card, Category, Tag
 from blogsmith.core import urls
+from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date, format_datetime, format_year
 from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS

@@ -35,7 +35,7 @@ from blogsmith.core.config import CONFIG_NAME, Config, is_category_key, require_
 from blogsmith.core.errors import BuildError
 from blogsmith.core.urls import article_path, output_file, tag_slug
 from blogsmith.core.yamlwrite import dump, front_matter
-from blogsmith.plan.jobs import unwritable
+from blogsmith.plan.paths import unwritable
 
 VOTE_META_KEYS = ("votes", "wpdiscuz_votes", "cld_like_count", "_comment_like_count", "like_count")
 """Comment meta read as the comment's votes, first found wins: a plain `votes` field,

@@ -21,8 +21,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from blogsmith.cache.build_cache import digest
 from blogsmith.content.model import Article
+from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date
 from blogsmith.core.workers import run_in_workers
 from blogsmith.graph.content_graph import Graph

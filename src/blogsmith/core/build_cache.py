@@ -64,9 +64,6 @@ class BuildCache:
     the same object, so its card's digest is not made again (see render.Fingerprints)."""
     digests: dict = field(default_factory=dict)
     """id() of a value -> (the value, its digest), from the last build (in memory only)."""
-    live: object = None
-    """The last committed build's graph, jobs and renderer (in memory only): what the live
-    preview patches an edit into (see patch.LiveSite)."""
 
     def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
         """The sources whose results are not known for these exact bytes and settings."""

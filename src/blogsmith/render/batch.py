@@ -1,0 +1,121 @@
+"""Which pages to render, and rendering them on every core.
+
+A page is rendered again only when its inputs changed since the committed build (its
+fingerprint, see pages.Fingerprints). Rendering is forked: workers inherit the renderer, the
+jobs and the staging writer through one module value instead of having them pickled, and
+stage the files they render themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from blogsmith.core.build_cache import BuildCache, digest
+from blogsmith.core.errors import LocatedError
+from blogsmith.core.workers import run_in_workers
+from blogsmith.output.writer import StagedWriter
+from blogsmith.plan.jobs import Job
+from blogsmith.render.pages import Fingerprints, Renderer, TemplateProblem
+
+Progress = Callable[[int, int], None]
+
+
+class RenderCounter:
+    """Progress across pages rendered here and in workers."""
+
+    def __init__(self, progress: Progress | None, total: int, done: int):
+        self.progress, self.total, self.done = progress, total, done
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def pages_to_render(
+    jobs: list[Job],
+    renderer: Renderer,
+    writer: StagedWriter | None,
+    cache: BuildCache | None,
+    reuse: bool,
+    failing: bool,
+    among: list[int] | None = None,
+) -> list[int]:
+    """Indexes of the jobs to render: those whose inputs changed since the committed build.
+
+    `among` limits the check to those jobs (the others are known to be unchanged). A build
+    that already failed renders one page per template, enough to report template errors with
+    the content's, without the cost of every page.
+    """
+    if failing:
+        first: dict[str, int] = {}
+        for index, job in enumerate(jobs):
+            first.setdefault(job.template, index)
+        return sorted(first.values())
+    todo = []
+    fingerprints = Fingerprints(renderer.graph, cache.digests if cache is not None else None)
+    for index in range(len(jobs)) if among is None else among:
+        job = jobs[index]
+        if cache is not None:
+            target = job.output_file
+            key = fingerprints.page(job, renderer.context(job))
+            if renderer.shows_sidebar(job):
+                key = digest(key + renderer.sidebar_inputs)
+            if reuse and cache.pages.get(target) == key and writer.keep(target):
+                continue
+            cache.pending_pages[target] = key
+        todo.append(index)
+    if cache is not None:
+        if among is None:
+            cache.digests = fingerprints.cards
+        else:
+            cache.digests.update(fingerprints.cards)
+    return todo
+
+
+_RENDERING: tuple = ()
+"""What forked render workers inherit: (renderer, jobs, todo, writer)."""
+
+
+def render_pages(
+    renderer: Renderer,
+    jobs: list[Job],
+    todo: list[int],
+    writer: StagedWriter | None,
+    counter: RenderCounter,
+) -> list[LocatedError]:
+    """Render `todo` on every core; staged files are written by whoever rendered them."""
+    global _RENDERING
+    _RENDERING = (renderer, jobs, todo, writer)
+    problems: list[LocatedError] = []
+
+    def collect(outcome: tuple[list[str], list[LocatedError], int]) -> None:
+        changed, errors, count = outcome
+        if writer:
+            writer.changed.extend(changed)
+        problems.extend(errors)
+        counter.advance(count)
+
+    try:
+        run_in_workers(_render_slice, len(todo), collect)
+    finally:
+        _RENDERING = ()
+    if writer:
+        writer.produced.update(jobs[index].output_file for index in todo)
+    return problems
+
+
+def _render_slice(start: int, stop: int) -> tuple[list[str], list[LocatedError], int]:
+    renderer, jobs, todo, writer = _RENDERING
+    changed: list[str] = []
+    errors: list[LocatedError] = []
+    for index in todo[start:stop]:
+        job = jobs[index]
+        try:
+            data = renderer.render(job)
+        except TemplateProblem as problem:
+            errors.append(problem.error)
+            continue
+        if writer and writer.stage(job.output_file, data):
+            changed.append(job.output_file)
+    return changed, errors, stop - start

@@ -1,0 +1,69 @@
+"""The package's folders are its pipeline: each imports only the folders before it, and
+nothing below build.py knows the live preview exists."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import REPO
+
+PACKAGE = REPO / "src/blogsmith"
+LAYERS = [
+    "core", "content", "graph", "plan", "output", "render", "cache",
+    "build",  # build.py: the stages in order; the preview runs builds
+    "preview", "authoring",
+    "cli", "__main__",
+]  # fmt: skip
+"""As the README's Development section lists them."""
+TOP = {"build", "cli", "__main__"}
+FOLDERS = [name for name in LAYERS if name not in TOP]
+
+
+def imports(path: Path) -> set[str]:
+    """The blogsmith folders or top modules a file imports (at any depth of the file)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("blogsmith.")
+        ):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(
+                a.name.split(".")[1] for a in node.names if a.name.startswith("blogsmith.")
+            )
+    return found
+
+
+def rank(name: str) -> int:
+    return LAYERS.index(name)
+
+
+def test_every_module_lives_in_a_pipeline_folder():
+    loose = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", *TOP}
+    assert loose == set()
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == set(FOLDERS)
+
+
+def test_each_folder_imports_only_the_folders_before_it():
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        own = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        if own == "__init__":
+            continue
+        for other in imports(path):
+            if other != own and rank(other) > rank(own):
+                wrong.append(f"{relative} imports blogsmith.{other}")
+    assert wrong == []
+
+
+def test_the_build_knows_nothing_of_the_preview():
+    for path in [PACKAGE / "build.py", *PACKAGE.rglob("*.py")]:
+        relative = path.relative_to(PACKAGE)
+        own = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        if own != "__init__" and rank(own) <= rank("build"):
+            assert "preview" not in imports(path), path
