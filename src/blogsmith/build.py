@@ -20,14 +20,12 @@ from pathlib import Path
 from blogsmith.cache.inputs import inputs_digest
 from blogsmith.cache.persist import CacheFolder, Manifest, output_state
 from blogsmith.content.load import CONTENT_DIR, ContentFiles, load_content, read_content_files
-from blogsmith.content.model import Article
 from blogsmith.content.static import shown_static, static_files
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import CONFIG_NAME, load_config
 from blogsmith.core.errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
 from blogsmith.core.timings import stage
 from blogsmith.core.workers import WorkerDied
-from blogsmith.core.yamlread import YamlDoc
 from blogsmith.graph.content_graph import BuildOptions, Graph, build_graph
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import SearchState, update_index
@@ -160,7 +158,7 @@ class _Build:
             if writer:
                 searched = self.index_for_search(graph, writer)
                 self.publish(writer, result)
-                self.remember(renderer.version, writer, searched)
+                self.remember(graph, renderer.version, writer, searched)
                 if self.folder is not None:
                     self.save_cache(graph, jobs, statics, result)
         except BaseException:
@@ -222,7 +220,7 @@ class _Build:
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()
             if not self.unchanged_output:
-                self.cache.pages, self.cache.version, self.cache.outputs = {}, None, None
+                self.cache.forget_output()
         return None
 
     def plan_pages(self, graph: Graph, statics: dict[str, Path]) -> list[Job]:
@@ -306,16 +304,12 @@ class _Build:
         result.written = len(writer.changed)
         result.removed = len(removed)
 
-    def remember(self, version: bytes, writer: StagedWriter, searched: SearchState | None) -> None:
+    def remember(
+        self, graph: Graph, version: bytes, writer: StagedWriter, searched: SearchState | None
+    ) -> None:
         """What this committed build leaves the next one in this process."""
-        cache = self.cache
-        if cache is None:
-            return
-        cache.commit_pages(version, writer.produced)
-        cache.search = searched
-        # What this process left in the output: the next build in it (the live preview)
-        # finds stale files without a walk; a cache folder records a real walk instead.
-        cache.outputs = set(writer.produced)
+        if self.cache is not None:
+            self.cache.committed(version, writer.produced, searched, graph.articles)
 
     def save_cache(
         self, graph: Graph, jobs: list[Job], statics: dict[str, Path], result: BuildResult
@@ -323,7 +317,7 @@ class _Build:
         assert self.folder is not None and self.cache is not None
         with stage("save cache"):
             state = output_state(self.output, self.state, result.changed)
-            self.cache.outputs = set(state)
+            self.cache.found_outputs(set(state))
             manifest = Manifest(
                 self.inputs,
                 str(self.output),
@@ -360,9 +354,7 @@ def load_graph(
     with stage("load"):
         content = load_content(site_dir, config, bag, cache, files)
     with stage("graph"):
-        graph = build_graph(config, content, bag, options, cache)
-    _check_eyecatch_files(graph, site_dir, bag)
-    return graph
+        return build_graph(config, content, bag, options, cache, site_dir / "static")
 
 
 def default_cache_dir(output: Path) -> Path:
@@ -402,21 +394,6 @@ def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
             0,
             "cannot be the output folder: it holds the site's sources; "
             "use a folder of its own like public/",
-        )
-
-
-def _check_eyecatch_files(graph: Graph, site_dir: Path, bag: ErrorBag) -> None:
-    for article in graph.articles.values():
-        check_eyecatch_file(article, graph.docs[article.key], site_dir, bag)
-
-
-def check_eyecatch_file(article: Article, doc: YamlDoc, site_dir: Path, bag: ErrorBag) -> None:
-    image = article.eyecatch.image if article.eyecatch else ""
-    if image.startswith("/") and not (site_dir / "static" / image.lstrip("/")).is_file():
-        bag.warn(
-            article.source,
-            doc.line("eyecatch", "image"),
-            f"eyecatch image {image} not found: add static{image}",
         )
 
 

@@ -99,9 +99,7 @@ class CacheFolder:
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
-            cache.pending_pages = {}
-            cache.articles, cache.digests = {}, {}  # objects of this process only
-            self._save("cache.pickle", cache)
+            self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)
 
     def forget(self) -> None:

@@ -164,6 +164,16 @@ def load_content(
     return Content(sources, comments, digests)
 
 
+def load_one(source: str, data: bytes, cache: BuildCache) -> FileResult:
+    """One file, through the cache, as load_content loads it with the cache's settings (the
+    live preview's quick path reads a saved file with it)."""
+    settings = cache.settings
+    if source in cache.unknown_files(settings, [(source, data)]):
+        key = source[len(CONTENT_DIR) + 1 :]
+        cache.remember_file(source, data, load_file(key, source, data, settings))
+    return cache.file(source)
+
+
 _renderers: dict[tuple[str, str], BodyRenderer] = {}
 
 

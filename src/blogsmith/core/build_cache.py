@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 
 def digest(data: bytes) -> bytes:
@@ -44,28 +46,33 @@ class FileEntry:
 
 @dataclass
 class BuildCache:
-    settings: object = None
+    """Written only through its methods, each named for the moment of a build it records."""
+
+    settings: Hashable = None
     """What per-file results depend on besides the file (see load.Settings)."""
     files: dict[str, FileEntry] = field(default_factory=dict)
     """Source path -> the digest of its bytes and what loading made of them."""
-    pages: dict[str, object] = field(default_factory=dict)
-    """Output file -> the inputs its committed bytes were rendered from."""
-    pending_pages: dict[str, object] = field(default_factory=dict)
-    version: object = None
+    pages: dict[str, bytes] = field(default_factory=dict)
+    """Output file -> the digest of the inputs its committed bytes were rendered from."""
+    pending_pages: dict[str, bytes] = field(default_factory=dict)
+    version: bytes | None = None
     """The templates and page-wide values the committed pages were rendered with."""
     related: tuple | None = None
     """(every input of the related-article scoring, its result)."""
-    search: object = None
-    """The committed search index (see search.index.SearchState); None: make it anew."""
+    search: Any = None
+    """The committed search index (see output.search.index.SearchState); None: make it anew."""
     outputs: set[str] | None = None
     """The files the last committed build left in the output (None: unknown)."""
-    articles: dict = field(default_factory=dict)
-    """The last build's Article objects, by key (in memory only): an unchanged article stays
-    the same object, so its card's digest is not made again (see render.Fingerprints)."""
-    digests: dict = field(default_factory=dict)
+    articles: dict[str, Any] = field(default_factory=dict)
+    """The last committed build's Article objects, by key (in memory only): an unchanged
+    article stays the same object, so its card's digest is not made again (see
+    render.pages.Fingerprints)."""
+    digests: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     """id() of a value -> (the value, its digest), from the last build (in memory only)."""
 
-    def unknown_files(self, settings: object, files: list[tuple[str, bytes]]) -> set[str]:
+    # Loading
+
+    def unknown_files(self, settings: Hashable, files: list[tuple[str, bytes]]) -> set[str]:
         """The sources whose results are not known for these exact bytes and settings."""
         if settings != self.settings:
             self.files = {}
@@ -80,20 +87,68 @@ class BuildCache:
     def remember_file(self, source: str, data: bytes, result: object) -> None:
         self.files[source] = FileEntry(digest(data), result)
 
-    def file(self, source: str) -> object:
+    def file(self, source: str) -> Any:
         return self.files[source].value
 
     def forget_missing(self, present: set[str]) -> None:
         for path in set(self.files) - present:
             del self.files[path]
 
-    def commit_pages(self, version: object, produced: set[str]) -> None:
+    def forget_file(self, source: str) -> None:
+        self.files.pop(source, None)
+
+    # The graph
+
+    def remember_related(self, inputs: object, result: object) -> None:
+        self.related = (inputs, result)
+
+    # Rendering
+
+    def remember_page(self, target: str, key: bytes) -> None:
+        """The inputs of a page rendered now: they count once the build commits."""
+        self.pending_pages[target] = key
+
+    def remember_cards(self, cards: dict[int, tuple[Any, bytes]], every: bool) -> None:
+        """Card digests made now: all of them (`every`), or some more."""
+        if every:
+            self.digests = cards
+        else:
+            self.digests.update(cards)
+
+    # The output
+
+    def forget_output(self) -> None:
+        """The output is not as the last build left it: no committed page can be trusted."""
+        self.pages, self.version, self.outputs = {}, None, None
+
+    def committed(
+        self,
+        version: bytes,
+        produced: set[str],
+        search: object,
+        articles: dict[str, Any],
+    ) -> None:
+        """A build (or the preview's patch) moved its files in."""
         if version != self.version:
             self.pages = {}
         merged = {**self.pages, **self.pending_pages}
         self.pages = {path: key for path, key in merged.items() if path in produced}
         self.pending_pages = {}
         self.version = version
+        self.search = search
+        self.articles = dict(articles)
+        # What this process left in the output: the next build in it (the live preview)
+        # finds stale files without a walk; a cache folder records a real walk instead.
+        self.outputs = set(produced)
+
+    def found_outputs(self, outputs: set[str]) -> None:
+        """The output folder's files as a walk after committing found them."""
+        self.outputs = outputs
 
     def discard_pages(self) -> None:
+        """The build failed: what it rendered never reached the output."""
         self.pending_pages = {}
+
+    def for_disk(self) -> BuildCache:
+        """A copy without what means something in this process only (object ids)."""
+        return replace(self, pending_pages={}, articles={}, digests={})

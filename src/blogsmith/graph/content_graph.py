@@ -7,10 +7,12 @@ the bag stops the build.
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 from blogsmith.content.fields import Meta
 from blogsmith.content.load import Content, LoadedComments, LoadedSource
@@ -19,7 +21,7 @@ from blogsmith.content.model import Article, Category, Tag
 from blogsmith.core import urls
 from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
-from blogsmith.core.errors import ErrorBag
+from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.yamlread import YamlDoc
 from blogsmith.graph.related import Entry, RelatedIndex
 
@@ -54,7 +56,9 @@ class Graph:
     """id() of each Article and comments file -> a digest of everything it was made from besides the
     config: page keys name them by it instead of digesting their whole text every build."""
     maker: ArticleMaker | None = field(default=None, repr=False, compare=False)
-    """How the articles were made: the live preview remakes an edited one alone with it."""
+    """How the articles were made: `remade` makes edited ones again alone with it."""
+    said: dict[str, tuple[LocatedError, ...]] = field(default_factory=dict, repr=False)
+    """What making each article warned of (links to drafts, a missing eyecatch image)."""
     next_publication: float | None = None
     """When the earliest scheduled article falls due (a timestamp): the build after that
     moment differs even if no file changed."""
@@ -72,6 +76,58 @@ class Graph:
             else ()
         )
 
+    def remade(
+        self,
+        sources: dict[str, LoadedSource],
+        threads: dict[str, LoadedComments | None],
+        digests: dict[str, bytes],
+    ) -> Graph | None:
+        """This graph with the articles of `sources` (every touched key's current file) made
+        again and the comment threads of `threads` replaced (None: removed), when nothing else
+        can have changed: their pages, URLs and relations are as they were. None when the
+        edit reaches further (an error to report, a card every sidebar shows), which a full
+        build must then make. `digests` are the new files' digests, by source path."""
+        assert self.maker is not None
+        maker = self.maker.replacing({k: s.meta for k, s in sources.items()}, digests)
+        articles, comments = dict(self.articles), dict(self.comments)
+        docs, extra_links = dict(self.docs), dict(self.extra_links)
+        fingerprints, said = dict(self.fingerprints), dict(self.said)
+        for key, thread in threads.items():
+            old_thread = comments.pop(key, None)
+            if old_thread is not None:
+                fingerprints.pop(id(old_thread), None)
+            if thread is not None:
+                comments[key] = thread
+                fingerprints.update(_thread_fingerprints(digests, {key: thread}))
+        recent = self.recent()
+        for key, loaded in sorted(sources.items()):
+            old = articles[key]
+            bag = ErrorBag()
+            count = comments[key].count if key in comments else 0
+            made, linked, fingerprint = maker.make(loaded, count, bag)
+            if bag.errors:
+                return None
+            if key in recent and made.card != old.card:
+                return None  # every page's sidebar shows it: as much work as a full build
+            if made == old:
+                made = old
+            else:
+                fingerprints.pop(id(old), None)
+            articles[key], fingerprints[id(made)] = made, fingerprint
+            docs[key], said[key] = loaded.meta.doc, tuple(bag.warnings)
+            if key in maker.picked:
+                extra_links[key] = tuple(k for k in maker.picked[key] if k not in linked)
+        return replace(
+            self,
+            articles=articles,
+            comments=comments,
+            docs=docs,
+            extra_links=extra_links,
+            fingerprints=fingerprints,
+            maker=maker,
+            said=said,
+        )
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -86,9 +142,11 @@ def build_graph(
     bag: ErrorBag,
     options: BuildOptions,
     cache: BuildCache | None = None,
+    static_dir: Path | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
-    stages can still report theirs (URL collisions, template errors) in the same run."""
+    stages can still report theirs (URL collisions, template errors) in the same run.
+    `static_dir`: where eyecatch images must be (not checked without it)."""
     metas: dict[str, Meta] = {}
     sources = content.sources
     loaded_by_key = {s.key: s for s in sources}
@@ -114,13 +172,17 @@ def build_graph(
         for key, m in built.items()
     }
 
-    maker = ArticleMaker(config, metas, paths, categories, content.digests)
+    maker = ArticleMaker(config, metas, paths, categories, content.digests, static_dir)
     articles: dict[str, Article] = {}
     fingerprints: dict[int, bytes] = {}
     linked: dict[str, set[str]] = {}
+    said: dict[str, tuple[LocatedError, ...]] = {}
     for key in built:
         count = threads[key].count if key in threads else 0
-        made, linked[key], fingerprint = maker.make(loaded_by_key[key], count, bag)
+        own = ErrorBag()
+        made, linked[key], fingerprint = maker.make(loaded_by_key[key], count, own)
+        bag.extend(own)
+        said[key] = tuple(own.warnings)
         previous = cache.articles.get(key) if cache is not None else None
         if previous is not None and previous == made:
             made = previous  # the same value as last build: what was made of it is reused
@@ -144,8 +206,6 @@ def build_graph(
             by_tag[tag.slug].append(key)
         by_month[(article.date.year, article.date.month)].append(key)
 
-    if cache is not None:
-        cache.articles = articles
     picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag, cache)
     maker.picked = picked
     return Graph(
@@ -167,8 +227,9 @@ def build_graph(
         pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
         docs={key: metas[key].doc for key in articles},
         comments={key: thread for key, thread in threads.items() if key in articles},
-        fingerprints=fingerprints | _thread_fingerprints(content, threads),
+        fingerprints=fingerprints | _thread_fingerprints(content.digests, threads),
         maker=maker,
+        said=said,
         next_publication=min(
             (
                 m.date.timestamp()
@@ -191,6 +252,7 @@ class ArticleMaker:
         paths: dict[str, str],
         categories: dict[str, Category],
         digests: dict[str, bytes],
+        static_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.metas = metas
@@ -198,9 +260,19 @@ class ArticleMaker:
         self.paths = paths
         self.categories = categories
         self.digests = digests
+        self.static_dir = static_dir
         self.tags: dict[str, Tag] = {}
+        """Every tag met so far; complete once the graph is made."""
         self.picked: dict[str, tuple[str, ...]] = {}
         """The hand-picked related articles, by key (set once the graph has checked them)."""
+
+    def replacing(self, metas: dict[str, Meta], digests: dict[str, bytes]) -> ArticleMaker:
+        """A maker for edited files whose shape is unchanged (so are paths, tags and the
+        picked related articles); this one stays as it was."""
+        other = copy.copy(self)
+        other.metas = self.metas | metas
+        other.digests = self.digests | digests
+        return other
 
     def make(
         self, loaded: LoadedSource, comment_count: int, bag: ErrorBag
@@ -248,6 +320,14 @@ class ArticleMaker:
             excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
             comment_count=comment_count,
         )
+        image = made.eyecatch.image if made.eyecatch else ""
+        if self.static_dir is not None and image.startswith("/"):
+            if not (self.static_dir / image.lstrip("/")).is_file():
+                bag.warn(
+                    loaded.source,
+                    meta.doc.line("eyecatch", "image"),
+                    f"eyecatch image {image} not found: add static{image}",
+                )
         # An Article is its file, the config and exactly these values from other files.
         made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
         fingerprint = digest(
@@ -274,9 +354,11 @@ def _threads(
     return threads
 
 
-def _thread_fingerprints(content: Content, threads: dict[str, LoadedComments]) -> dict[int, bytes]:
+def _thread_fingerprints(
+    digests: dict[str, bytes], threads: dict[str, LoadedComments]
+) -> dict[int, bytes]:
     """A thread is made from its comments file and the config alone."""
-    return {id(loaded): content.digests[loaded.source] for loaded in threads.values()}
+    return {id(loaded): digests[loaded.source] for loaded in threads.values()}
 
 
 def _line_of(loaded: LoadedSource, needle: str) -> int:
@@ -429,5 +511,5 @@ def _related(
         for wanted, picks in requests
     }
     if cache is not None:
-        cache.related = (inputs, result)
+        cache.remember_related(inputs, result)
     return all_picked, result

@@ -7,7 +7,7 @@ output path, or a path that would leave the output folder, are errors naming bot
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
@@ -46,6 +46,14 @@ class Pagination:
 
 @dataclass(frozen=True)
 class Job:
+    """One output file: its template and the context it is rendered with, by keys.
+
+    Context keys that name articles: `article` (the page's own, whose previous, next and
+    related articles it shows too), `keys` (a list's cards), `entries` (a feed's), `target`
+    (the article an alias redirects to); `category`, `tag`, `year` and `month` name what a
+    list is of. `shown_articles` is what they mean for which pages show an article; the
+    renderer resolves them into objects for the templates."""
+
     path: str
     template: str
     context: dict = field(hash=False)
@@ -55,6 +63,21 @@ class Job:
     @property
     def output_file(self) -> str:
         return urls.output_file(self.path)
+
+    def shown_articles(self, graph: Graph) -> set[str]:
+        """The keys of every article whose values this page shows."""
+        context = self.context
+        keys: set[str] = set()
+        if "article" in context:
+            key = context["article"]
+            keys.add(key)
+            keys.update(k for k in (graph.prev.get(key), graph.next.get(key)) if k)
+            keys.update(graph.related.get(key, ()))
+        for name in ("keys", "entries"):
+            keys.update(context.get(name, ()))
+        if "target" in context:
+            keys.add(context["target"])
+        return keys
 
 
 def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
@@ -88,29 +111,31 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
     if config.sidebar == "shared":
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
-    _answer_queries(jobs, queries, config)
+    jobs = _answer_queries(jobs, queries, config)
     check_paths(jobs, bag, search)
     return jobs
 
 
-def _answer_queries(jobs: list[Job], queries: dict[str, dict[str, str]], config) -> None:
-    """Give the page at each path that old query URLs name (`/` for `/?p=123`) the list its
-    script follows; paths without a page are answered by the 404 page a host serves there."""
+def _answer_queries(jobs: list[Job], queries: dict[str, dict[str, str]], config) -> list[Job]:
+    """The jobs, the page at each path that old query URLs name (`/` for `/?p=123`) given the
+    list its script follows; paths without a page are answered by the 404 page a host serves
+    there."""
     if not queries:
-        return
-    by_path = {job.path: job for job in jobs}
-    unanswered = []
+        return jobs
+    paths = {job.path for job in jobs}
+    answers: dict[str, list[tuple[str, str, str]]] = {}
     for path, names in sorted(queries.items()):
         rules = [
             (urls.public_url(config, path), name, urls.public_url(config, folder))
             for name, folder in sorted(names.items())
         ]
-        if path in by_path:
-            by_path[path].context["query_aliases"] = tuple(rules)
-        else:
-            unanswered += rules
-    if unanswered and "/404.html" in by_path:
-        by_path["/404.html"].context["query_aliases"] = tuple(unanswered)
+        answers.setdefault(path if path in paths else "/404.html", []).extend(rules)
+    return [
+        replace(job, context={**job.context, "query_aliases": tuple(answers[job.path])})
+        if job.path in answers
+        else job
+        for job in jobs
+    ]
 
 
 @dataclass(frozen=True)

@@ -48,21 +48,9 @@ class LiveSite:
         """Article key -> the jobs whose pages show it: its own page and its aliases, its
         neighbours', the related blocks it is in (hand-picked ones included), lists, feeds."""
         if self._referrers is None:
-            graph = self.graph
             found: dict[str, list[int]] = {}
             for index, job in enumerate(self.jobs):
-                context = job.context
-                keys: set[str] = set()
-                if "article" in context:
-                    key = context["article"]
-                    keys.add(key)
-                    keys.update(k for k in (graph.prev.get(key), graph.next.get(key)) if k)
-                    keys.update(graph.related.get(key, ()))
-                for name in ("keys", "entries"):
-                    keys.update(context.get(name, ()))
-                if "target" in context:
-                    keys.add(context["target"])
-                for key in keys:
+                for key in job.shown_articles(self.graph):
                     found.setdefault(key, []).append(index)
             self._referrers = found
         return self._referrers

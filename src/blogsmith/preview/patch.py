@@ -2,29 +2,30 @@
 
 Saving an article's body or a comments file changes one article, not which pages exist or
 how they relate. Reading every file, remaking the graph and keying every page again takes
-a second on a large archive; here only the changed files are loaded and only the pages that
-show the changed articles are keyed again. Anything else (a file added or removed, a changed
-date, slug, category, tags, aliases or related list, the config, a template, an error) is
-left to a full build, which the caller makes when `patch` returns None.
+a second on a large archive; here only the changed files are loaded (as the build loads
+them), the graph makes only their articles again (`Graph.remade`), and only the pages that
+show them are keyed, rendered and published by the build's own stages. Anything else (a
+file added or removed, a changed shape field, the config, a template, an error) is left to
+a full build, which the caller makes when `patch` returns None.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from blogsmith.build import BuildResult, check_eyecatch_file
+from blogsmith.build import BuildResult
 from blogsmith.content.fields import SHAPE_FIELDS, Meta
 from blogsmith.content.load import (
     COMMENTS_SUFFIX,
     CONTENT_DIR,
     FileResult,
     LoadedComments,
-    load_file,
+    LoadedSource,
+    load_one,
 )
 from blogsmith.core.build_cache import BuildCache
-from blogsmith.core.errors import ErrorBag, LocatedError, in_file_order
-from blogsmith.graph.content_graph import ArticleMaker, Graph
+from blogsmith.core.errors import LocatedError, in_file_order
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
 from blogsmith.preview.live import LiveSite
@@ -38,196 +39,127 @@ def patch(
     shape still holds: the result and the site as it now is; None when a full build is
     needed. Pages are the bytes a full build would write (tests compare them)."""
     started = time.perf_counter()
-    if not changed or cache.outputs is None:
-        return None
     graph = live.graph
-    maker = graph.maker
-    if maker is None:
+    if not changed or cache.outputs is None or graph.maker is None:
         return None
     if graph.next_publication is not None and time.time() >= graph.next_publication:
         return None
-    edit = _Edit(live, cache, maker)
-    if not edit.apply(sorted(changed)):
+    edit = _read_edit(live, cache, sorted(changed))
+    if edit is None:
         return None
-    patched = edit.graph()
+    sources = {
+        key: edit.sources.get(key) or cache.file(graph.articles[key].source).value
+        for key in edit.touched
+    }
+    patched = graph.remade(sources, edit.threads, edit.digests)
+    if patched is None:
+        return None
     renderer = live.renderer.with_graph(patched)
-    jobs = live.jobs
     referrers = live.referrers()
     among = sorted({index for key in edit.touched for index in referrers.get(key, ())})
     writer = publisher.stage(cache.outputs)
     try:
-        todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
-        problems = render_pages(renderer, jobs, todo, writer, RenderCounter(None, len(todo), 0))
-        if problems:  # a full build reports them with everything else
-            writer.abort()
+        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, among)
+        counter = RenderCounter(None, len(todo), 0)
+        if render_pages(renderer, live.jobs, todo, writer, counter):
+            writer.abort()  # a full build reports the problems with everything else
             cache.discard_pages()
             return None
         searched = update_index(patched, writer, cache.search) if graph.config.search else None
         writer.produced.update(cache.outputs)  # the same files as before: none is stale
         publisher.publish(writer)
-        cache.commit_pages(live.version, writer.produced)
-        cache.search = searched
+        cache.committed(live.version, writer.produced, searched, patched.articles)
     except BaseException:
         writer.abort()
         cache.discard_pages()
         raise
-    cache.articles = dict(patched.articles)
-    warnings = in_file_order(edit.warnings())
+    warnings = in_file_order(edit.warnings(live.warnings, graph, patched))
     now = replace(live, graph=patched, renderer=renderer, warnings=warnings)
-    return BuildResult(
-        pages=len(jobs),
+    result = BuildResult(
+        pages=len(live.jobs),
         static_files=live.static_files,
         rendered=len(todo),
         written=len(writer.changed),
         warnings=warnings,
         changed=sorted(writer.changed),
         seconds=time.perf_counter() - started,
-    ), now
+    )
+    return result, now
 
 
+@dataclass
 class _Edit:
-    """The changed files applied to copies of the graph's tables, or refused."""
+    """The changed files, loaded, when every one of them can be patched in."""
 
-    def __init__(self, live: LiveSite, cache: BuildCache, maker: ArticleMaker) -> None:
-        graph = live.graph
-        self.live, self.cache, self.maker = live, cache, maker
-        self.articles = dict(graph.articles)
-        self.comments = dict(graph.comments)
-        self.docs = dict(graph.docs)
-        self.extra_links = dict(graph.extra_links)
-        self.fingerprints = dict(graph.fingerprints)
-        self.touched: set[str] = set()
-        """Keys of the articles whose file or comments changed."""
-        self._before: dict[str, FileResult] = {}
-        """What the changed articles' files were loaded as by the last build."""
-        self._old_warnings: list[LocatedError] = []
-        self._new_warnings: list[LocatedError] = []
+    sources: dict[str, LoadedSource] = field(default_factory=dict)
+    threads: dict[str, LoadedComments | None] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+    """Keys of the articles whose file or comments changed."""
+    before: list[FileResult] = field(default_factory=list)
+    after: list[FileResult] = field(default_factory=list)
+    """What loading the changed files said then and now."""
 
-    def apply(self, paths: list[str]) -> bool:
-        """Whether every change could be patched in."""
-        prefix = CONTENT_DIR + "/"
-        if not all(path.startswith(prefix) for path in paths):
-            return False
-        threads = [path for path in paths if path.endswith(COMMENTS_SUFFIX)]
-        sources = [path for path in paths if path not in threads]
-        return (
-            all(self._thread(path) for path in threads)
-            and all(self._source(path) for path in sources)
-            and all(self._remake(key) for key in sorted(self.touched))
-        )
-
-    def graph(self) -> Graph:
-        return replace(
-            self.live.graph,
-            articles=self.articles,
-            comments=self.comments,
-            docs=self.docs,
-            extra_links=self.extra_links,
-            fingerprints=self.fingerprints,
-        )
-
-    def warnings(self) -> list[LocatedError]:
+    def warnings(self, last: list[LocatedError], graph, patched) -> list[LocatedError]:
         """The last build's, with what was said of the changed files replaced by what is now."""
-        kept = list(self.live.warnings)
-        for warning in self._old_warnings:
+        kept = list(last)
+        said_then = [w for r in self.before for w in r.warnings]
+        said_then += [w for key in self.touched for w in graph.said.get(key, ())]
+        for warning in said_then:
             if warning in kept:
                 kept.remove(warning)
-        return kept + self._new_warnings
+        said_now = [w for r in self.after for w in r.warnings]
+        said_now += [w for key in self.touched for w in patched.said.get(key, ())]
+        return kept + said_now
 
-    def _thread(self, path: str) -> bool:
-        key = path[len(CONTENT_DIR) + 1 : -len(COMMENTS_SUFFIX)] + ".md"
-        if key not in self.articles:
-            return False
-        before = self.cache.files.get(path)
+
+def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | None:
+    prefix = CONTENT_DIR + "/"
+    if not all(path.startswith(prefix) for path in paths):
+        return None
+    edit = _Edit()
+    articles = live.graph.articles
+    for path in paths:
+        is_thread = path.endswith(COMMENTS_SUFFIX)
+        key = path[len(prefix) :]
+        if is_thread:
+            key = key[: -len(COMMENTS_SUFFIX)] + ".md"
+        if key not in articles:  # new, removed, or not built (a draft): a full build
+            return None
+        before = cache.files.get(path)
         try:
-            data = (self.live.site_dir / path).read_bytes()
+            data = (live.site_dir / path).read_bytes()
         except FileNotFoundError:
-            self.cache.files.pop(path, None)
+            if not is_thread:
+                return None
+            cache.forget_file(path)  # a comments file removed: the thread goes
             after = None
         except OSError:
-            return False
+            return None
         else:
-            after = self._load(path, data)
-            if after is None or not isinstance(after.value, LoadedComments):
-                return False
+            after = load_one(path, data, cache)
+            if after.errors or after.value is None:
+                return None  # a full build reports the errors with everything else
+            edit.digests[path] = cache.files[path].digest
+        if is_thread:
+            if after is not None and not isinstance(after.value, LoadedComments):
+                return None
+            edit.threads[key] = after.value if after is not None else None
+        else:
+            meta = getattr(after.value, "meta", None)
+            if (
+                before is None
+                or meta is None
+                or _shape(meta) != _shape(live.graph.maker.metas[key])
+            ):
+                return None
+            edit.sources[key] = after.value
         if before is not None:
-            self._old_warnings += before.value.warnings
+            edit.before.append(before.value)
         if after is not None:
-            self._new_warnings += after.warnings
-        old = self.comments.pop(key, None)
-        if old is not None:
-            self.fingerprints.pop(id(old), None)
-        if after is not None:
-            thread = after.value
-            self.comments[key] = thread
-            self.fingerprints[id(thread)] = self.cache.files[path].digest
-        self.touched.add(key)
-        return True
-
-    def _source(self, path: str) -> bool:
-        key = path[len(CONTENT_DIR) + 1 :]
-        if key not in self.articles:  # new, removed, or not built (a draft): a full build
-            return False
-        before = self.cache.files.get(path)
-        try:
-            data = (self.live.site_dir / path).read_bytes()
-        except OSError:
-            return False
-        after = self._load(path, data)
-        meta = getattr(after.value, "meta", None) if after is not None else None
-        if before is None or meta is None or _shape(meta) != _shape(self.maker.metas[key]):
-            return False
-        self._before[key] = before.value
-        self.touched.add(key)
-        return True
-
-    def _load(self, path: str, data: bytes) -> FileResult | None:
-        """The file's result (the cached one when its bytes are known); None on errors."""
-        cache = self.cache
-        if path in cache.unknown_files(cache.settings, [(path, data)]):
-            cache.remember_file(
-                path, data, load_file(path[len(CONTENT_DIR) + 1 :], path, data, cache.settings)
-            )
-        result = cache.file(path)
-        return None if result.errors or result.value is None else result
-
-    def _remake(self, key: str) -> bool:
-        """The touched article made again from its file and thread, as the graph makes it;
-        what was said of it then (file, links, eyecatch) is replaced by what is said now."""
-        maker, site_dir = self.maker, self.live.site_dir
-        old = self.articles[key]
-        now = self.cache.file(old.source)
-        then = self._before.get(key, now)
-        said_then = ErrorBag()
-        maker.make(then.value, old.comment_count, said_then)
-        check_eyecatch_file(old, self.docs[key], site_dir, said_then)
-        loaded = now.value
-        meta = loaded.meta
-        maker.metas[key] = meta
-        maker.digests[old.source] = self.cache.files[old.source].digest
-        said_now = ErrorBag()
-        count = self.comments[key].count if key in self.comments else 0
-        made, linked, fingerprint = maker.make(loaded, count, said_now)
-        if said_now.errors:  # a broken link: a full build reports it with everything else
-            return False
-        check_eyecatch_file(made, meta.doc, site_dir, said_now)
-        if made == old:
-            made = old
-        else:
-            self.fingerprints.pop(id(old), None)
-        self.articles[key] = made
-        self.fingerprints[id(made)] = fingerprint
-        self.docs[key] = meta.doc
-        if key in maker.picked:
-            self.extra_links[key] = tuple(k for k in maker.picked[key] if k not in linked)
-        if key in self.live.graph.recent() and made.card != old.card:
-            return False  # every page's sidebar shows it: as much work as a full build
-        if key in self._before:
-            self._old_warnings += then.warnings
-            self._new_warnings += now.warnings
-        self._old_warnings += said_then.warnings
-        self._new_warnings += said_now.warnings
-        return True
+            edit.after.append(after)
+        edit.touched.add(key)
+    return edit
 
 
 def _shape(meta: Meta) -> tuple:

@@ -63,13 +63,10 @@ def pages_to_render(
                 key = digest(key + renderer.sidebar_inputs)
             if reuse and cache.pages.get(target) == key and writer.keep(target):
                 continue
-            cache.pending_pages[target] = key
+            cache.remember_page(target, key)
         todo.append(index)
     if cache is not None:
-        if among is None:
-            cache.digests = fingerprints.cards
-        else:
-            cache.digests.update(fingerprints.cards)
+        cache.remember_cards(fingerprints.cards, every=among is None)
     return todo
 
 
