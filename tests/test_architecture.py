@@ -4,6 +4,7 @@ nothing below build.py knows the live preview exists."""
 from __future__ import annotations
 
 import ast
+from datetime import UTC
 from pathlib import Path
 
 from conftest import REPO
@@ -67,3 +68,23 @@ def test_the_build_knows_nothing_of_the_preview():
         own = relative.parts[0] if len(relative.parts) > 1 else relative.stem
         if own != "__init__" and rank(own) <= rank("build"):
             assert "preview" not in imports(path), path
+
+
+def test_every_build_option_is_in_the_nothing_changed_check(tmp_path):
+    """A new BuildOptions field can never be left out of the digest that skips a build."""
+    import dataclasses
+    from datetime import datetime
+
+    from blogsmith.cache.inputs import inputs_digest
+    from blogsmith.graph.content_graph import BuildOptions
+    from blogsmith.render.theme import default_theme
+
+    def digest_of(options: BuildOptions) -> bytes:
+        return inputs_digest(tmp_path, tmp_path / "public", default_theme(), [], {}, options)
+
+    plain = BuildOptions()
+    other_values = {bool: True, datetime: datetime(2030, 1, 1, tzinfo=UTC)}
+    for option in dataclasses.fields(BuildOptions):
+        kind = bool if option.type in ("bool", bool) else datetime
+        changed = dataclasses.replace(plain, **{option.name: other_values[kind]})
+        assert digest_of(changed) != digest_of(plain), option.name

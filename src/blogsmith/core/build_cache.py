@@ -49,7 +49,7 @@ class BuildCache:
     """Written only through its methods, each named for the moment of a build it records."""
 
     settings: Hashable = None
-    """What per-file results depend on besides the file (see load.Settings)."""
+    """What per-file results depend on besides the file (see content.load.Settings)."""
     files: dict[str, FileEntry] = field(default_factory=dict)
     """Source path -> the digest of its bytes and what loading made of them."""
     pages: dict[str, bytes] = field(default_factory=dict)
