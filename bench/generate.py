@@ -8,9 +8,8 @@ links between articles, and threaded reader comments.
 from __future__ import annotations
 
 import argparse
+import io
 import random
-import struct
-import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -111,20 +110,39 @@ def paragraph(rng: random.Random) -> str:
     return "".join(sentence(rng) for _ in range(rng.randint(2, 4)))
 
 
-def tiny_png() -> bytes:
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        body = struct.pack(">I", len(data)) + tag + data
-        return body + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+def photo(n: int, width: int = 1600, height: int = 900) -> bytes:
+    """A photo-like JPEG (sky, ground, grain) of the size editors upload, different for each n."""
+    from PIL import Image, ImageDraw, ImageFilter
 
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(b"\x00\x40\x50\x60"))
-        + chunk(b"IEND", b"")
-    )
+    rng = random.Random(n)
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    horizon = int(height * rng.uniform(0.45, 0.7))
+    for y in range(height):
+        shade = int(150 + 80 * y / height) if y < horizon else int(90 - 40 * (y - horizon) / height)
+        draw.line([(0, y), (width, y)], fill=(shade - 20, shade - 10, shade))
+    for _ in range(12):
+        x, y = rng.randrange(width), rng.randrange(horizon - 80, height)
+        size = rng.randrange(40, 260)
+        draw.rectangle(
+            [x, y, x + size * 2, y + size], fill=tuple(rng.randrange(30, 90) for _ in "rgb")
+        )
+    grain = Image.effect_noise((width, height), 18).convert("RGB")
+    image = Image.blend(image.filter(ImageFilter.GaussianBlur(2)), grain, 0.12)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
-def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: float = 12.0) -> None:
+def write_site(
+    out: Path,
+    articles: int,
+    seed: int = 1,
+    comments_per_article: float = 12.0,
+    photo_per_article: bool = False,
+) -> None:
+    """`photo_per_article`: every article gets an eyecatch of its own, a 2,000x1,500 JPEG
+    (the image stage's worst case); otherwise 60% show one of 20 shared 1,600x900 photos."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     (out / "blogsmith.yaml").write_text(
@@ -136,7 +154,7 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
     images = out / "static/images"
     images.mkdir(parents=True, exist_ok=True)
     for n in range(20):
-        (images / f"photo-{n}.png").write_bytes(tiny_png())
+        (images / f"photo-{n}.jpg").write_bytes(photo(n))
     tags = [f"{rng.choice(OBJECTS)}{n}" for n in range(600)]
     weights = [1.0 / (rank + 1) ** 1.1 for rank in range(len(tags))]  # long-tail popularity
     start = datetime(2014, 1, 1, 6, 0)
@@ -153,7 +171,7 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
         body.insert(2, f"## {rng.choice(OBJECTS)}の概要")
         body.insert(3, "- " + "\n- ".join(rng.sample(OBJECTS, 3)))
         if rng.random() < 0.3:
-            body.insert(1, f'![概略図](/images/photo-{rng.randrange(20)}.png "出典:管理人作成")')
+            body.insert(1, f'![概略図](/images/photo-{rng.randrange(20)}.jpg "出典:管理人作成")')
         body.append(f"整理番号{n:06d}。")  # a word only this article has, for search checks
         if keys and rng.random() < 0.4:
             target = rng.choice(keys[-200:])
@@ -167,10 +185,13 @@ def write_site(out: Path, articles: int, seed: int = 1, comments_per_article: fl
             "sources:",
             f'  - title: "Report {n}"\n    url: https://example.com/report/{n}',
         ]
-        if rng.random() < 0.6:
+        if photo_per_article:
+            (images / f"eyecatch-{n:06d}.jpg").write_bytes(photo(1000 + n, 2000, 1500))
+            front += ["eyecatch:", f"  image: /images/eyecatch-{n:06d}.jpg", "  alt: 写真"]
+        elif rng.random() < 0.6:
             front += [
                 "eyecatch:",
-                f"  image: /images/photo-{rng.randrange(20)}.png",
+                f"  image: /images/photo-{rng.randrange(20)}.jpg",
                 "  alt: 写真",
                 "  credit: 管理人作成",
             ]
@@ -206,8 +227,11 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--photo-per-article", action="store_true", help="a 2,000x1,500 JPEG eyecatch each"
+    )
     args = parser.parse_args()
-    write_site(args.out, args.articles, args.seed)
+    write_site(args.out, args.articles, args.seed, photo_per_article=args.photo_per_article)
 
 
 if __name__ == "__main__":

@@ -44,11 +44,17 @@ def test_article_page_has_everything_the_model_page_has(example):
     assert header.find("time", class_="published")["datetime"] == "2022-09-14T06:30:00+09:00"
     assert header.find(class_="author").get_text() == "投稿者: 管理人"
     eyecatch = html.find("figure", class_="eyecatch").img
-    assert (eyecatch["src"], eyecatch["alt"]) == ("/images/2022/09/lachin.png", "峠道を進む戦車")
+    assert re.fullmatch(r"/images/2022/09/lachin\.740w\.[0-9a-f]{8}\.png", eyecatch["src"])
+    assert eyecatch["alt"] == "峠道を進む戦車"
+    assert (eyecatch["width"], eyecatch["height"]) == ("1600", "900")
+    assert (eyecatch["loading"], eyecatch["fetchpriority"]) == ("eager", "high")
+    assert eyecatch["srcset"].endswith("/images/2022/09/lachin.png 1600w")
+    assert eyecatch.parent.name == "picture"
+    assert eyecatch.parent.source["type"] == "image/webp"
     assert (
         html.find(class_="eyecatch-credit").get_text()
-        == "※アイキャッチ画像の出典:Ministry of Defence(イメージ) 峠道を進む戦車"
-    )
+        == "※アイキャッチ画像の出典:Ministry of Defence(イメージ)"
+    )  # the alt text is the image's, not the credit's
     sources = [(li.get_text(), li.a["href"]) for li in html.find(class_="sources").find_all("li")]
     assert sources == [
         (
@@ -128,7 +134,13 @@ def test_list_pages_show_category_date_title_thumbnail_and_excerpt(example):
     assert first.find(class_="card-title").a["href"] == "/china/china-drone-export/"
     assert first.find(class_="card-excerpt").get_text()
     with_thumb = items[1]
-    assert with_thumb.find(class_="card-thumb").img["src"] == "/images/2023/06/gcap.png"
+    thumb = with_thumb.find(class_="card-thumb").img
+    assert "/images/2023/06/gcap.png 1600w" in thumb["srcset"]
+    assert re.search(r"/images/2023/06/gcap\.210w\.[0-9a-f]{8}\.webp 210w", str(thumb.parent))
+    assert (thumb["loading"], thumb["fetchpriority"]) == ("eager", "high")  # the first image
+    later = [a.find(class_="card-thumb").img for a in items[2:] if a.find(class_="card-thumb")]
+    assert later and all(img["loading"] == "lazy" for img in later)
+    assert all(img.has_attr("width") and img.has_attr("height") for img in later)
     numbers = [a.get_text() for a in home.find(class_="pagination").find_all("a")]
     assert numbers == ["1", "古い記事 »"]
     assert home.find(class_="pagination").find(class_="current").get_text() == "最新"

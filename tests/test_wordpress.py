@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 from conftest import REPO, front, imported_comments, run_cli, soup
+from PIL import Image
 from wxr_samples import comment, export, item
 
 from blogsmith.authoring.wordpress.importer import import_wordpress
@@ -305,12 +307,14 @@ def test_an_existing_site_gets_the_categories_it_lacks_with_its_comments_kept(tm
 def test_attachments_are_copied_and_linked_locally(tmp_path):
     uploads = tmp_path / "uploads/2022/09"
     uploads.mkdir(parents=True)
-    (uploads / "lachin.jpg").write_bytes(b"\xff\xd8jpeg")
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 450), (90, 100, 80)).save(photo, "JPEG")
+    (uploads / "lachin.jpg").write_bytes(photo.getvalue())
     source = tmp_path / "export.xml"
     source.write_text(sample_export(), encoding="utf-8")
     site = tmp_path / "site"
     import_wordpress(source, site, attachments=tmp_path / "uploads")
-    assert (site / "static/uploads/2022/09/lachin.jpg").read_bytes() == b"\xff\xd8jpeg"
+    assert (site / "static/uploads/2022/09/lachin.jpg").read_bytes() == photo.getvalue()
     main = site / "content/articles/2022/09/停戦.md"
     assert front(main)["eyecatch"]["image"] == "/uploads/2022/09/lachin.jpg"
     assert "(/uploads/2022/09/lachin.jpg " in main.read_text("utf-8")

@@ -33,6 +33,15 @@ from blogsmith.output.writer import NotOwned, OutputBusy, StagedWriter, writing
 from blogsmith.plan.jobs import Job, plan
 from blogsmith.plan.paths import check_static_conflicts
 from blogsmith.render.batch import Progress, RenderCounter, pages_to_render, render_pages
+from blogsmith.render.images import (
+    ImageFacts,
+    ImageProblem,
+    ImageSettings,
+    image_warnings,
+    images_shown,
+    is_resizable,
+    measure_and_resize,
+)
 from blogsmith.render.pages import Renderer
 from blogsmith.render.theme import Theme, default_theme
 
@@ -45,6 +54,10 @@ class BuiltSite:
     jobs: list[Job]
     renderer: Renderer
     version: bytes
+    images: dict[str, ImageFacts | ImageProblem]
+    """What the image stage found of every site image the pages show."""
+    static_paths: frozenset[str]
+    """The output paths of the static files published."""
 
 
 @dataclass
@@ -145,10 +158,12 @@ class _Build:
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files)
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
+        images = self.measure_images(graph, statics, writer)
         result = BuildResult(
             pages=len(jobs), static_files=len(statics), warnings=in_file_order(self.bag.warnings)
         )
-        renderer = Renderer(graph, self.site_dir, self.theme, graph.config.search)
+        measured = {path: facts for path, facts in images.items() if isinstance(facts, ImageFacts)}
+        renderer = Renderer(graph, self.site_dir, self.theme, graph.config.search, measured)
         long_lived_made()
         try:
             counter = self.render(renderer, jobs, writer, len(statics), result)
@@ -168,7 +183,9 @@ class _Build:
                 self.cache.discard_pages()
             raise
         if writer is not None:
-            result.site = BuiltSite(graph, jobs, renderer, renderer.version)
+            result.site = BuiltSite(
+                graph, jobs, renderer, renderer.version, images, frozenset(statics)
+            )
         result.seconds = time.perf_counter() - self.started
         return result
 
@@ -243,6 +260,37 @@ class _Build:
         except NotOwned as refused:
             self.bag.add(str(self.output), 0, f"cannot be the output folder: it {refused}")
             return None
+
+    def measure_images(
+        self, graph: Graph, statics: dict[str, Path], writer: StagedWriter | None
+    ) -> dict[str, ImageFacts | ImageProblem]:
+        """Every site image the pages show, measured, and resized into the copies the
+        output lacks; what is wrong with one is a warning on each article that shows it."""
+        config = graph.config
+        settings = ImageSettings(config.image_widths, config.image_webp, config.image_quality)
+        shown = images_shown(graph)
+        files = {
+            path: statics[path.lstrip("/")]
+            for path in shown
+            if path.lstrip("/") in statics and is_resizable(path)
+        }
+        known = self.cache.images if self.cache is not None else {}
+        with stage("images"):
+            answers, fresh, copies, staged = measure_and_resize(
+                files,
+                settings,
+                known,
+                writer.keep if writer else (lambda relative: False),
+                writer.stage if writer else None,
+            )
+        if self.cache is not None:
+            self.cache.remember_images(fresh)
+        if writer:
+            writer.produced.update(copies)
+            writer.changed.extend(staged)
+        for warning in image_warnings(graph, shown, statics, answers):
+            self.bag.warn(*warning)
+        return answers
 
     def render(
         self,

@@ -69,6 +69,9 @@ class BuildCache:
     render.pages.Fingerprints)."""
     digests: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     """id() of a value -> (the value, its digest), from the last build (in memory only)."""
+    images: dict[str, tuple[tuple, bytes, Any]] = field(default_factory=dict)
+    """Site path of an image -> (its file's size, time and the image settings, the digest of
+    its bytes and the settings, what was found: its size and copies, or a problem)."""
 
     # Loading
 
@@ -101,6 +104,11 @@ class BuildCache:
 
     def remember_related(self, inputs: object, result: object) -> None:
         self.related = (inputs, result)
+
+    # Images
+
+    def remember_images(self, fresh: dict[str, tuple[tuple, bytes, Any]]) -> None:
+        self.images.update(fresh)
 
     # Rendering
 

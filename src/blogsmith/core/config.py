@@ -17,7 +17,7 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
     " description author recent_count excerpt_length search feeds logo twitter"
-    " pagination sidebar"
+    " pagination sidebar images"
 ).split()
 PAGINATIONS = ("stable", "newest-first")
 SIDEBARS = ("inline", "shared")
@@ -49,6 +49,11 @@ class Config:
     sidebar: str = "inline"
     """inline: every page carries the sidebar; shared: one sidebar page framed by every page,
     so an addition does not rewrite every page of the site."""
+    image_widths: tuple[int, ...] = (210, 420, 740, 1480)
+    """The widths site images are resized to when wider: 1x and 2x of a card's thumbnail
+    and of the article column on a phone and a desktop."""
+    image_webp: bool = True
+    image_quality: int = 80
 
     @property
     def zone(self) -> ZoneInfo:
@@ -207,6 +212,37 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
             )
         else:
             values["feed_content"] = content
+
+    images = data.get("images", {}) or {}
+    if not isinstance(images, dict):
+        bag.add(where, doc.line("images"), "'images' must be a mapping like 'quality: 80'")
+    else:
+        widths = images.get("widths", list(Config.image_widths))
+        if not (
+            isinstance(widths, list)
+            and widths
+            and all(type(w) is int and 16 <= w <= 8192 for w in widths)
+        ):
+            bag.add(
+                where,
+                doc.line("images", "widths"),
+                f"'images.widths' must be a list of widths in pixels (16 to 8192), like "
+                f"[210, 420, 740, 1480], got {widths!r}",
+            )
+        else:
+            values["image_widths"] = tuple(sorted(set(widths)))
+        webp = images.get("webp", True)
+        if not isinstance(webp, bool):
+            bag.add(
+                where,
+                doc.line("images", "webp"),
+                f"'images.webp' must be true or false, got {webp!r}",
+            )
+        else:
+            values["image_webp"] = webp
+        quality = _int_setting(images, doc, bag, ("images", "quality"), 80, 1, 100)
+        if quality is not None:
+            values["image_quality"] = quality
 
     for key, choices in (("pagination", PAGINATIONS), ("sidebar", SIDEBARS)):
         value = data.get(key, choices[0])

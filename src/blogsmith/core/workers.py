@@ -32,10 +32,13 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def map_in_workers(function: Callable, argument_tuples: Sequence[tuple]) -> list:
-    """[function(*arguments) for each], in order, on every core when it is worth it."""
+def map_in_workers(
+    function: Callable, argument_tuples: Sequence[tuple], minimum_items: int = MINIMUM_ITEMS
+) -> list:
+    """[function(*arguments) for each], in order, on every core when it is worth it (from
+    `minimum_items` on: fewer for costly work, like resizing an image)."""
     workers = worker_count()
-    if workers < 2 or len(argument_tuples) < MINIMUM_ITEMS or not can_fork():
+    if workers < 2 or len(argument_tuples) < minimum_items or not can_fork():
         return [function(*arguments) for arguments in argument_tuples]
     chunk = max(1, len(argument_tuples) // (workers * 8))
     with _pool(workers) as pool, _stops_if_a_worker_dies():

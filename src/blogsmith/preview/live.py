@@ -25,6 +25,9 @@ class LiveSite:
     version: bytes
     static_files: int
     warnings: list[LocatedError] = field(default_factory=list)
+    images: dict = field(default_factory=dict)
+    """What the build's image stage found (see build.BuiltSite)."""
+    static_paths: frozenset[str] = frozenset()
     _referrers: dict[str, list[int]] | None = None
 
     @classmethod
@@ -42,6 +45,8 @@ class LiveSite:
             built.version,
             result.static_files,
             warnings=result.warnings,
+            images=built.images,
+            static_paths=built.static_paths,
         )
 
     def referrers(self) -> dict[str, list[int]]:

@@ -26,10 +26,12 @@ from blogsmith.content.load import (
 )
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import LocatedError, in_file_order
+from blogsmith.graph.content_graph import Graph
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
 from blogsmith.preview.live import LiveSite
 from blogsmith.render.batch import RenderCounter, pages_to_render, render_pages
+from blogsmith.render.images import article_images, image_warnings, is_resizable
 
 
 def patch(
@@ -52,8 +54,8 @@ def patch(
         for key in edit.touched
     }
     patched = graph.remade(sources, edit.threads, edit.digests)
-    if patched is None:
-        return None
+    if patched is None or not _images_measured(live, patched, edit.touched):
+        return None  # a new image to measure and resize: a full build does it
     renderer = live.renderer.with_graph(patched)
     referrers = live.referrers()
     among = sorted({index for key in edit.touched for index in referrers.get(key, ())})
@@ -73,7 +75,7 @@ def patch(
         writer.abort()
         cache.discard_pages()
         raise
-    warnings = in_file_order(edit.warnings(live.warnings, graph, patched))
+    warnings = in_file_order(edit.warnings(live, patched))
     now = replace(live, graph=patched, renderer=renderer, warnings=warnings)
     result = BuildResult(
         pages=len(live.jobs),
@@ -100,16 +102,19 @@ class _Edit:
     after: list[FileResult] = field(default_factory=list)
     """What loading the changed files said then and now."""
 
-    def warnings(self, last: list[LocatedError], graph, patched) -> list[LocatedError]:
-        """The last build's, with what was said of the changed files replaced by what is now."""
-        kept = list(last)
+    def warnings(self, live: LiveSite, patched: Graph) -> list[LocatedError]:
+        """The last build's, with what was said of the changed files replaced by what is now:
+        by loading them, by making their articles, and by the image stage of their images."""
+        kept = list(live.warnings)
         said_then = [w for r in self.before for w in r.warnings]
-        said_then += [w for key in self.touched for w in graph.said.get(key, ())]
+        said_then += [w for key in self.touched for w in live.graph.said.get(key, ())]
+        said_then += _image_warnings(live, live.graph, self.touched)
         for warning in said_then:
             if warning in kept:
                 kept.remove(warning)
         said_now = [w for r in self.after for w in r.warnings]
         said_now += [w for key in self.touched for w in patched.said.get(key, ())]
+        said_now += _image_warnings(live, patched, self.touched)
         return kept + said_now
 
 
@@ -164,3 +169,26 @@ def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | N
 
 def _shape(meta: Meta) -> tuple:
     return tuple(getattr(meta, name) for name in SHAPE_FIELDS)
+
+
+def _images_measured(live: LiveSite, patched: Graph, keys: set[str]) -> bool:
+    """Whether every site image the touched articles now show was measured by the build
+    (or is not one the image stage measures: missing, remote, SVG)."""
+    base = patched.config.base_path
+    return all(
+        path in live.images or path.lstrip("/") not in live.static_paths or not is_resizable(path)
+        for key in keys
+        for path, _ in article_images(patched.articles[key], base)
+    )
+
+
+def _image_warnings(live: LiveSite, graph: Graph, keys: set[str]) -> list[LocatedError]:
+    shown: dict[str, list] = {}
+    for key in sorted(keys):
+        article = graph.articles[key]
+        for path, where in article_images(article, graph.config.base_path):
+            shown.setdefault(path, []).append((article, where))
+    return [
+        LocatedError(*found)
+        for found in image_warnings(graph, shown, live.static_paths, live.images)
+    ]

@@ -26,14 +26,21 @@ def absolute_html(html: str, page_url: str) -> str:
     return _URL_ATTRIBUTE.sub(absolute, html)
 
 
-def feed_content(config: Config, article: Article, sources_label: str) -> str:
-    """An entry's full content for feed readers: eyecatch, body and sources, all absolute."""
+def feed_content(
+    config: Config, article: Article, sources_label: str, credit_label: str = ""
+) -> str:
+    """An entry's full content for feed readers: eyecatch (with its credit, as the page
+    shows it), body and sources, all absolute."""
     page_url = urls.absolute_url(config, article.path)
     parts = []
     if article.eyecatch:
+        credit = article.eyecatch.credit
+        caption = (
+            f"<figcaption>{escape(credit_label)}:{escape(credit)}</figcaption>" if credit else ""
+        )
         parts.append(
             f'<figure><img src="{escape(image_url(config, article.eyecatch.image))}" '
-            f'alt="{escape(article.eyecatch.alt)}"></figure>'
+            f'alt="{escape(article.eyecatch.alt)}">{caption}</figure>'
         )
     parts.append(absolute_html(article.html, page_url))
     if article.sources:

@@ -25,6 +25,7 @@ from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
+from blogsmith.render.images import SIZES, ImageFacts, picture_html, sized_body
 from blogsmith.render.metadata import absolute_html, feed_content, image_url, news_article, tag_uri
 from blogsmith.render.theme import Theme
 
@@ -142,8 +143,17 @@ class TemplateProblem(Exception):
 
 
 class Renderer:
-    def __init__(self, graph: Graph, site_dir: Path, theme: Theme, search: bool = False):
+    def __init__(
+        self,
+        graph: Graph,
+        site_dir: Path,
+        theme: Theme,
+        search: bool = False,
+        images: dict[str, ImageFacts] | None = None,
+    ):
         self.graph = graph
+        self.images = images or {}
+        """What the image stage found of each site image a page shows."""
         self.config = graph.config
         self.site_templates = site_dir / "templates"
         self.theme = theme
@@ -177,6 +187,10 @@ class Renderer:
         self.env.filters["split_lead"] = split_lead
         self.env.filters["absolute_html"] = absolute_html
         self.env.filters["image_url"] = lambda image: image_url(config, image)
+        site_url = self.env.filters["site_url"]
+        self.env.filters["sized_images"] = lambda html: Markup(
+            sized_body(html, self.images.get, site_url, config.base_path)
+        )
         self.env.globals.update(
             site=config,
             t=strings,
@@ -186,11 +200,18 @@ class Renderer:
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k].card for k in graph.recent()],
             search_enabled=search,
+            picture=lambda path, alt="", sizes="content", eager=False, css_class="": Markup(
+                picture_html(
+                    self.images.get(path), path, site_url, alt, SIZES[sizes], eager, css_class
+                )
+            ),
             sidebar=self._sidebar,
             og_locale="ja_JP" if config.language == "ja" else "en_US",
             news_article=lambda article: news_article(config, article),
             tag_uri=lambda article: tag_uri(config, article),
-            feed_content=lambda article: feed_content(config, article, strings["sources"]),
+            feed_content=lambda article: feed_content(
+                config, article, strings["sources"], strings["eyecatch_credit"]
+            ),
             comment_count=lambda n: strings[
                 "comment_count_one" if n == 1 else "comment_count"
             ].format(n=n),
@@ -217,7 +238,7 @@ class Renderer:
             self._sidebar_html = Markup(self.env.get_template("sidebar.html").render())
         return self._sidebar_html
 
-    @property
+    @cached_property
     def version(self) -> bytes:
         """Everything besides a job's own context and the sidebar that its bytes depend on."""
         values = (
@@ -225,6 +246,7 @@ class Renderer:
             tuple(self.env.globals["categories"]),
             self.env.globals["search_enabled"],
             __version__,
+            sorted(self.images.items()),
         )
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 

@@ -1,0 +1,176 @@
+"""The image stage: real sizes in the markup, resized WebP and original-format copies with
+srcset, the first image eager, located warnings, and no image processed twice."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from conftest import DEFAULT_CONFIG, article, run_cli, soup
+from PIL import Image
+
+from blogsmith.build import build, default_cache_dir
+from blogsmith.render import images as image_stage
+
+
+def picture(width: int, height: int, kind: str = "JPEG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (70, 90, 60)).save(out, kind)
+    return out.getvalue()
+
+
+@pytest.fixture
+def photo_site(make_site):
+    return make_site(
+        {
+            "content/a/one.md": article(
+                "写真の記事",
+                "2022-09-01 10:00",
+                eyecatch="{image: /images/tank.jpg, alt: 戦車, credit: 防衛省}",
+                body='本文です。\n\n![地図](/images/map.png "出典:国土地理院")\n\n続き。',
+            ),
+            "content/a/two.md": article(
+                "二つ目", "2022-09-02 10:00", eyecatch="{image: /images/ship.jpg}"
+            ),
+            "content/a/three.md": article("写真のない記事", "2022-09-03 10:00"),
+            "static/images/tank.jpg": picture(2000, 1500),
+            "static/images/ship.jpg": picture(1200, 800),
+            "static/images/map.png": picture(900, 600, "PNG"),
+        }
+    )
+
+
+def copies_of(img) -> dict[str, list[tuple[str, int]]]:
+    """type -> [(url, width)] of an <img> inside a <picture>."""
+    found = {}
+    for source in img.parent.find_all("source"):
+        found[source["type"]] = [
+            (url, int(w[:-1])) for url, w in (c.split() for c in source["srcset"].split(", "))
+        ]
+    found["img"] = [(url, int(w[:-1])) for url, w in (c.split() for c in img["srcset"].split(", "))]
+    return found
+
+
+def test_images_get_their_size_copies_at_each_width_and_the_first_is_eager(photo_site):
+    public = photo_site / "public"
+    result = build(photo_site, public)
+    assert not result.warnings
+    page = soup(public / "europe/one/index.html")
+    eyecatch = page.select_one("figure.eyecatch img")
+    assert (eyecatch["width"], eyecatch["height"]) == ("2000", "1500")
+    assert (eyecatch["loading"], eyecatch["fetchpriority"]) == ("eager", "high")
+    assert eyecatch["sizes"] == "(min-width: 60rem) 50rem, 100vw"
+    copies = copies_of(eyecatch)
+    assert [w for _, w in copies["image/webp"]] == [210, 420, 740, 1480]
+    assert [w for _, w in copies["img"]] == [210, 420, 740, 1480, 2000]
+    assert copies["img"][-1][0] == "/images/tank.jpg"  # the original, for the widest screens
+    for kind, listed in copies.items():
+        for url, width in listed:
+            with Image.open(public / url.lstrip("/")) as made:
+                assert made.size == (width, round(1500 * width / 2000)), url
+                assert made.format == ("WEBP" if kind == "image/webp" else "JPEG"), url
+    figure = page.select_one(".entry-content figure")
+    body_image = figure.select_one("img")
+    assert figure.a["href"] == "/images/map.png"  # the original stays linked, to enlarge
+    assert (body_image["width"], body_image["height"]) == ("900", "600")
+    assert body_image["loading"] == "lazy" and not body_image.has_attr("fetchpriority")
+    assert [w for _, w in copies_of(body_image)["image/webp"]] == [210, 420, 740]
+    related = page.select(".related-item")
+    assert related and all(item.select_one(".related-thumb-empty") is None for item in related)
+    for thumb in page.select(".related-thumb"):
+        assert thumb["loading"] == "lazy" and thumb.has_attr("width")
+    home = soup(public / "index.html")
+    thumbs = home.select(".card-thumb img")
+    assert [t["loading"] for t in thumbs] == ["eager", "lazy"]
+    assert thumbs[0]["fetchpriority"] == "high"
+    assert home.select_one(".card:not(:has(.card-thumb))") is not None  # no grey box
+
+
+def test_an_unchanged_image_is_never_processed_again(photo_site, monkeypatch):
+    processed = []
+    real = image_stage._process
+
+    def counted(path, *rest):
+        processed.append(path)
+        return real(path, *rest)
+
+    monkeypatch.setattr(image_stage, "_process", counted)
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    build(photo_site, public, cache_dir=cache_dir)
+    assert sorted(processed) == ["/images/map.png", "/images/ship.jpg", "/images/tank.jpg"]
+    processed.clear()
+    (photo_site / "content/a/two.md").write_text(
+        article("二つ目の改訂", "2022-09-02 10:00", eyecatch="{image: /images/ship.jpg}")
+    )
+    build(photo_site, public, cache_dir=cache_dir)
+    assert processed == []
+    (photo_site / "static/images/ship.jpg").write_bytes(picture(1000, 800))
+    build(photo_site, public, cache_dir=cache_dir)
+    assert processed == ["/images/ship.jpg"]
+    ship = soup(public / "europe/two/index.html").select_one("figure.eyecatch img")
+    assert (ship["width"], ship["height"]) == ("1000", "800")
+    stale = [p.name for p in (public / "images").iterdir() if p.name.startswith("ship.")]
+    assert len({re.sub(r"\.\d+w\.", ".", name) for name in stale}) == 3  # old copies removed
+
+
+def test_images_that_will_not_show_as_they_should_are_located_warnings(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("小さい", "2022-09-01", eyecatch="{image: /images/dot.jpg}"),
+            "content/b.md": article("偽物", "2022-09-02", eyecatch="{image: /images/fake.jpg}"),
+            "content/c.md": article("中身違い", "2022-09-03", eyecatch="{image: /images/p.jpg}"),
+            "content/d.md": article("本文", "2022-09-04", body="![無い](/images/none.png)"),
+            "static/images/dot.jpg": picture(1, 1),
+            "static/images/fake.jpg": b"not an image at all",
+            "static/images/p.jpg": picture(800, 600, "PNG"),
+        }
+    )
+    expected = [
+        "content/a.md:5: warning: eyecatch image /images/dot.jpg is 1x1 px, narrower than the "
+        "740 px an article shows it at, so it looks blurred; use one at least that wide",
+        "content/a.md:5: warning: eyecatch image /images/dot.jpg has fewer than 50,000 pixels, "
+        "the least Google shows for an article; use a larger image",
+        "content/b.md:5: warning: image /images/fake.jpg is not an image blogsmith can read; "
+        "save it as JPEG, PNG, GIF or WebP",
+        "content/c.md:5: warning: image /images/p.jpg is a PNG image with a .jpg name; rename "
+        "it to .png or save it as JPEG",
+        "content/d.md: warning: image /images/none.png not found: add static/images/none.png",
+    ]
+    for command in ("check", "build"):
+        run = run_cli(command, "--site", site)
+        assert run.returncode == 0, run.stderr
+        assert run.stderr.splitlines() == expected, command
+
+
+def test_image_settings_are_read_and_checked(make_site):
+    site = make_site(
+        {
+            "content/a.md": article(eyecatch="{image: /images/t.jpg}"),
+            "static/images/t.jpg": picture(1000, 500),
+        },
+        config=DEFAULT_CONFIG + "images:\n  widths: [300, 600]\n  webp: false\n  quality: 60\n",
+    )
+    build(site, site / "public")
+    img = soup(site / "public/europe/a/index.html").select_one("figure.eyecatch img")
+    copies = copies_of(img)
+    assert "image/webp" not in copies and [w for _, w in copies["img"]] == [300, 600, 1000]
+    bad = make_site(
+        {"content/a.md": article()},
+        config=DEFAULT_CONFIG + "images:\n  widths: [0]\n  quality: 101\n",
+        name="bad",
+    )
+    run = run_cli("check", "--site", bad)
+    assert run.returncode == 1
+    assert "'images.widths' must be a list of widths in pixels (16 to 8192)" in run.stderr
+    assert "'images.quality' must be a whole number from 1 to 100, got 101" in run.stderr
+
+
+def test_the_feed_carries_the_eyecatch_credit(photo_site):
+    import feedparser
+
+    build(photo_site, photo_site / "public")
+    feed = feedparser.parse((photo_site / "public/feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "写真の記事")
+    assert "<figcaption>アイキャッチ画像の出典:防衛省</figcaption>" in entry.content[0].value
