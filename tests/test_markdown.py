@@ -83,3 +83,58 @@ def test_japanese_excerpts_are_cut_by_characters_and_end_with_an_ellipsis():
 
 def test_english_excerpts_are_cut_at_a_word():
     assert excerpt("The ceasefire broke within forty minutes.", 20, "en") == "The ceasefire broke…"
+
+
+def test_a_single_newline_is_a_line_break_by_default_in_japanese(make_site):
+    from conftest import DEFAULT_CONFIG, article, soup
+
+    from blogsmith.build import build
+
+    body = "関連記事:[前回](b.md)\n関連記事:[前々回](b.md)"
+    for name, config, breaks in (
+        ("ja", DEFAULT_CONFIG, 1),
+        ("en", DEFAULT_CONFIG.replace("language: ja", "language: en"), 0),
+        ("off", DEFAULT_CONFIG + "line_breaks: false\n", 0),
+    ):
+        site = make_site(
+            {"content/a.md": article("一", "2022-09-01", body=body), "content/b.md": article("二")},
+            config=config,
+            name=name,
+        )
+        build(site, site / "public")
+        content = soup(site / "public/europe/a/index.html").select_one(".entry-content")
+        assert len(content.select("p br")) == breaks, name
+        assert len(content.select("a")) == 2
+
+
+def test_the_importers_markdown_builds_the_same_with_either_line_breaks(tmp_path):
+    from conftest import soup
+    from wxr_samples import export, item
+
+    from blogsmith.authoring.wordpress.importer import import_wordpress
+    from blogsmith.build import build
+
+    source = tmp_path / "export.xml"
+    source.write_text(
+        export(
+            [
+                item(
+                    1,
+                    "改行の記事",
+                    "一行目\n二行目\n\n次の段落。\n<blockquote>引用\n続き</blockquote>",
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
+    pages = []
+    for breaks in ("true", "false"):
+        site = tmp_path / breaks
+        import_wordpress(source, site)
+        config = site / "blogsmith.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + f"line_breaks: {breaks}\n")
+        build(site, site / "public")
+        page = next((site / "public").glob("*/post-1/index.html"))
+        pages.append(str(soup(page).select_one(".entry-content")))
+    assert pages[0] == pages[1]
+    assert "一行目<br/>" in pages[0].replace("\n", "")

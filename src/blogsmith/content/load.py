@@ -174,7 +174,7 @@ def load_one(source: str, data: bytes, cache: BuildCache) -> FileResult:
     return cache.file(source)
 
 
-_renderers: dict[tuple[str, str], BodyRenderer] = {}
+_renderers: dict[tuple[str, str, bool], BodyRenderer] = {}
 
 
 def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileResult:
@@ -243,7 +243,7 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
     except FrontMatterError as exc:
         return FileResult(None, (LocatedError(source, exc.line, exc.message),))
     config = settings.config
-    renderer_key = (config.base_path, config.language)
+    renderer_key = (config.base_path, config.language, config.line_breaks)
     renderer = _renderers.get(renderer_key)
     if renderer is None:
         renderer = _renderers[renderer_key] = BodyRenderer(*renderer_key)

@@ -122,9 +122,11 @@ class NestedTooDeep(Exception):
 class BodyRenderer:
     """One Markdown instance, reset per document, because building one is costly."""
 
-    def __init__(self, base_path: str = "/", language: str = "ja"):
+    def __init__(self, base_path: str = "/", language: str = "ja", line_breaks: bool = False):
         self.extension = ArchiveExtension(base_path)
         self.backlink = "本文へ戻る" if language == "ja" else "Jump back to footnote %d in the text"
+        self.line_breaks = line_breaks
+        """A single newline inside a paragraph is a line break, as WordPress shows it."""
         self.md = self._make()
 
     def _make(self) -> markdown.Markdown:
@@ -133,6 +135,7 @@ class BodyRenderer:
                 "extra",
                 "sane_lists",
                 "toc",
+                *(["nl2br"] if self.line_breaks else []),
                 self.extension,
             ],
             extension_configs={

@@ -17,7 +17,7 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
     " description author recent_count excerpt_length search feeds logo twitter"
-    " pagination sidebar images"
+    " pagination sidebar images line_breaks"
 ).split()
 PAGINATIONS = ("stable", "newest-first")
 SIDEBARS = ("inline", "shared")
@@ -54,6 +54,9 @@ class Config:
     and of the article column on a phone and a desktop."""
     image_webp: bool = True
     image_quality: int = 80
+    line_breaks: bool = True
+    """A single newline inside a paragraph is a <br> (as WordPress and Japanese news blogs
+    show it); the default is true for ja, false for en."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -212,6 +215,16 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
             )
         else:
             values["feed_content"] = content
+
+    line_breaks = data.get("line_breaks", values.get("language", "ja") == "ja")
+    if not isinstance(line_breaks, bool):
+        bag.add(
+            where,
+            doc.line("line_breaks"),
+            f"'line_breaks' must be true or false, got {line_breaks!r}",
+        )
+    else:
+        values["line_breaks"] = line_breaks
 
     images = data.get("images", {}) or {}
     if not isinstance(images, dict):

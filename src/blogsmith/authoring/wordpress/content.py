@@ -49,6 +49,7 @@ _STARTS_BLOCK = re.compile(rf"^\s*</?(?:{_BLOCKS})\b", re.I)
 _ENDS_BLOCK = re.compile(rf"</(?:{_BLOCKS})>\s*$", re.I)
 _BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCKS})[\s/>])", re.I)
 _BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCKS})>)", re.I)
+_QUOTE = re.compile(r"(<blockquote\b[^>]*>)((?:(?!<blockquote\b).)*?)(</blockquote>)", re.S | re.I)
 _SCRIPT_URL = re.compile(r"[\x00-\x20]*(?:javascript|vbscript|data)[\x00-\x20]*:", re.I)
 """A URL a browser would run or render as a page (spaces and controls before it ignored)."""
 _WORD_BREAKS = frozenset(BLOCK_TAGS) | {"br", "img", "hr"}
@@ -137,6 +138,8 @@ def autop(text: str) -> str:
         return f"\x00{len(saved) - 1}\x00"
 
     text = _PRE.sub(save, text)
+    # WordPress makes paragraphs and line breaks inside a quote too
+    text = _QUOTE.sub(lambda m: m.group(1) + autop(m.group(2)) + m.group(3), text)
     text = _BLOCK_OPEN.sub(r"\n\n\1", text)  # every block element apart from the text
     text = _BLOCK_CLOSE.sub(r"\1\n\n", text)
     chunks = re.split(r"\n[ \t]*\n", text.strip("\n"))
