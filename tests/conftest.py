@@ -30,6 +30,7 @@ language: ja
 timezone: Asia/Tokyo
 per_page: 10
 related_count: 6
+logo: /assets/favicon.svg
 categories:
   europe: 欧州関連
   japan: 日本関連

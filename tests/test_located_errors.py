@@ -68,7 +68,7 @@ CASES = {
             "content/a.md": article(),
             "blogsmith.yaml": DEFAULT_CONFIG + 'permalink: "/{slug}\\0/"\n',
         },
-        "blogsmith.yaml:10: 'permalink' must not hold spaces, control characters",
+        "blogsmith.yaml:11: 'permalink' must not hold spaces, control characters",
     ),
     "a max_depth the templates cannot nest": (
         {
@@ -80,7 +80,7 @@ CASES = {
             ),
             "blogsmith.yaml": DEFAULT_CONFIG + "comments:\n  max_depth: 300\n",
         },
-        "blogsmith.yaml:11: 'comments.max_depth' must be a whole number from 1 to 100, got 300",
+        "blogsmith.yaml:12: 'comments.max_depth' must be a whole number from 1 to 100, got 300",
     ),
 }  # fmt: skip
 

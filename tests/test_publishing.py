@@ -186,21 +186,57 @@ def test_article_head_for_search_engines_and_link_previews(example):
     assert data["headline"] == "発効した停戦はわずか1時間足らずで崩壊、国境の戦闘は2日目に"
     assert data["datePublished"] == "2022-09-14T06:30:00+09:00"
     assert data["dateModified"] == "2022-09-14T12:00:00+09:00"
-    assert data["author"] == {"@type": "Person", "name": "管理人"}
-    assert data["image"] == [SITE + "images/2022/09/lachin.png"]
+    assert data["author"] == {
+        "@type": "Person",
+        "name": "管理人",
+        "url": "https://news.example.org/about/",  # from the config's authors
+    }
+    assert data["image"] == [
+        {
+            "@type": "ImageObject",
+            "url": SITE + "images/2022/09/lachin.png",
+            "width": 1600,
+            "height": 900,
+        }
+    ]
     assert data["publisher"]["name"] == "軍事ニュースアーカイブ"
+    assert data["publisher"]["logo"] == {
+        "@type": "ImageObject",
+        "url": SITE + "images/logo.png",
+        "width": 512,
+        "height": 512,
+    }
     assert data["articleSection"] == "欧州関連"
     assert data["mainEntityOfPage"] == url
 
 
-def test_every_json_ld_block_parses(example):
-    blocks = 0
+def test_every_json_ld_block_parses_and_is_complete(example):
+    """Articles: Google's Article fields; list pages: a CollectionPage of what they list."""
+    kinds: dict[str, int] = {}
+    descriptions = set()
     for path in example.rglob("*.html"):
-        for script in soup(path).find_all("script", type="application/ld+json"):
+        page = soup(path)
+        for script in page.find_all("script", type="application/ld+json"):
             data = json.loads(script.string)
-            assert datetime.fromisoformat(data["datePublished"]).utcoffset() is not None
-            blocks += 1
-    assert blocks == 21
+            kinds[data["@type"]] = kinds.get(data["@type"], 0) + 1
+            if data["@type"] == "NewsArticle":
+                assert datetime.fromisoformat(data["datePublished"]).utcoffset() is not None
+                assert data["author"]["name"] and data["author"]["url"].startswith("https://")
+                [image] = data["image"]  # the eyecatch, or the logo for articles without one
+                assert image["width"] * image["height"] >= 50_000, path
+                assert data["publisher"]["logo"]["width"] == 512
+            else:
+                assert data["@type"] == "CollectionPage"
+                listed = [item["url"] for item in data["mainEntity"]["itemListElement"]]
+                cards = [a["href"] for a in page.select(".card-title a")]
+                assert [urlsplit(url).path for url in listed] == cards, path
+                description = page.find("meta", attrs={"name": "description"})["content"]
+                assert data["description"] == description
+                descriptions.add(description)
+    assert kinds["NewsArticle"] == 21
+    list_pages = [p for p in example.rglob("index.html") if soup(p).select(".article-list")]
+    assert kinds["CollectionPage"] == len(list_pages)
+    assert len(descriptions) == len(list_pages)  # every list page has one of its own
 
 
 def test_future_articles_wait_for_their_date(make_site):

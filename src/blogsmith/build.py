@@ -290,6 +290,17 @@ class _Build:
             writer.changed.extend(staged)
         for warning in image_warnings(graph, shown, statics, answers):
             self.bag.warn(*warning)
+        if not config.logo:
+            self.bag.warn(
+                CONFIG_NAME,
+                0,
+                "'logo' is not set: search engines show an article's publisher with its logo "
+                "(Google's Article structured data); add one, like 'logo: /images/logo.png'",
+            )
+        for key in ("logo", "default_image"):
+            image = getattr(config, key)
+            if image and image.lstrip("/") not in statics:
+                self.bag.warn(CONFIG_NAME, 0, f"'{key}' {image} not found: add static{image}")
         return answers
 
     def render(

@@ -27,6 +27,7 @@ class Category:
     key: str
     name: str
     url: str
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
     " description author recent_count excerpt_length search feeds logo twitter"
-    " pagination sidebar images line_breaks"
+    " pagination sidebar images line_breaks authors default_image"
 ).split()
 PAGINATIONS = ("stable", "newest-first")
 SIDEBARS = ("inline", "shared")
@@ -54,6 +54,12 @@ class Config:
     and of the article column on a phone and a desktop."""
     image_webp: bool = True
     image_quality: int = 80
+    authors: tuple[tuple[str, str], ...] = ()
+    """Author name -> the URL of a page about them, for structured data (name and url)."""
+    default_image: str = ""
+    """The image an article without an eyecatch is shown with where one is needed (its
+    structured data); the logo when not set."""
+    category_descriptions: tuple[tuple[str, str], ...] = ()
     line_breaks: bool = True
     """A single newline inside a paragraph is a <br> (as WordPress and Japanese news blogs
     show it); the default is true for ja, false for en."""
@@ -268,7 +274,21 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         else:
             values[key] = value
 
-    for key in ("description", "author", "logo", "twitter"):
+    authors = data.get("authors", {}) or {}
+    if not isinstance(authors, dict) or not all(
+        isinstance(name, str) and isinstance(url, str) and url.startswith(("http://", "https://"))
+        for name, url in authors.items()
+    ):
+        bag.add(
+            where,
+            doc.line("authors"),
+            "'authors' must map author names to the URL of a page about them, like "
+            "'管理人: https://news.example.org/about/'",
+        )
+    else:
+        values["authors"] = tuple(authors.items())
+
+    for key in ("description", "author", "logo", "twitter", "default_image"):
         value = data.get(key, "")
         if value is None:
             value = ""
@@ -277,14 +297,17 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         else:
             values[key] = value
 
-    logo = values.get("logo", "")
-    if logo and not logo.startswith("/"):
-        bag.add(
-            where,
-            doc.line("logo"),
-            f"'logo' must be a site path like /images/logo.png, got {logo!r}",
-        )
-    values["categories"] = _categories(data.get("categories", {}), doc, bag)
+    for key in ("logo", "default_image"):
+        image = values.get(key, "")
+        if image and not image.startswith("/"):
+            bag.add(
+                where,
+                doc.line(key),
+                f"'{key}' must be a site path like /images/logo.png, got {image!r}",
+            )
+    values["categories"], values["category_descriptions"] = _categories(
+        data.get("categories", {}), doc, bag
+    )
     if len(bag.errors) > start:
         return None
     return Config(**values)  # type: ignore[arg-type]
@@ -357,18 +380,22 @@ def is_category_key(key: str) -> bool:
     return re.fullmatch(r"[^\W_][\w-]*", key) is not None
 
 
-def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tuple[str, str], ...]:
+def _categories(
+    raw: object, doc: yamlread.YamlDoc, bag: ErrorBag
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(key, display name) of each category, and (key, description) of those that have one:
+    a category is `key: name`, or `key: {name: ..., description: ...}`."""
     if raw is None:
-        return ()
+        return (), ()
     if not isinstance(raw, dict):
         bag.add(
             CONFIG_NAME,
             doc.line("categories"),
             "'categories' must map keys to display names, like 'europe: 欧州関連'",
         )
-        return ()
-    result = []
-    for key, name in raw.items():
+        return (), ()
+    result, descriptions = [], []
+    for key, value in raw.items():
         line = doc.line("categories", str(key))
         if not isinstance(key, str) or not is_category_key(key):
             bag.add(
@@ -378,6 +405,12 @@ def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tupl
                 "'_' (it becomes part of URLs), like 'europe' or 'あさひ'",
             )
             continue
+        name, description = value, ""
+        if isinstance(value, dict):
+            name, description = value.get("name"), value.get("description", "")
+            if not isinstance(description, str):
+                bag.add(CONFIG_NAME, line, f"category '{key}': 'description' must be text")
+                continue
         if not isinstance(name, str) or not name.strip():
             bag.add(
                 CONFIG_NAME,
@@ -386,4 +419,6 @@ def _categories(raw: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> tuple[tupl
             )
             continue
         result.append((key, name.strip()))
-    return tuple(result)
+        if description.strip():
+            descriptions.append((key, description.strip()))
+    return tuple(result), tuple(descriptions)

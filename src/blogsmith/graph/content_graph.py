@@ -164,7 +164,12 @@ def build_graph(
 
     built = {key: meta for key, meta in metas.items() if is_built(meta)}
     categories = {
-        key: Category(key, name, urls.public_url(config, urls.category_path(key)))
+        key: Category(
+            key,
+            name,
+            urls.public_url(config, urls.category_path(key)),
+            dict(config.category_descriptions).get(key, ""),
+        )
         for key, name in config.categories
     }
     paths = {

@@ -316,6 +316,9 @@ def images_shown(graph) -> dict[str, list[tuple[object, str]]]:
     for article in graph.articles.values():
         for path, where in article_images(article, graph.config.base_path):
             shown.setdefault(path, []).append((article, where))
+    for setting in (graph.config.logo, graph.config.default_image):
+        if _is_site(setting):  # measured for structured data; said of in the config
+            shown.setdefault(setting, [])
     return shown
 
 

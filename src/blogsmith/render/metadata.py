@@ -57,8 +57,10 @@ def image_url(config: Config, image: str) -> str:
     return urls.absolute_url(config, image) if image.startswith("/") else image
 
 
-def news_article(config: Config, article: Article) -> dict:
-    """schema.org NewsArticle, for the JSON-LD block of an article page."""
+def news_article(config: Config, article: Article, size_of=lambda path: None) -> dict:
+    """schema.org NewsArticle, for the JSON-LD block of an article page: what Google's
+    Article rules ask for (an image with its size, the author with a URL, the publisher's
+    logo). `size_of(site path)` is an image's (width, height), when measured."""
     data: dict = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -70,20 +72,59 @@ def news_article(config: Config, article: Article) -> dict:
         "url": urls.absolute_url(config, article.path),
         "inLanguage": config.language,
         "articleSection": article.category.name,
-        "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+        "author": author_of(config, article.author),
+        "publisher": publisher_of(config, size_of),
     }
-    if article.author:
-        data["author"] = {"@type": "Person", "name": article.author}
-    if article.eyecatch:
-        data["image"] = [image_url(config, article.eyecatch.image)]
+    image = article.eyecatch.image if article.eyecatch else config.default_image or config.logo
+    if image:
+        data["image"] = [image_object(config, image, size_of)]
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
-    if config.logo:
-        data["publisher"]["logo"] = {
-            "@type": "ImageObject",
-            "url": urls.absolute_url(config, config.logo),
-        }
     return data
+
+
+def author_of(config: Config, name: str) -> dict:
+    """A Person with a name and a URL: the page `authors` names for them, else the home page
+    (the default author is the site's own: `author`, or the site's title)."""
+    name = name or config.author
+    if not name:
+        return {"@type": "Organization", "name": config.title, "url": config.base_url}
+    return {"@type": "Person", "name": name, "url": dict(config.authors).get(name, config.base_url)}
+
+
+def publisher_of(config: Config, size_of=lambda path: None) -> dict:
+    publisher: dict = {"@type": "Organization", "name": config.title, "url": config.base_url}
+    if config.logo:
+        publisher["logo"] = image_object(config, config.logo, size_of)
+    return publisher
+
+
+def image_object(config: Config, image: str, size_of=lambda path: None) -> dict:
+    found: dict = {"@type": "ImageObject", "url": image_url(config, image)}
+    size = size_of(image)
+    if size is not None:
+        found["width"], found["height"] = size
+    return found
+
+
+def collection_page(config: Config, title: str, description: str, path: str, items) -> dict:
+    """schema.org CollectionPage for a list page: what it is and the articles it lists."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": title or config.title,
+        "description": description,
+        "url": urls.absolute_url(config, path),
+        "inLanguage": config.language,
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url},
+        "mainEntity": {
+            "@type": "ItemList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": n, "url": urls.absolute_url(config, card.path)}
+                for n, card in enumerate(items, 1)
+            ],
+        },
+    }
 
 
 def tag_uri(config: Config, article: Article) -> str:

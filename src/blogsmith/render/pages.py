@@ -26,7 +26,14 @@ from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
 from blogsmith.render.images import SIZES, ImageFacts, picture_html, sized_body
-from blogsmith.render.metadata import absolute_html, feed_content, image_url, news_article, tag_uri
+from blogsmith.render.metadata import (
+    absolute_html,
+    collection_page,
+    feed_content,
+    image_url,
+    news_article,
+    tag_uri,
+)
 from blogsmith.render.theme import Theme
 
 
@@ -207,7 +214,11 @@ class Renderer:
             ),
             sidebar=self._sidebar,
             og_locale="ja_JP" if config.language == "ja" else "en_US",
-            news_article=lambda article: news_article(config, article),
+            news_article=lambda article: news_article(config, article, self.size_of),
+            collection_page=lambda title, description, path, items: collection_page(
+                config, title, description, path, items
+            ),
+            list_description=self._list_description,
             tag_uri=lambda article: tag_uri(config, article),
             feed_content=lambda article: feed_content(
                 config, article, strings["sources"], strings["eyecatch_credit"]
@@ -224,6 +235,24 @@ class Renderer:
                 for year, keys in graph.years().items()
             ],
         )
+
+    def size_of(self, path: str) -> tuple[int, int] | None:
+        facts = self.images.get(path)
+        return (facts.width, facts.height) if facts is not None else None
+
+    def _list_description(self, kind: str, title: str, category=None, number=None) -> str:
+        """A list page's own meta description: the category's from the config, or one
+        made from the list's title; later pages say their number, so no two are alike."""
+        config, strings = self.config, STRINGS[self.config.language]
+        if kind == "home":
+            text = config.description or config.title
+        elif category is not None and category.description:
+            text = category.description
+        else:
+            text = strings["list_description"].format(title=title, site=config.title)
+        if number:
+            text += " (" + strings["page_n"].format(n=number) + ")"
+        return text
 
     def with_graph(self, graph: Graph) -> Renderer:
         """This renderer over a graph of the same shape (an edit patched in by the live
