@@ -229,3 +229,36 @@ def imported_comments(site: Path) -> dict[str, dict]:
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
             found[str(entry["id"])] = entry
     return found
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory):
+    """The example archive built as the README builds it, on a plain static file server."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    output = tmp_path_factory.mktemp("example") / "public"
+    assert run_cli("build", "--site", REPO, "--output", output, "-q").returncode == 0
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def axe_core() -> str:
+    """The path of axe-core's script (npm install axe-core; .ci/run does), or a skip."""
+    axe = os.environ.get("BLOGSMITH_AXE_JS") or str(
+        REPO / ".ci/cache/npm/node_modules/axe-core/axe.min.js"
+    )
+    if not os.path.exists(axe):
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing in CI; .ci/run installs it")
+        pytest.skip("axe-core not installed (npm install axe-core; set BLOGSMITH_AXE_JS)")
+    return axe

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_CONFIG, REPO, article, run_cli, soup
+from conftest import DEFAULT_CONFIG, REPO, article, axe_core, run_cli, soup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from serving import ServeProcess
@@ -410,27 +410,6 @@ def test_the_readme_serve_command_serves_pages_and_search_on_the_example(browser
     assert left == set(), "serve left its temporary output behind"
 
 
-@pytest.fixture(scope="module")
-def example_site(tmp_path_factory):
-    """The example archive built as the README builds it, on a plain static file server."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    output = tmp_path_factory.mktemp("example") / "public"
-    assert run_cli("build", "--site", REPO, "--output", output, "-q").returncode == 0
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
 PHONE = {
     "viewport": {"width": 412, "height": 823},
     "device_scale_factor": 1.75,
@@ -474,13 +453,7 @@ def test_the_search_page_on_a_phone_does_not_jump_when_results_come(browser, exa
 
 @pytest.mark.slow
 def test_the_search_page_has_no_accessibility_violations(browser, example_site):
-    axe = os.environ.get("BLOGSMITH_AXE_JS") or str(
-        REPO / ".ci/cache/npm/node_modules/axe-core/axe.min.js"
-    )
-    if not os.path.exists(axe):
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing in CI; .ci/run installs it")
-        pytest.skip("axe-core not installed (npm install axe-core; set BLOGSMITH_AXE_JS)")
+    axe = axe_core()
     page = browser.new_page()
     for query in ("", "戦車"):
         if query:

@@ -1,0 +1,57 @@
+"""The built example archive in a real browser on a phone: no accessibility violations on
+any kind of page, images that fit where they are shown, and no layout shift from them."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import axe_core
+
+PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75}
+PAGES = {
+    "article": "europe/ceasefire-broken/",
+    "home": "",
+    "category": "category/europe/",
+    "tag": "tag/%E6%88%A6%E8%BB%8A/",
+    "page": "about/",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", PAGES)
+def test_every_kind_of_page_has_no_accessibility_violations(browser, example_site, kind):
+    page = browser.new_page(**PHONE)
+    response = page.goto(example_site + PAGES[kind])
+    assert response.status == 200
+    page.add_script_tag(path=axe_core())
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["article", "home", "category"])
+def test_a_phone_loads_images_that_fit_and_they_never_shift_the_page(browser, example_site, kind):
+    page = browser.new_page(**PHONE)
+    page.add_init_script(
+        "window.__shifts = 0; new PerformanceObserver(l => l.getEntries().forEach("
+        "e => { if (!e.hadRecentInput) window.__shifts += e.value; })).observe("
+        "{type: 'layout-shift', buffered: true});"
+    )
+    page.goto(example_site + PAGES[kind], wait_until="networkidle")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    images = page.evaluate(
+        """() => [...document.images].filter(i => i.complete && i.naturalWidth).map(i => ({
+            src: i.currentSrc, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+            width: +i.getAttribute('width'), height: +i.getAttribute('height'),
+            ratio: i.naturalWidth / i.naturalHeight}))"""
+    )
+    photos = [i for i in images if "/images/" in i["src"]]
+    assert photos, kind
+    for image in photos:
+        assert image["src"].endswith(".webp"), image  # a copy, in WebP
+        assert image["natural"] <= max(image["shown"] * 1.75 * 2.2, 210), image  # not the original
+        assert abs(image["width"] / image["height"] - image["ratio"]) < 0.02, image
+    assert page.evaluate("window.__shifts") <= 0.01
+    page.close()
