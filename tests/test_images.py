@@ -174,3 +174,30 @@ def test_the_feed_carries_the_eyecatch_credit(photo_site):
     feed = feedparser.parse((photo_site / "public/feed.xml").read_bytes())
     entry = next(e for e in feed.entries if e.title == "写真の記事")
     assert "<figcaption>アイキャッチ画像の出典:防衛省</figcaption>" in entry.content[0].value
+
+
+def test_an_unchanged_static_file_is_not_read_again(photo_site, monkeypatch):
+    """A photo archive's static/ is gigabytes: a rebuild reads only what changed."""
+    from pathlib import Path
+
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    build(photo_site, public, cache_dir=cache_dir)
+    read = []
+    real = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        if "static" in path.parts:
+            read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    (photo_site / "content/a/three.md").write_text(article("改訂", "2022-09-03 10:00"))
+    build(photo_site, public, cache_dir=cache_dir)
+    assert read == []
+    (photo_site / "static/images/ship.jpg").write_bytes(picture(1100, 800))
+    build(photo_site, public, cache_dir=cache_dir)
+    assert read.count("ship.jpg") >= 1 and "tank.jpg" not in read
+    assert (public / "images/ship.jpg").read_bytes() == (
+        photo_site / "static/images/ship.jpg"
+    ).read_bytes()

@@ -324,10 +324,17 @@ class _Build:
     def copy_static(
         self, statics: dict[str, Path], writer: StagedWriter, counter: RenderCounter
     ) -> None:
+        cache = self.cache
+        committed = cache.statics if cache is not None else {}
         with stage("static"):
             for relative, source in sorted(statics.items()):
                 try:
-                    writer.put(relative, source.read_bytes())
+                    status = source.stat()
+                    mark = (status.st_size, status.st_mtime_ns)
+                    if committed.get(relative) != mark or not writer.keep(relative):
+                        writer.put(relative, source.read_bytes())
+                    if cache is not None:
+                        cache.remember_static(relative, mark)
                 except OSError as exc:
                     self.bag.add(
                         shown_static(self.site_dir, source),

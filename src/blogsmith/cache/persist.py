@@ -28,7 +28,7 @@ from blogsmith import __version__
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.output.writer import OWNED_LIST
 
-FORMAT = 4
+FORMAT = 5
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 

@@ -69,6 +69,10 @@ class BuildCache:
     render.pages.Fingerprints)."""
     digests: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     """id() of a value -> (the value, its digest), from the last build (in memory only)."""
+    statics: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Output path of a static file -> its source's size and time when the committed output
+    got it: an unchanged one is not read again."""
+    pending_statics: dict[str, tuple[int, int]] = field(default_factory=dict)
     images: dict[str, tuple[tuple, bytes, Any]] = field(default_factory=dict)
     """Site path of an image -> (its file's size, time and the image settings, the digest of
     its bytes and the settings, what was found: its size and copies, or a problem)."""
@@ -127,7 +131,11 @@ class BuildCache:
 
     def forget_output(self) -> None:
         """The output is not as the last build left it: no committed page can be trusted."""
-        self.pages, self.version, self.outputs = {}, None, None
+        self.pages, self.version, self.outputs, self.statics = {}, None, None, {}
+
+    def remember_static(self, relative: str, mark: tuple[int, int]) -> None:
+        """A static file staged or kept now, as its source was: it counts once committed."""
+        self.pending_statics[relative] = mark
 
     def committed(
         self,
@@ -143,6 +151,8 @@ class BuildCache:
         self.pages = {path: key for path, key in merged.items() if path in produced}
         self.pending_pages = {}
         self.version = version
+        self.statics = {k: v for k, v in self.pending_statics.items() if k in produced}
+        self.pending_statics = {}
         self.search = search
         self.articles = dict(articles)
         # What this process left in the output: the next build in it (the live preview)
@@ -154,9 +164,10 @@ class BuildCache:
         self.outputs = outputs
 
     def discard_pages(self) -> None:
-        """The build failed: what it rendered never reached the output."""
+        """The build failed: what it rendered and copied never reached the output."""
         self.pending_pages = {}
+        self.pending_statics = {}
 
     def for_disk(self) -> BuildCache:
         """A copy without what means something in this process only (object ids)."""
-        return replace(self, pending_pages={}, articles={}, digests={})
+        return replace(self, pending_pages={}, pending_statics={}, articles={}, digests={})
