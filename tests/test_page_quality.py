@@ -77,32 +77,34 @@ def lighthouse() -> str:
 @pytest.mark.parametrize("form", ["mobile", "desktop"])
 def test_lighthouse_scores_the_built_example(browser, example_site, kind, form, tmp_path):
     """Performance 98 or more, accessibility, best practices and SEO 100 (the two audits a
-    plain static file server fails, caching headers and compression, are the host's)."""
+    plain static file server fails, caching headers and compression, are the host's).
+    Mobile performance is the median of three runs, as Lighthouse advises for its variance:
+    on a shared 2-core machine one run in several scores 10 points lower."""
     import json
+    import statistics
     import subprocess
 
     from conftest import CHROMIUM
 
-    report = tmp_path / "report.json"
-    subprocess.run(
-        [
-            lighthouse(), example_site + PAGES[kind], f"--chrome-path={CHROMIUM}",
-            "--chrome-flags=--headless=new --no-sandbox",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            "--output=json", f"--output-path={report}", "--quiet",
-            *(["--preset=desktop"] if form == "desktop" else []),
-        ],
-        check=True, timeout=240, capture_output=True,
-    )  # fmt: skip
-    data = json.loads(report.read_text(encoding="utf-8"))
-    scores = {name: round(c["score"] * 100) for name, c in data["categories"].items()}
-    assert scores["performance"] >= 98, scores
-    assert {k: v for k, v in scores.items() if k != "performance"} == {
-        "accessibility": 100,
-        "best-practices": 100,
-        "seo": 100,
-    }
-    audits = data["audits"]
-    for audit in ("unsized-images", "uses-responsive-images", "modern-image-formats"):
-        assert audits[audit]["score"] in (1, None), (audit, audits[audit].get("displayValue"))
-    assert audits["cumulative-layout-shift"]["numericValue"] <= 0.01
+    performance = []
+    for run in range(3 if form == "mobile" else 1):
+        report = tmp_path / f"report-{run}.json"
+        subprocess.run(
+            [
+                lighthouse(), example_site + PAGES[kind], f"--chrome-path={CHROMIUM}",
+                "--chrome-flags=--headless=new --no-sandbox",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json", f"--output-path={report}", "--quiet",
+                *(["--preset=desktop"] if form == "desktop" else []),
+            ],
+            check=True, timeout=240, capture_output=True,
+        )  # fmt: skip
+        data = json.loads(report.read_text(encoding="utf-8"))
+        scores = {name: round(c["score"] * 100) for name, c in data["categories"].items()}
+        performance.append(scores.pop("performance"))
+        assert scores == {"accessibility": 100, "best-practices": 100, "seo": 100}
+        audits = data["audits"]
+        for audit in ("unsized-images", "uses-responsive-images", "modern-image-formats"):
+            assert audits[audit]["score"] in (1, None), (audit, audits[audit].get("displayValue"))
+        assert audits["cumulative-layout-shift"]["numericValue"] <= 0.01
+    assert statistics.median(performance) >= 98, performance
