@@ -252,13 +252,15 @@ def example_site(tmp_path_factory):
     server.shutdown()
 
 
-def axe_core() -> str:
-    """The path of axe-core's script (npm install axe-core; .ci/run does), or a skip."""
-    axe = os.environ.get("BLOGSMITH_AXE_JS") or str(
-        REPO / ".ci/cache/npm/node_modules/axe-core/axe.min.js"
-    )
-    if not os.path.exists(axe):
+def npm_tool(variable: str, relative: str, what: str) -> str:
+    """The path of a tool from npm that .ci/run installs (or `variable` names), or a skip."""
+    found = os.environ.get(variable) or str(REPO / ".ci/cache/npm/node_modules" / relative)
+    if not os.path.exists(found):
         if os.environ.get("CI"):
-            pytest.fail("axe-core is missing in CI; .ci/run installs it")
-        pytest.skip("axe-core not installed (npm install axe-core; set BLOGSMITH_AXE_JS)")
-    return axe
+            pytest.fail(f"{what} is missing in CI; .ci/run installs it")
+        pytest.skip(f"{what} not installed (npm install it, or set {variable})")
+    return found
+
+
+def axe_core() -> str:
+    return npm_tool("BLOGSMITH_AXE_JS", "axe-core/axe.min.js", "axe-core")

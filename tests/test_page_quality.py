@@ -4,7 +4,7 @@ any kind of page, images that fit where they are shown, and no layout shift from
 from __future__ import annotations
 
 import pytest
-from conftest import axe_core
+from conftest import axe_core, npm_tool
 
 PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75}
 PAGES = {
@@ -58,18 +58,7 @@ def test_a_phone_loads_images_that_fit_and_they_never_shift_the_page(browser, ex
 
 
 def lighthouse() -> str:
-    import os
-
-    from conftest import REPO
-
-    found = os.environ.get("BLOGSMITH_LIGHTHOUSE") or str(
-        REPO / ".ci/cache/npm/node_modules/.bin/lighthouse"
-    )
-    if not os.path.exists(found):
-        if os.environ.get("CI"):
-            pytest.fail("Lighthouse is missing in CI; .ci/run installs it")
-        pytest.skip("Lighthouse not installed (npm install lighthouse@12.2.3)")
-    return found
+    return npm_tool("BLOGSMITH_LIGHTHOUSE", ".bin/lighthouse", "Lighthouse 12.2.3")
 
 
 @pytest.mark.slow
