@@ -199,10 +199,8 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         if depth is not None:
             values["comments_max_depth"] = depth
 
-    search = data.get("search", True)
-    if not isinstance(search, bool):
-        bag.add(where, doc.line("search"), f"'search' must be true or false, got {search!r}")
-    else:
+    search = _bool_setting(data, doc, bag, ("search",), True)
+    if search is not None:
         values["search"] = search
 
     feeds = data.get("feeds", {}) or {}
@@ -222,14 +220,9 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         else:
             values["feed_content"] = content
 
-    line_breaks = data.get("line_breaks", values.get("language", "ja") == "ja")
-    if not isinstance(line_breaks, bool):
-        bag.add(
-            where,
-            doc.line("line_breaks"),
-            f"'line_breaks' must be true or false, got {line_breaks!r}",
-        )
-    else:
+    japanese = values.get("language", "ja") == "ja"
+    line_breaks = _bool_setting(data, doc, bag, ("line_breaks",), japanese)
+    if line_breaks is not None:
         values["line_breaks"] = line_breaks
 
     images = data.get("images", {}) or {}
@@ -250,14 +243,8 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
             )
         else:
             values["image_widths"] = tuple(sorted(set(widths)))
-        webp = images.get("webp", True)
-        if not isinstance(webp, bool):
-            bag.add(
-                where,
-                doc.line("images", "webp"),
-                f"'images.webp' must be true or false, got {webp!r}",
-            )
-        else:
+        webp = _bool_setting(images, doc, bag, ("images", "webp"), True)
+        if webp is not None:
             values["image_webp"] = webp
         quality = _int_setting(images, doc, bag, ("images", "quality"), 80, 1, 100)
         if quality is not None:
@@ -351,6 +338,15 @@ def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) ->
         bag.add(CONFIG_NAME, line, f"'permalink' must end with '/' or '.html', {example}")
         return False
     return True
+
+
+def _bool_setting(data: dict, doc, bag: ErrorBag, path: tuple, default: bool) -> bool | None:
+    value = data.get(path[-1], default)
+    if not isinstance(value, bool):
+        name = ".".join(path)
+        bag.add(CONFIG_NAME, doc.line(*path), f"'{name}' must be true or false, got {value!r}")
+        return None
+    return value
 
 
 def _int_setting(
