@@ -112,7 +112,7 @@ def build(
     except WorkerDied as died:
         raise BuildError([LocatedError(str(run.site_dir), 0, f"build stopped: {died}")]) from None
     except OSError as failed:  # the output's disk is full, read-only or gone
-        raise BuildError([_unwritable(failed, run.output)]) from None
+        raise BuildError([_write_failure(failed, run.output)]) from None
     finally:
         gc.unfreeze()
         if collecting:
@@ -428,7 +428,7 @@ def default_cache_dir(output: Path) -> Path:
     return output.parent / f".{output.name}.blogsmith-cache"
 
 
-def _unwritable(failed: OSError, target: Path) -> LocatedError:
+def _write_failure(failed: OSError, target: Path) -> LocatedError:
     reason = failed.strerror or str(failed)
     if failed.errno == errno.ENOSPC:
         advice = "free some space on that disk and build again"

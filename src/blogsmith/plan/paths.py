@@ -119,9 +119,6 @@ def check_static_conflicts(
     jobs: list[Job], statics: dict[str, Path], bag: ErrorBag, search: bool
 ) -> None:
     pages = {job.output_file: job for job in jobs}
-    for relative in statics:
-        if search and in_search_folder(relative):
-            bag.add(f"static/{relative}", 0, INSIDE_SEARCH)
     for job in jobs:
         if job.output_file in statics:
             bag.add(
@@ -132,6 +129,8 @@ def check_static_conflicts(
             )
     folders = {folder: job for target, job in pages.items() for folder in urls.folders_of(target)}
     for relative in statics:
+        if search and in_search_folder(relative):
+            bag.add(f"static/{relative}", 0, INSIDE_SEARCH)
         page = folders.get(relative)
         if page is not None:
             bag.add(

@@ -31,7 +31,7 @@ from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
 from blogsmith.preview.live import LiveSite
 from blogsmith.render.batch import RenderCounter, pages_to_render, render_pages
-from blogsmith.render.images import article_images, image_warnings, is_resizable
+from blogsmith.render.images import image_warnings, images_shown, is_resizable
 
 
 def patch(
@@ -174,20 +174,14 @@ def _shape(meta: Meta) -> tuple:
 def _images_measured(live: LiveSite, patched: Graph, keys: set[str]) -> bool:
     """Whether every site image the touched articles now show was measured by the build
     (or is not one the image stage measures: missing, remote, SVG)."""
-    base = patched.config.base_path
     return all(
         path in live.images or path.lstrip("/") not in live.static_paths or not is_resizable(path)
-        for key in keys
-        for path, _ in article_images(patched.articles[key], base)
+        for path in images_shown(patched, keys)
     )
 
 
 def _image_warnings(live: LiveSite, graph: Graph, keys: set[str]) -> list[LocatedError]:
-    shown: dict[str, list] = {}
-    for key in sorted(keys):
-        article = graph.articles[key]
-        for path, where in article_images(article, graph.config.base_path):
-            shown.setdefault(path, []).append((article, where))
+    shown = images_shown(graph, keys)
     return [
         LocatedError(*found)
         for found in image_warnings(graph, shown, live.static_paths, live.images)

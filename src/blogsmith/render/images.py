@@ -196,9 +196,8 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
         )
     width, height = image.size
     variants: list[Variant] = []
-    if stage is None:  # measuring only: the copies' names and sizes, not their bytes
-        stage = _nothing
     written: list[str] = []
+    encoding = stage is not None  # else measuring only: the copies' names and sizes
     if actual in ("JPEG", "PNG", "WEBP"):
         larger = image  # each copy is made from the next larger one: as sharp, far faster
         for target in sorted({w for w in settings.widths if w < width}, reverse=True):
@@ -206,23 +205,17 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
             formats = [("WEBP", ".webp")] if settings.webp else []
             if actual != "WEBP":
                 formats.append((actual, PurePosixPath(path).suffix.lower()))
-            if stage is not _nothing:
+            if encoding:
                 larger = larger.resize(  # bicubic, antialiased: as sharp as Lanczos here at
                     (target, resized_height), Image.Resampling.BICUBIC, reducing_gap=2.0
                 )  # 60% of its time
             for kind, extension in formats:
                 name = variant_name(path, target, made_for, extension)
-                if stage is not _nothing and stage(
-                    name.lstrip("/"), _encode(larger, kind, settings.quality)
-                ):
+                if encoding and stage(name.lstrip("/"), _encode(larger, kind, settings.quality)):
                     written.append(name.lstrip("/"))
                 variants.append(Variant(name, target, resized_height, MIME[kind]))
         variants.sort(key=lambda v: (v.width, v.mime))
     return ImageFacts(path, width, height, MIME[actual], tuple(variants)), written
-
-
-def _nothing(relative: str, data: bytes) -> None:
-    return None
 
 
 def _encode(image, kind: str, quality: int) -> bytes:
@@ -309,13 +302,16 @@ def is_resizable(path: str) -> bool:
     return PurePosixPath(path).suffix.lower() in EXTENSIONS
 
 
-def images_shown(graph) -> dict[str, list[tuple[object, str]]]:
+def images_shown(graph, keys=None) -> dict[str, list[tuple[object, str]]]:
     """Site path of each site image the pages show -> the (article, 'eyecatch' or 'body')
-    that show it, in article order."""
+    that show it, in article order; with `keys`, those articles' images only."""
     shown: dict[str, list[tuple[object, str]]] = {}
-    for article in graph.articles.values():
+    articles = graph.articles
+    for article in articles.values() if keys is None else [articles[k] for k in sorted(keys)]:
         for path, where in article_images(article, graph.config.base_path):
             shown.setdefault(path, []).append((article, where))
+    if keys is not None:
+        return shown
     for setting in (graph.config.logo, graph.config.default_image):
         if _is_site(setting):  # measured for structured data; said of in the config
             shown.setdefault(setting, [])
