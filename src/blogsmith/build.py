@@ -146,6 +146,8 @@ class _Build:
         self.bag = ErrorBag()
         self.inputs = b""
         self.state: dict[str, tuple[int, int]] | None = None
+        self.marks: dict[str, tuple[int, int]] = {}
+        """Each static file's size and modification time, from its one stat of this build."""
         self.unchanged_output = True
         """Whether the output is as the last build left it (its files' sizes and times)."""
 
@@ -195,7 +197,7 @@ class _Build:
         refused: list[tuple[str, str]] = []
         skipped: list[str] = []
         files = read_content_files(self.site_dir, refused)
-        statics = static_files(self.site_dir, self.theme.assets, refused, skipped)
+        statics = static_files(self.site_dir, self.theme.assets, refused, skipped, self.marks)
         for source, problem in refused:
             self.bag.add(source, 0, problem)
         for source in skipped:
@@ -215,7 +217,7 @@ class _Build:
         assert self.folder is not None
         with stage("cache"):
             self.inputs = inputs_digest(
-                self.site_dir, self.output, self.theme, files, statics, self.options
+                self.site_dir, self.output, self.theme, files, self.marks, self.options
             )
             manifest = self.folder.load_manifest()
             self.state = output_state(self.output)
@@ -278,13 +280,14 @@ class _Build:
         with stage("images"):
             answers, fresh, copies, staged = measure_and_resize(
                 files,
+                {path: self.marks.get(path.lstrip("/")) for path in files},
                 settings,
                 known,
                 writer.keep if writer else (lambda relative: False),
                 writer.stage if writer else None,
             )
         if self.cache is not None:
-            self.cache.remember_images(fresh)
+            self.cache.remember_images(fresh, set(files))
         if writer:
             writer.produced.update(copies)
             writer.changed.extend(staged)
@@ -329,8 +332,10 @@ class _Build:
         with stage("static"):
             for relative, source in sorted(statics.items()):
                 try:
-                    status = source.stat()
-                    mark = (status.st_size, status.st_mtime_ns)
+                    mark = self.marks.get(relative)
+                    if mark is None:
+                        status = source.stat()
+                        mark = (status.st_size, status.st_mtime_ns)
                     if committed.get(relative) != mark or not writer.keep(relative):
                         writer.put(relative, source.read_bytes())
                     if cache is not None:

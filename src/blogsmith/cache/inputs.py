@@ -19,11 +19,11 @@ def inputs_digest(
     output: Path,
     theme: Theme,
     files: ContentFiles | None,
-    statics: dict[str, Path],
+    statics: dict[str, tuple[int, int]],
     options: BuildOptions,
 ) -> bytes:
     """Everything a build reads, as one digest: when it and the output are as they were, the
-    build would write exactly what is there."""
+    build would write exactly what is there. `statics`: each static file's size and time."""
     chosen = dataclasses.astuple(options)  # every option, however many there will be
     parts = [repr((__version__, str(output), str(theme.templates), chosen)).encode()]
     try:
@@ -33,10 +33,6 @@ def inputs_digest(
     parts.append(templates_digest(site_dir / "templates", theme.templates))
     for _, source, data in files or ():
         parts.append(source.encode() + b"\0" + digest(data))
-    for relative, path in sorted(statics.items()):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        parts.append(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    for relative, (size, modified) in sorted(statics.items()):
+        parts.append(f"{relative}\0{size}\0{modified}".encode())
     return digest(b"\0".join(parts))

@@ -27,8 +27,9 @@ from pathlib import Path
 from blogsmith import __version__
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.output.writer import OWNED_LIST
+from blogsmith.render.images import COPY_NAME
 
-FORMAT = 5
+FORMAT = 6
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 
@@ -94,16 +95,26 @@ class CacheFolder:
 
     def load_cache(self) -> BuildCache | None:
         value = self._load("cache.pickle")
-        return value if isinstance(value, BuildCache) else None
+        if not isinstance(value, BuildCache):
+            return None
+        images = self._load("images.pickle")  # each answer is checked again before use
+        value.images = images if isinstance(images, dict) else {}
+        value.images_changed = not isinstance(images, dict)
+        return value
 
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
+        """The cache, its image answers when they changed (a photo archive has tens of
+        thousands, and most builds change none), then the manifest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
+            if cache.images_changed or not (self.folder / "images.pickle").exists():
+                self._save("images.pickle", cache.images)
+                cache.images_changed = False
             self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)
 
     def forget(self) -> None:
-        for name in ("manifest.pickle", "cache.pickle"):
+        for name in ("manifest.pickle", "cache.pickle", "images.pickle"):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -154,13 +165,20 @@ class _Signing:
         return self.stream.write(data)
 
 
+BY_NAME = (-1, -1)
+"""The state recorded for an image copy: its name holds its source's digest, so it is checked
+by name (present or not), not stat-ed on every build (copies outnumber pages five to one in a
+photo archive)."""
+
+
 def output_state(
     output: Path,
     before: dict[str, tuple[int, int]] | None = None,
     changed: Iterable[str] = (),
 ) -> dict[str, tuple[int, int]]:
-    """Every output file with its size and modification time; from `before` and the files
-    this process `changed` (written or removed) when only those can differ."""
+    """Every output file with its size and modification time (`BY_NAME` for image copies);
+    from `before` and the files this process `changed` (written or removed) when only those
+    can differ."""
     if before is not None:
         state = dict(before)
         for relative in changed:
@@ -169,15 +187,34 @@ def output_state(
             except FileNotFoundError:
                 state.pop(relative, None)
                 continue
-            state[relative] = (stat.st_size, stat.st_mtime_ns)
+            state[relative] = BY_NAME if COPY_NAME.search(relative) else _figures(stat)
         return state
     state: dict[str, tuple[int, int]] = {}
-    prefix = len(str(output)) + 1
-    for folder, _dirs, files in os.walk(output):
-        for name in files:
-            if name == OWNED_LIST and folder == str(output):
-                continue  # the writer's own record, not an output file
-            path = os.path.join(folder, name)
-            stat = os.stat(path)
-            state[path[prefix:].replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)
+
+    def walk(folder: str, prefix: str) -> None:  # os.walk's joins cost more than the stats
+        try:
+            entries = os.scandir(folder)
+        except OSError:  # as os.walk: a folder that is gone or unreadable holds nothing
+            return
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir():
+                    if not entry.is_symlink():  # as os.walk: never into a linked folder
+                        walk(entry.path, f"{prefix}{name}/")
+                elif not prefix and name == OWNED_LIST:
+                    continue  # the writer's own record, not an output file
+                elif "w." in name and COPY_NAME.search(name):
+                    state[prefix + name] = BY_NAME
+                else:
+                    try:
+                        state[prefix + name] = _figures(entry.stat())
+                    except FileNotFoundError:  # removed while listed
+                        continue
+
+    walk(str(output), "")
     return state
+
+
+def _figures(stat: os.stat_result) -> tuple[int, int]:
+    return (stat.st_size, stat.st_mtime_ns)

@@ -11,26 +11,34 @@ from pathlib import Path
 
 def refusal(path: Path, root: Path) -> str | None:
     """Why `path` (a file found under `root`) is not read, or None when it may be."""
+    return checked(path, root)[0]
+
+
+def checked(path: Path, root: Path) -> tuple[str | None, os.stat_result | None]:
+    """`refusal`, and the file's status when it may be read (a build stats it once)."""
     if not _is_utf8(str(path.relative_to(root))):
         return (
             "has a name that is not UTF-8 (made by an old Windows or zip tool in Shift_JIS, "
-            "usually); URLs need UTF-8 names: rename the file or folder"
+            "usually); URLs need UTF-8 names: rename the file or folder",
+            None,
         )
     try:
-        mode = os.lstat(path).st_mode  # one call for the usual plain file
-        if stat.S_ISLNK(mode):
+        status = os.lstat(path)  # one call for the usual plain file
+        if stat.S_ISLNK(status.st_mode):
             target = path.resolve()
             if not target.is_relative_to(root.resolve()):
                 return (
                     f"is a symbolic link to {target}, outside the site; blogsmith does not "
-                    "follow links out of the site: copy the file here instead"
+                    "follow links out of the site: copy the file here instead",
+                    None,
                 )
-            mode = os.stat(path).st_mode
+            status = os.stat(path)
     except (OSError, RuntimeError) as exc:  # a dangling or looping link
-        return f"cannot be read ({getattr(exc, 'strerror', None) or exc}); fix or remove the file"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file (a device, pipe or socket); remove it"
-    return None
+        problem = getattr(exc, "strerror", None) or exc
+        return f"cannot be read ({problem}); fix or remove the file", None
+    if not stat.S_ISREG(status.st_mode):
+        return "is not a regular file (a device, pipe or socket); remove it", None
+    return None, status
 
 
 def _is_utf8(name: str) -> bool:

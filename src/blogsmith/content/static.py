@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from blogsmith.content.site_files import refusal
+from blogsmith.content.site_files import checked
 
 PUBLISHED_HIDDEN = {".nojekyll", ".htaccess", ".well-known"}
 """Hidden files and folders that hosts read, so static/ publishes them (.well-known/ for
@@ -19,10 +19,12 @@ def static_files(
     theme_assets: Path,
     refused: list[tuple[str, str]] | None = None,
     skipped: list[str] | None = None,
+    marks: dict[str, tuple[int, int]] | None = None,
 ) -> dict[str, Path]:
     """Output path -> source file: the theme's assets first, the site's static/ over them;
     files that are not read (see site_files) go into `refused` as (source, why), and other
-    hidden files, which are never published, into `skipped`."""
+    hidden files, which are never published, into `skipped`. `marks` gets each file's size
+    and modification time: the build's one look at it (a photo archive has thousands)."""
     found: dict[str, Path] = {}
     for root, prefix, within in (
         (theme_assets, "assets/", theme_assets),
@@ -43,12 +45,15 @@ def static_files(
                 if _hidden(name):
                     continue
                 path = Path(folder) / name
-                problem = refusal(path, within)
+                problem, status = checked(path, within)
                 if problem:
                     if refused is not None:
                         refused.append((shown_static(site_dir, path), problem))
                     continue
-                found[prefix + path.relative_to(root).as_posix()] = path
+                relative = prefix + path.relative_to(root).as_posix()
+                found[relative] = path
+                if marks is not None and status is not None:
+                    marks[relative] = (status.st_size, status.st_mtime_ns)
     return found
 
 

@@ -76,6 +76,8 @@ class BuildCache:
     images: dict[str, tuple[tuple, bytes, Any]] = field(default_factory=dict)
     """Site path of an image -> (its file's size, time and the image settings, the digest of
     its bytes and the settings, what was found: its size and copies, or a problem)."""
+    images_changed: bool = False
+    """`images` differs from the cache folder's copy (saved apart: most builds change none)."""
 
     # Loading
 
@@ -111,8 +113,13 @@ class BuildCache:
 
     # Images
 
-    def remember_images(self, fresh: dict[str, tuple[tuple, bytes, Any]]) -> None:
+    def remember_images(self, fresh: dict[str, tuple[tuple, bytes, Any]], shown: set[str]) -> None:
+        """What this build found of images (`fresh`), among those the pages show now."""
+        gone = [path for path in self.images if path not in shown]
+        for path in gone:
+            del self.images[path]
         self.images.update(fresh)
+        self.images_changed = self.images_changed or bool(fresh or gone)
 
     # Rendering
 
@@ -170,4 +177,6 @@ class BuildCache:
 
     def for_disk(self) -> BuildCache:
         """A copy without what means something in this process only (object ids)."""
-        return replace(self, pending_pages={}, pending_statics={}, articles={}, digests={})
+        return replace(
+            self, pending_pages={}, pending_statics={}, articles={}, digests={}, images={}
+        )

@@ -1,5 +1,5 @@
 """Site images as a reader's phone wants them: their real size in the markup, and smaller
-copies (WebP, and the original format as the fallback) for `srcset`.
+copies for `srcset` (WebP at every width; one in the original format, the fallback).
 
 Editors upload what they have (a ministry photo of 3,000 px and several MB). Every image a
 page shows from static/ (eyecatches, figures in bodies) is measured, and resized at the widths
@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from blogsmith.core.build_cache import digest
 from blogsmith.core.workers import map_in_workers
@@ -50,8 +51,9 @@ class ImageSettings:
     quality: int = 80
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
+    """A tuple (not a dataclass): the cache holds one per copy, and unpickles them all."""
+
     path: str
     """Its site path, like /images/tank.740w.1a2b3c4d.webp."""
     width: int
@@ -59,8 +61,7 @@ class Variant:
     mime: str
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(NamedTuple):
     path: str
     """The original's site path, like /images/tank.jpg."""
     width: int
@@ -77,10 +78,13 @@ class ImageFacts:
         return tuple(found)
 
 
-@dataclass(frozen=True)
-class ImageProblem:
+class ImageProblem(NamedTuple):
     path: str
     message: str
+
+
+COPY_NAME = re.compile(r"\.\d+w\.[0-9a-f]{8}\.[a-z]+$")
+"""How `variant_name` ends a copy's name."""
 
 
 def variant_name(path: str, width: int, source_digest: bytes, extension: str) -> str:
@@ -91,6 +95,7 @@ def variant_name(path: str, width: int, source_digest: bytes, extension: str) ->
 
 def measure_and_resize(
     files: dict[str, Path],
+    marks: dict[str, tuple[int, int] | None],
     settings: ImageSettings,
     known: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]],
     keep,
@@ -105,6 +110,7 @@ def measure_and_resize(
     now, for the cache (with the file's size and time and the digest they were made for);
     every copy's output path; and the copies staged now because the output lacks them.
 
+    `marks` holds each file's size and modification time when the build has them already.
     `known` is the last build's answers: a file of the same size and time, or of the same
     bytes, is not decoded again when its copies are in the output (`keep(relative)` keeps
     one there). `stage(relative, data) -> bool` stages a copy, and is None when nothing is
@@ -113,12 +119,15 @@ def measure_and_resize(
     fresh: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]] = {}
     todo: list[tuple[str, Path, bytes]] = []
     for path, source in sorted(files.items()):
-        try:
-            status = source.stat()
-        except OSError as exc:
-            answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
-            continue
-        seen = (status.st_size, status.st_mtime_ns, settings)
+        mark = marks.get(path)
+        if mark is None:
+            try:
+                status = source.stat()
+            except OSError as exc:
+                answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+                continue
+            mark = (status.st_size, status.st_mtime_ns)
+        seen = (*mark, settings)
         previous = known.get(path)
         made_for = previous[1] if previous is not None and previous[0] == seen else None
         if made_for is None:
@@ -200,10 +209,12 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
     encoding = stage is not None  # else measuring only: the copies' names and sizes
     if actual in ("JPEG", "PNG", "WEBP"):
         larger = image  # each copy is made from the next larger one: as sharp, far faster
-        for target in sorted({w for w in settings.widths if w < width}, reverse=True):
+        targets = sorted({w for w in settings.widths if w < width}, reverse=True)
+        fallback = fallback_width(targets)
+        for target in targets:
             resized_height = max(1, round(height * target / width))
             formats = [("WEBP", ".webp")] if settings.webp else []
-            if actual != "WEBP":
+            if actual != "WEBP" and (not settings.webp or target == fallback):
                 formats.append((actual, PurePosixPath(path).suffix.lower()))
             if encoding:
                 larger = larger.resize(  # bicubic, antialiased: as sharp as Lanczos here at
@@ -216,6 +227,12 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
                 variants.append(Variant(name, target, resized_height, MIME[kind]))
         variants.sort(key=lambda v: (v.width, v.mime))
     return ImageFacts(path, width, height, MIME[actual], tuple(variants)), written
+
+
+def fallback_width(widths) -> int | None:
+    """The copy an `<img src>` shows to a browser without WebP: the narrowest as wide as the
+    article column, else none (the original is then narrow enough)."""
+    return min((w for w in widths if w >= SHOWN_WIDTH), default=None)
 
 
 def _encode(image, kind: str, quality: int) -> bytes:
@@ -261,7 +278,7 @@ def picture_html(
         return ", ".join(f"{escape(url_of(v.path))} {v.width}w" for v in facts.srcset(mime))
 
     fallback = facts.srcset(facts.mime)
-    middle = next((v for v in fallback if v.width >= 740), fallback[-1])
+    middle = next((v for v in fallback if v.width >= SHOWN_WIDTH), fallback[-1])
     sources = "".join(
         f'<source type="{mime}" srcset="{srcset(mime)}" sizes="{sizes}">'
         for mime in dict.fromkeys(v.mime for v in facts.variants)
