@@ -73,13 +73,16 @@ def make_site(tmp_path: Path):
     return make
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     """The real command, in a subprocess, as an editor would run it (not a terminal)."""
     return subprocess.run(
         [sys.executable, "-m", "blogsmith", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
+        input=input,
         timeout=300,
     )
 

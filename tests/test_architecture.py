@@ -13,7 +13,7 @@ PACKAGE = REPO / "src/blogsmith"
 LAYERS = [
     "core", "content", "graph", "plan", "output", "render", "cache",
     "build",  # build.py: the stages in order; the preview runs builds
-    "preview", "authoring",
+    "preview", "authoring", "service",
     "cli", "__main__",
 ]  # fmt: skip
 """As the README's Development section lists them."""

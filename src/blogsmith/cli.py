@@ -121,7 +121,87 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files that differ from the import"
     )
     wordpress.set_defaults(handler=_import_wordpress)
+    _comment_commands(commands)
     return parser
+
+
+def _comment_commands(commands) -> None:
+    comments = commands.add_parser("comments", help="the comment service and moderation")
+    actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def site(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        command.add_argument(
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the site folder holding blogsmith.yaml (default: .)",
+        )
+        return command
+
+    serve = site(actions.add_parser("serve", help="run the comment service"))
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8081, help="port (default 8081)")
+    serve.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where approvals rebuild the site (default: public/)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For is believed (default: 127.0.0.1 and ::1)",
+    )
+    serve.set_defaults(handler=_comments_serve)
+    site(actions.add_parser("pending", help="list the comments awaiting moderation")).set_defaults(
+        handler=lambda args: _service().pending(args.site)
+    )
+    for action in ("approve", "reject", "spam"):
+        command = site(actions.add_parser(action, help=f"{action} pending comments by number"))
+        command.add_argument("rows", type=int, nargs="+", metavar="NUMBER")
+        if action == "approve":
+            command.add_argument(
+                "--no-publish",
+                action="store_true",
+                help="write the files only; no build, no publish command",
+            )
+        command.set_defaults(handler=_comments_decide, decision=action)
+    site(
+        actions.add_parser("publish", help="fold votes in, build, run the publish command")
+    ).set_defaults(handler=lambda args: _service().publish_site(args.site))
+    moderator = site(actions.add_parser("moderator", help="add a moderator (or a new password)"))
+    moderator.add_argument("name")
+    moderator.set_defaults(handler=_comments_moderator)
+
+
+def _service():
+    from blogsmith.service import run
+
+    return run
+
+
+def _comments_serve(args: argparse.Namespace) -> int:
+    proxies = args.trusted_proxy or ["127.0.0.1", "::1"]
+    return _service().serve(args.site, args.host, args.port, args.output, proxies)
+
+
+def _comments_decide(args: argparse.Namespace) -> int:
+    publish = args.decision == "approve" and not args.no_publish
+    return _service().decide_many(args.site, args.rows, args.decision, publish)
+
+
+def _comments_moderator(args: argparse.Namespace) -> int:
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    return _service().add_moderator(args.site, args.name, password)
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:

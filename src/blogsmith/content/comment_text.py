@@ -93,6 +93,11 @@ def link(url: str, text: str) -> str:
     return f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(text)}</a>'
 
 
+def link_count(text: str) -> int:
+    """How many URLs a body holds (each becomes a link on the page)."""
+    return len(_URL.findall(text))
+
+
 def safe_url(value: object) -> str | None:
     """The value as a link target when it is a plain http(s) URL, else None."""
     if not isinstance(value, str):

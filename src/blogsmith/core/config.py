@@ -33,6 +33,19 @@ class Config:
     per_page: int = 10
     related_count: int = 6
     comments_max_depth: int = 5
+    comments_url: str = ""
+    """The comment service's public URL: pages get a comment form posting to it (none when
+    unset, as a site without the service)."""
+    comments_database: str = "comments.sqlite3"
+    """An SQLite file (relative to the site folder) or a postgresql:// URL."""
+    comments_publish: str = ""
+    """A command run in the site folder after the service rebuilds (rsync, git push...)."""
+    comments_auto_approve: bool = False
+    """Approve a reader whose earlier comment (same email, or name and address) was approved."""
+    comments_max_length: int = 4000
+    comments_max_links: int = 3
+    comments_per_hour: int = 10
+    """Comments one address may post in an hour."""
     categories: tuple[tuple[str, str], ...] = ()
     description: str = ""
     author: str = ""
@@ -198,6 +211,7 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         depth = _int_setting(comments, doc, bag, ("comments", "max_depth"), 5, 1, MAX_COMMENT_DEPTH)
         if depth is not None:
             values["comments_max_depth"] = depth
+        _comment_service(comments, doc, bag, values)
 
     search = _bool_setting(data, doc, bag, ("search",), True)
     if search is not None:
@@ -303,6 +317,55 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
 MAX_COMMENT_DEPTH = 100
 """Replies nest on the page down to this depth at most: templates render threads by
 recursion, and WordPress itself offers 10."""
+
+
+COMMENT_KEYS = "max_depth url database publish auto_approve max_length max_links per_hour".split()
+
+
+def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
+    """The comment service's settings, under `comments:`."""
+    for key in comments:
+        if key not in COMMENT_KEYS:
+            hint = did_you_mean(str(key), COMMENT_KEYS)
+            bag.warn(
+                CONFIG_NAME,
+                doc.line("comments", key),
+                f"unknown setting 'comments.{key}' is ignored;{hint}".rstrip(";"),
+            )
+    url = comments.get("url") or ""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("comments", "url"),
+            "'comments.url' must be the comment service's absolute http(s) URL, like "
+            f"https://comments.news.example.org/, got {url!r}",
+        )
+    elif url:
+        values["comments_url"] = url if url.endswith("/") else url + "/"
+    for key in ("database", "publish"):
+        value = comments.get(key, getattr(Config, f"comments_{key}"))
+        if not isinstance(value, str) or (key == "database" and not value.strip()):
+            example = "comments.sqlite3 or postgresql://blogsmith@localhost/comments"
+            bag.add(
+                CONFIG_NAME,
+                doc.line("comments", key),
+                f"'comments.{key}' must be text"
+                + (f", like {example}" if key == "database" else ", a command"),
+            )
+        else:
+            values[f"comments_{key}"] = value.strip()
+    auto = _bool_setting(comments, doc, bag, ("comments", "auto_approve"), False)
+    if auto is not None:
+        values["comments_auto_approve"] = auto
+    for key, default, minimum, maximum in (
+        ("max_length", 4000, 100, 100_000),
+        ("max_links", 3, 0, 100),
+        ("per_hour", 10, 1, 100_000),
+    ):
+        number = _int_setting(comments, doc, bag, ("comments", key), default, minimum, maximum)
+        if number is not None:
+            values[f"comments_{key}"] = number
 
 
 def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> bool:

@@ -1,0 +1,80 @@
+"""The articles readers may comment on, as the service knows them: key -> URL and title, from
+the site's content graph, read again when a key it does not know turns up (a new article)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from blogsmith.build import load_graph
+from blogsmith.content.load import CONTENT_DIR
+from blogsmith.core.errors import BuildError, ErrorBag
+from blogsmith.graph.content_graph import BuildOptions, Graph
+from blogsmith.service.comment_files import CommentFileRefused, comments_path, read_entries
+
+RELOAD_SECONDS = 30.0
+"""An unknown key reloads the site at most this often (so unknown keys cost nothing)."""
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    key: str
+    url: str
+    title: str
+
+
+class Articles:
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.content = site_dir / CONTENT_DIR
+        self._entries: dict[str, ArticleEntry] = {}
+        self._loaded = 0.0
+        self._lock = threading.Lock()
+        self.reload()
+
+    def reload(self, graph: Graph | None = None) -> None:
+        if graph is None:
+            bag = ErrorBag()
+            try:
+                graph = load_graph(self.site_dir, BuildOptions(), bag)
+            except BuildError:
+                return  # keep what was known: the site is being edited
+        self._entries = {
+            key: ArticleEntry(key, article.url, article.title)
+            for key, article in graph.articles.items()
+            if not article.draft
+        }
+        self._loaded = time.monotonic()
+
+    def get(self, key: str) -> ArticleEntry | None:
+        entry = self._entries.get(key)
+        if entry is None and key.endswith(".md") and (self.content / key).is_file():
+            with self._lock:
+                if time.monotonic() - self._loaded > RELOAD_SECONDS:
+                    self.reload()
+            entry = self._entries.get(key)
+        return entry
+
+    def comment_ids(self, key: str) -> set[str] | None:
+        """The ids in the article's comments file now; None for an unknown article."""
+        if self.get(key) is None:
+            return None
+        try:
+            entries = read_entries(comments_path(self.content, key))
+        except CommentFileRefused:
+            entries = []
+        return {str(entry.get("id")) for entry in entries}
+
+    def votes_in_file(self, key: str, comment: str) -> int | None:
+        """The vote count the file gives a comment; None when the comment is not there."""
+        try:
+            entries = read_entries(comments_path(self.content, key))
+        except CommentFileRefused:
+            return None
+        for entry in entries:
+            if str(entry.get("id")) == comment:
+                votes = entry.get("votes", 0)
+                return votes if isinstance(votes, int) and votes >= 0 else 0
+        return None

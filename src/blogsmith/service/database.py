@@ -1,0 +1,138 @@
+"""Where the comment service keeps what readers sent: SQLite (a file beside the site) or
+PostgreSQL (a URL, so several service instances can share it).
+
+SQL is written once with `?` placeholders and only ever run with bound parameters; the
+PostgreSQL driver gets them as `%s`. Each thread keeps its own connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS comments (
+    id {serial},
+    nonce TEXT NOT NULL UNIQUE,
+    article TEXT NOT NULL,
+    parent TEXT,
+    author TEXT NOT NULL,
+    email TEXT NOT NULL,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    address TEXT NOT NULL,
+    posted REAL NOT NULL,
+    status TEXT NOT NULL,
+    file_id TEXT,
+    decided REAL
+);
+CREATE INDEX IF NOT EXISTS comments_status ON comments (status, posted);
+CREATE TABLE IF NOT EXISTS votes (
+    article TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    voter TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (article, comment, voter)
+);
+CREATE INDEX IF NOT EXISTS votes_address ON votes (article, comment, address, at);
+CREATE TABLE IF NOT EXISTS vote_baselines (
+    article TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    baseline INTEGER NOT NULL,
+    PRIMARY KEY (article, comment)
+);
+CREATE TABLE IF NOT EXISTS events (
+    kind TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_address ON events (kind, address, at);
+CREATE TABLE IF NOT EXISTS moderators (
+    name TEXT PRIMARY KEY,
+    password TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    moderator TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"""
+SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
+
+
+class Duplicate(Exception):
+    """A row with that unique key is already there (a form sent twice)."""
+
+
+class Database:
+    def __init__(self, where: str, site_dir: Path) -> None:
+        if where.startswith(("postgresql://", "postgres://")):
+            import psycopg
+
+            self.kind = "postgresql"
+            self._connect = lambda: psycopg.connect(where, autocommit=False)
+            self._integrity = psycopg.errors.UniqueViolation
+            self.where = where.split("@")[-1]  # never the password
+        else:
+            path = (site_dir / where).resolve()
+            self.kind = "sqlite"
+            self._connect = lambda: _sqlite(path)
+            self._integrity = sqlite3.IntegrityError
+            self.where = str(path)
+        self._local = threading.local()
+
+    def create(self) -> None:
+        with self.transaction() as run:
+            for statement in SCHEMA.format(serial=SERIAL[self.kind]).split(";"):
+                run(statement)
+
+    @contextmanager
+    def transaction(self):
+        """`run(sql, params) -> rows` inside one transaction: committed when the block ends,
+        rolled back when it raises."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        cursor = connection.cursor()
+
+        def run(sql: str, params: tuple = ()) -> list[tuple]:
+            if self.kind == "postgresql":
+                sql = sql.replace("?", "%s")
+            try:
+                cursor.execute(sql, params)
+            except self._integrity as exc:
+                raise Duplicate(str(exc)) from None
+            return cursor.fetchall() if cursor.description else []
+
+        try:
+            if self.kind == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")  # writers queue here, not fail mid-way
+            yield run
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def _sqlite(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    connection.execute("PRAGMA synchronous=FULL")  # an accepted comment survives a power cut
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection

@@ -1,0 +1,143 @@
+"""`blogsmith comments ...`: the service started with waitress (a production WSGI server in
+pure Python), and the moderator's commands for a terminal."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from blogsmith.core.config import Config, require_config
+from blogsmith.service.database import Database
+from blogsmith.service.moderation import ModerationRefused, Publisher, decide, publish
+from blogsmith.service.secrets import Signer, hash_password, signing_key
+from blogsmith.service.store import Store
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+@dataclass
+class Opened:
+    config: Config
+    database: Database
+    store: Store
+
+
+def open_site(site_dir: Path) -> Opened:
+    config = require_config(site_dir)
+    database = Database(config.comments_database, site_dir)
+    database.create()
+    return Opened(config, database, Store(database))
+
+
+def make_service(site_dir: Path, output: Path | None = None, start_publisher: bool = True):
+    from blogsmith.service.app import Service
+    from blogsmith.service.articles import Articles
+
+    opened = open_site(site_dir)
+    publisher = Publisher(opened.store, site_dir, opened.config, output)
+    if start_publisher:
+        publisher.start()
+    return Service(
+        site_dir,
+        opened.config,
+        opened.store,
+        Signer(signing_key(opened.database)),
+        Articles(site_dir),
+        publisher,
+    )
+
+
+def serve(site_dir: Path, host: str, port: int, output: Path | None, proxies: list[str]) -> int:
+    try:
+        import waitress  # noqa: F401
+    except ImportError:
+        print(
+            "blogsmith comments serve needs the comment service's packages: "
+            "pip install 'blogsmith[comments]'",
+            file=sys.stderr,
+        )
+        return 1
+    from waitress import create_server
+
+    from blogsmith.service.app import make_app
+    from blogsmith.service.proxies import behind
+
+    service = make_service(site_dir.resolve(), output)
+    app = behind(make_app(service), [ipaddress.ip_network(p, strict=False) for p in proxies])
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=8,
+        ident="blogsmith",
+        max_request_body_size=64 * 1024,
+        channel_timeout=30,
+        connection_limit=500,
+        clear_untrusted_proxy_headers=False,  # the proxy middleware decides whom to trust
+    )
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"comment service on http://{shown}:{server.effective_port}/ for {service.config.title} "
+        f"(database {service.store.database.where}; moderation at /moderate)",
+        flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def pending(site_dir: Path) -> int:
+    opened = open_site(site_dir)
+    waiting = opened.store.waiting()
+    for comment in waiting:
+        parent = f" replying to {comment.parent}" if comment.parent else ""
+        email = f" <{comment.email}>" if comment.email else ""
+        print(f"#{comment.row} {comment.article}{parent} [{comment.status}]")
+        print(f"  {comment.author}{email}{' ' + comment.url if comment.url else ''}")
+        for line in comment.body.splitlines() or [""]:
+            print(f"  | {line}")
+    if not waiting:
+        print("no comment awaits moderation")
+    return 0
+
+
+def decide_many(site_dir: Path, rows: list[int], action: str, publish_after: bool) -> int:
+    opened = open_site(site_dir)
+    failed = 0
+    for row in rows:
+        try:
+            stored = decide(opened.store, site_dir, opened.config, row, action)
+            print(
+                f"#{row}: {stored.status}" + (f" as id {stored.file_id}" if stored.file_id else "")
+            )
+        except ModerationRefused as refused:
+            print(f"blogsmith comments {action}: {refused}", file=sys.stderr)
+            failed += 1
+    if action == "approve" and publish_after and failed < len(rows):
+        return publish_site(site_dir, opened) or (1 if failed else 0)
+    return 1 if failed else 0
+
+
+def publish_site(site_dir: Path, opened: Opened | None = None) -> int:
+    opened = opened or open_site(site_dir)
+    result = publish(opened.store, site_dir, opened.config)
+    print(result.message)
+    return 0 if result.built and (result.published or not opened.config.comments_publish) else 1
+
+
+def add_moderator(site_dir: Path, name: str, password: str) -> int:
+    if len(password) < 12:
+        print(
+            "blogsmith comments moderator: use a password of 12 characters or more", file=sys.stderr
+        )
+        return 1
+    opened = open_site(site_dir)
+    opened.store.add_moderator(name, hash_password(password))
+    print(f"moderator {name} can log in at the service's /moderate")
+    return 0

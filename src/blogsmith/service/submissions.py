@@ -1,0 +1,141 @@
+"""A reader's form, checked: every field's rule, and the spam defences (a honeypot, a signed
+timestamp token, links, sizes, a rate per address, Akismet when a key is set).
+
+Each refusal is a `Refused` with the HTTP status and a message the reader can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from blogsmith.content.comment_text import clean, link_count, safe_url
+from blogsmith.service.secrets import Signer, new_token
+
+MIN_SECONDS = 3
+"""A person takes longer than this between opening the form and sending it."""
+MAX_AGE = 6 * 3600
+"""A form older than this is sent again from a fresh one (the confirmation page)."""
+HONEYPOT = "homepage"
+"""A field people never see (hidden by the stylesheet) and robots fill in."""
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Submission:
+    article: str
+    parent: str | None
+    author: str
+    email: str
+    url: str
+    body: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_length: int
+    max_links: int
+    per_hour: int
+
+
+def form_token(signer: Signer, article: str, issued: float | None = None) -> str:
+    """What the form carries: the article, when it was issued, and a nonce (a form is
+    accepted once: sending it twice gives the same comment, not two)."""
+    moment = issued if issued is not None else time.time()
+    return signer.sign(article, str(int(moment)), new_token())
+
+
+def read_form(form, signer: Signer, limits: Limits, known_article) -> Submission:
+    """The submission, or Refused. `known_article(key) -> set of comment ids | None`."""
+    article = _field(form, "article", 300)
+    ids = known_article(article) if article else None
+    if ids is None:
+        raise Refused(404, "this article is not on the site (or not yet): reload its page")
+    if form.get(HONEYPOT):
+        raise Refused(400, "leave the field marked 'leave empty' empty")
+    token = form.get("token", "")
+    parts = signer.unsign(token, 3) if isinstance(token, str) else None
+    if parts is None or parts[0] != article:
+        raise Refused(400, "the form has expired or was not this article's; send it again")
+    age = time.time() - int(parts[1]) if parts[1].isdigit() else -1
+    if age < MIN_SECONDS:
+        raise Refused(429, f"sent too fast; wait {MIN_SECONDS} seconds and send it again")
+    if age > MAX_AGE:
+        raise Refused(400, "the form is too old; send it again")
+    parent = _field(form, "parent", 100) or None
+    if parent is not None and parent not in ids:
+        raise Refused(400, f"comment {parent} is not on this article; reply to one that is")
+    author = _field(form, "author", 80)
+    if not author:
+        raise Refused(400, "give a name (any name) to comment")
+    email = _field(form, "email", 254)
+    if email and not _EMAIL.fullmatch(email):
+        raise Refused(400, "the email address is not one (like name@example.com); or leave it out")
+    url = _field(form, "url", 300)
+    if url and safe_url(url) is None:
+        raise Refused(400, "the web site must be an http:// or https:// address, or left out")
+    body = clean(str(form.get("body", ""))).strip()
+    if not body:
+        raise Refused(400, "the comment is empty")
+    if len(body) > limits.max_length:
+        raise Refused(
+            413, f"the comment is {len(body)} characters; at most {limits.max_length} fit"
+        )
+    links = link_count(body)
+    if links > limits.max_links:
+        raise Refused(400, f"the comment has {links} links; at most {limits.max_links} are allowed")
+    return Submission(article, parent, author, email, url, body, parts[2])
+
+
+def _field(form, name: str, limit: int) -> str:
+    value = form.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        raise Refused(413, f"'{name}' is longer than {limit} characters")
+    if _CONTROL.search(value):
+        raise Refused(400, f"'{name}' holds control characters")
+    return value
+
+
+def akismet_says_spam(submission: Submission, address: str, agent: str, page: str, site: str):
+    """True or False from Akismet when AKISMET_KEY is set; None when it is not, or Akismet
+    cannot be reached (the comment then waits for a moderator, never lost)."""
+    key = os.environ.get("AKISMET_KEY")
+    if not key:
+        return None
+    data = urllib.parse.urlencode(
+        {
+            "blog": site,
+            "user_ip": address,
+            "user_agent": agent,
+            "permalink": page,
+            "comment_type": "reply" if submission.parent else "comment",
+            "comment_author": submission.author,
+            "comment_author_email": submission.email,
+            "comment_author_url": submission.url,
+            "comment_content": submission.body,
+        }
+    ).encode()
+    try:
+        with urllib.request.urlopen(
+            f"https://{urllib.parse.quote(key)}.rest.akismet.com/1.1/comment-check", data, 5
+        ) as answer:
+            return json.loads(answer.read() or b"null") is True
+    except (OSError, ValueError):
+        return None

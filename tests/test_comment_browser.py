@@ -1,0 +1,143 @@
+"""A reader comments from a real browser, with JavaScript off and on, and a moderator approves
+from the moderation page: the comment is then on the rebuilt article, nested under its parent."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socket
+import threading
+import time
+
+import pytest
+from comment_service import CommentService
+from conftest import DEFAULT_CONFIG, article, run_cli
+from test_comment_service import THREAD
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_site(make_site):
+    """The built site on a plain static server, and the comment service it posts to."""
+    site_port, service_port = free_port(), free_port()
+    config = DEFAULT_CONFIG.replace(
+        "base_url: https://news.example.org/", f"base_url: http://127.0.0.1:{site_port}/"
+    ).replace(
+        "related_count: 6\n",
+        f"related_count: 6\ncomments:\n  url: http://127.0.0.1:{service_port}/\n",
+    )
+    site = make_site(
+        {
+            "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
+            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+        },
+        config=config,
+    )
+    assert run_cli("build", "--site", site).returncode == 0
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(site / "public")
+    )
+    handler.log_message = lambda *args: None
+    static = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
+    threading.Thread(target=static.serve_forever, daemon=True).start()
+    made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
+    assert made.returncode == 0, made.stderr
+    service = CommentService(site, "--port", str(service_port))
+    yield site, f"http://127.0.0.1:{site_port}/europe/ceasefire/", service
+    service.stop()
+    static.shutdown()
+
+
+def test_a_comment_posted_without_javascript_is_approved_and_shown_nested(browser, live_site):
+    site, article_url, service = live_site
+    reader = browser.new_context(java_script_enabled=False)
+    page = reader.new_page()
+    page.goto(article_url)
+    page.click("#comment-102 .comment-reply")  # a link to the service's form, parent set
+    assert page.locator("input[name=parent]").get_attribute("value") == "102"
+    page.fill("#author", "読者X")
+    page.fill("#email", "x@example.net")
+    page.fill("#body", "返信のテストです。\n二行目です。")
+    time.sleep(3.2)  # a person takes this long; a robot sending at once is refused
+    page.click("button[type=submit]")
+    assert "承認後に表示されます" in page.text_content("body")
+    page.click("text=記事に戻る")
+    assert page.url == article_url and page.locator("#comment-103").count() == 0
+
+    # The article's own form works too: the service shows the comment back to be sent.
+    page.fill("#comment-author", "読者Y")
+    page.fill("#comment-body", "記事への直接のコメント。")
+    page.click(".comment-submit")
+    assert page.locator("textarea#body").input_value() == "記事への直接のコメント。"
+    time.sleep(3.2)
+    page.click("button[type=submit]")
+    assert "承認後に表示されます" in page.text_content("body")
+    reader.close()
+
+    moderator = browser.new_context()
+    desk = moderator.new_page()
+    desk.goto(service.url + "moderate")
+    desk.fill("#name", "editor")
+    desk.fill("#password", "a long passphrase")
+    desk.click("button[type=submit]")
+    first = desk.locator("section.comment").first
+    assert "返信のテストです。" in first.text_content() and "x@example.net" in first.text_content()
+    first.locator("button[value=approve]").click()
+    assert desk.locator("section.comment").count() == 1  # 読者Y's still waits
+
+    shown = moderator.new_page()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the service rebuilds in the background
+        shown.goto(article_url)
+        if shown.locator("#comment-103").count():
+            break
+        time.sleep(0.5)
+    nested = shown.locator("#comment-101 .children #comment-102 .children #comment-103")
+    assert nested.count() == 1
+    assert "二行目です。" in nested.locator(".comment-content").text_content()
+    assert "x@example.net" not in shown.content()
+    moderator.close()
+
+
+def test_with_javascript_a_comment_and_a_vote_are_sent_in_place(browser, live_site):
+    site, article_url, service = live_site
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(article_url)
+    page.click("#comment-101 .comment-reply")
+    assert page.locator("#comment-101 #respond").count() == 1  # the form moved under it
+    page.fill("#comment-author", "読者Z")
+    page.fill("#comment-body", "その場で送るコメント。")
+    page.click(".comment-submit")
+    try:
+        page.wait_for_function(
+            "document.querySelector('.comment-status').textContent.includes('承認後')",
+            timeout=20000,
+        )
+    except Exception:
+        raise AssertionError(page.text_content(".comment-status") + service.stop()) from None
+    assert page.url == article_url
+    listed = run_cli("comments", "pending", "--site", site).stdout
+    assert "replying to 101" in listed and "その場で送るコメント。" in listed
+    count = page.locator('.vote-count[data-comment="101"]')
+    assert count.text_content() == "54"
+    page.click("#comment-101 > .comment-body .vote-button")
+    page.wait_for_function(
+        "document.querySelector('.vote-count[data-comment=\"101\"]').textContent === '55'",
+        timeout=10000,
+    )
+    page.reload()  # the baked count is 54 until the next publish; the script shows the live one
+    page.locator("#comments").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.querySelector('.vote-count[data-comment=\"101\"]').textContent === '55'",
+        timeout=10000,
+    )
+    assert errors == []

@@ -1,0 +1,416 @@
+"""The comment service, started for real on loopback (SQLite, and PostgreSQL when CI has
+started one): posting, moderation, votes, and the defences of what faces the internet."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from comment_service import CommentService, Reader, signed_token
+from conftest import DEFAULT_CONFIG, article, run_cli, soup
+
+KEY = "articles/2022/09/ceasefire.md"
+THREAD = """\
+# 読者のコメント(編集者の注記はそのまま残る)
+- id: 101
+  author: AAA
+  date: 2022-09-14T10:12:00+09:00
+  votes: 54
+  body: |
+    >>停戦は40分で破られた
+
+    い つ も の
+- id: 102
+  parent: 101
+  author: F-104
+  date: 2022-09-14T10:40:00+09:00
+  body: 前回よりは成長してますし…
+"""
+POSTGRES = os.environ.get("BLOGSMITH_TEST_POSTGRES")
+"""A PostgreSQL URL the tests may use (`.ci/run` starts Debian's server and sets it)."""
+
+
+def service_config(database: str = "comments.sqlite3", extra: str = "") -> str:
+    return DEFAULT_CONFIG.replace(
+        "related_count: 6\n",
+        "related_count: 6\ncomments:\n  url: https://comments.example.org/\n"
+        f"  database: {database}\n  per_hour: 5\n{extra}",
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> str:
+    if request.param == "sqlite":
+        return "comments.sqlite3"
+    if not POSTGRES:
+        if os.environ.get("CI"):
+            pytest.fail("CI must start PostgreSQL and set BLOGSMITH_TEST_POSTGRES")
+        pytest.skip("no PostgreSQL here (set BLOGSMITH_TEST_POSTGRES)")
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:  # a fresh database each test
+        for table in ("comments", "votes", "vote_baselines", "events", "moderators", "sessions",
+                      "secrets"):  # fmt: skip
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    return POSTGRES
+
+
+@pytest.fixture
+def site(make_site, database):
+    return make_site(
+        {
+            "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
+            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+        },
+        config=service_config(database),
+    )
+
+
+@pytest.fixture
+def service(site):
+    running = CommentService(site)
+    yield running
+    running.stop()
+
+
+def comment_form(**fields) -> dict:
+    form = {
+        "article": KEY,
+        "token": signed_token(KEY, 10),
+        "author": "読者X",
+        "email": "reader@example.net",
+        "url": "",
+        "body": "その通りだと思います。\n二行目。",
+        "parent": "",
+        "homepage": "",
+    }
+    form.update(fields)
+    return form
+
+
+def stored_rows(site: Path, database: str) -> list[tuple]:
+    query = "SELECT author, body, status, parent FROM comments ORDER BY id"
+    if database.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(database) as connection:
+            return connection.execute(query).fetchall()
+    with sqlite3.connect(site / database) as connection:
+        return connection.execute(query).fetchall()
+
+
+def test_a_posted_comment_waits_then_an_approval_writes_it_into_the_file_and_the_page(
+    site, service, database
+):
+    run_cli("build", "--site", site)
+    page = soup(site / "public/europe/ceasefire/index.html")
+    form = page.select_one("form#comment-form")
+    assert form["action"] == "https://comments.example.org/comment" and form["method"] == "post"
+    assert form.select_one("input[name=article]")["value"] == KEY
+    reply = page.select_one("#comment-102 .comment-reply")
+    assert reply["href"] == (
+        "https://comments.example.org/comment?article=articles/2022/09/ceasefire.md&parent=102"
+    )
+    reader = Reader(service)
+    status, _, text, _ = reader.get(f"/comment?article={KEY}&parent=102")
+    assert status == 200 and 'name="parent" value="102"' in text and 'name="token"' in text
+
+    # The static form has no token: the reader gets the comment back to check and send.
+    status, _, text, _ = reader.post("/comment", comment_form(token="", parent="102"))
+    assert (
+        status == 200
+        and "その通りだと思います。" in text
+        and re.search(r'name="token" value="[^"]+"', text)
+    )
+    assert stored_rows(site, database) == []
+
+    status, headers, _, _ = reader.post("/comment", comment_form(parent="102"))
+    assert status == 303 and headers["location"].startswith("thanks?article=")
+    status, _, text, _ = reader.get("/" + headers["location"])
+    assert status == 200 and "承認後に表示されます" in text
+    assert 'href="https://news.example.org/europe/ceasefire/"' in text
+    assert stored_rows(site, database) == [
+        ("読者X", "その通りだと思います。\n二行目。", "pending", "102")
+    ]
+
+    listed = run_cli("comments", "pending", "--site", site)
+    assert "#1 articles/2022/09/ceasefire.md replying to 102 [pending]" in listed.stdout
+    assert "reader@example.net" in listed.stdout  # moderators see emails; pages never do
+    approved = run_cli("comments", "approve", "1", "--site", site)
+    assert approved.returncode == 0, approved.stderr
+    assert "#1: approved as id 103" in approved.stdout
+    text = (site / "content/articles/2022/09/ceasefire.comments.yaml").read_text()
+    assert text.startswith(THREAD)  # the file's own text kept exactly
+    added = text[len(THREAD) :]
+    assert added.startswith("- id: 103\n  parent: 102\n  author: 読者X\n  date: 20")
+    assert re.search(r"date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00\n  votes: 0\n", added)
+    page = soup(site / "public/europe/ceasefire/index.html")
+    nested = page.select_one("#comment-101 #comment-102 #comment-103")
+    assert nested is not None and "二行目" in nested.get_text()
+    assert "reader@example.net" not in (site / "public/europe/ceasefire/index.html").read_text()
+    assert run_cli("comments", "pending", "--site", site).stdout.strip() == (
+        "no comment awaits moderation"
+    )
+
+
+def test_a_form_sent_twice_is_one_comment_and_a_retried_approval_is_written_once(
+    site, service, database
+):
+    reader = Reader(service)
+    form = comment_form()
+    for _ in range(3):
+        status, _, _, _ = reader.post("/comment", form, headers={"Accept": "application/json"})
+        assert status == 200
+    assert len(stored_rows(site, database)) == 1
+    # A crash after the file was written, before the database said so: approving again
+    # finds the comment in the file and does not add it twice.
+    from blogsmith.service.run import open_site
+    from blogsmith.service.store import APPROVING
+
+    opened = open_site(site)
+    run_cli("comments", "approve", "1", "--no-publish", "--site", site)
+    opened.store.decide(1, APPROVING)
+    again = run_cli("comments", "approve", "1", "--no-publish", "--site", site)
+    assert again.returncode == 0, again.stderr
+    text = (site / "content/articles/2022/09/ceasefire.comments.yaml").read_text()
+    assert text.count("読者X") == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"homepage": "http://spam.example/"}, 400, "leave the field"),
+        ({"token": "forged|1|x|AAAA"}, 400, "expired"),
+        ({"token": lambda: signed_token("articles/other.md", 10)}, 400, "not this article"),
+        ({"token": lambda: signed_token(KEY, 0)}, 429, "too fast"),
+        ({"token": lambda: signed_token(KEY, 7 * 3600)}, 400, "too old"),
+        ({"body": " ".join(f"http://{n}.example/" for n in "abcd")}, 400, "4 links"),
+        ({"body": "長" * 4001}, 413, "4001 characters"),
+        ({"body": "  \n "}, 400, "empty"),
+        ({"author": ""}, 400, "give a name"),
+        ({"author": "名\x00前"}, 400, "control characters"),
+        ({"email": "not-an-address"}, 400, "email"),
+        ({"url": "javascript:alert(1)"}, 400, "http://"),
+        ({"parent": "999"}, 400, "comment 999 is not on this article"),
+        ({"article": "../../blogsmith.yaml"}, 404, "not on the site"),
+    ],
+)  # fmt: skip
+def test_hostile_or_broken_forms_get_a_clear_4xx_and_store_nothing(
+    site, service, database, fields, status, message
+):
+    made_now = {name: value() if callable(value) else value for name, value in fields.items()}
+    answer = Reader(service).post(
+        "/comment", comment_form(**made_now), headers={"Accept": "application/json"}
+    )
+    assert answer[0] == status and message in answer[2], answer[2]
+    assert stored_rows(site, database) == []
+
+
+def test_markup_in_a_comment_never_reaches_a_page(site, service):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)> [a](javascript:x)"
+    reader = Reader(service)
+    reader.post("/comment", comment_form(body=hostile, author="<b>名前</b>"))
+    status, _, text, _ = reader.get(f"/comment?article={KEY}")
+    assert "<script>alert" not in text
+    run_cli("comments", "approve", "1", "--site", site)
+    page = soup(site / "public/europe/ceasefire/index.html")
+    assert not page.select("[onerror]") and not page.select('a[href^="javascript"]')
+    assert all("alert" not in (script.string or "") for script in page.select("script"))
+    shown = page.select_one("#comment-103")
+    assert hostile in shown.select_one(".comment-content").get_text()  # as text, whole
+    assert shown.select_one(".comment-author").get_text() == "<b>名前</b>"
+    assert shown.select_one(".comment-author b") is None
+
+
+def test_an_address_is_limited_and_oversized_requests_are_refused(site, service, database):
+    reader = Reader(service, address="203.0.113.7")
+    for n in range(5):
+        assert reader.post("/comment", comment_form(body=f"{n}回目"))[0] == 303
+    status, _, text, _ = reader.post("/comment", comment_form(body="6回目"))
+    assert status == 429 and "wait an hour" in text
+    other = Reader(service, address="203.0.113.8")  # another reader behind the same proxy
+    assert other.post("/comment", comment_form(body="別の人"))[0] == 303
+    huge = Reader(service).request(
+        "POST",
+        "/comment",
+        body=b"body=" + b"x" * 70_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert huge[0] == 413
+    assert len(stored_rows(site, database)) == 6
+
+
+def test_votes_count_once_and_fold_into_the_file_keeping_its_text(site, service):
+    one, two = Reader(service, "198.51.100.1"), Reader(service, "198.51.100.2")
+    json_please = {"Accept": "application/json"}
+    first = one.post("/vote", {"article": KEY, "comment": "101"}, headers=json_please)
+    assert first[0] == 200 and '"votes":55' in first[2].replace(" ", "")
+    assert "HttpOnly" in first[3][0]
+    again = one.post("/vote", {"article": KEY, "comment": "101"}, headers=json_please)
+    assert '"counted":false' in again[2].replace(" ", "")
+    one.cookies.clear()  # a new cookie from the same address, the same day: not again
+    assert '"counted":false' in one.post("/vote", {"article": KEY, "comment": "101"},
+                                         headers=json_please)[2].replace(" ", "")  # fmt: skip
+    two.post("/vote", {"article": KEY, "comment": "102"}, headers=json_please)
+    assert two.post("/vote", {"article": KEY, "comment": "nope"}, headers=json_please)[0] == 404
+    status, headers, text, _ = two.get(f"/votes?article={KEY}")
+    assert status == 200 and headers["access-control-allow-origin"] == "https://news.example.org"
+    assert text.replace(" ", "").replace("\n", "") == '{"votes":{"101":55,"102":1}}'
+    without_js = Reader(service, "198.51.100.3").post("/vote", {"article": KEY, "comment": "102"})
+    assert without_js[0] == 303
+    assert without_js[1]["location"] == "https://news.example.org/europe/ceasefire/#comment-102"
+    for _ in range(2):  # folding twice gives the same file
+        assert run_cli("comments", "publish", "--site", site).returncode == 0
+    text = (site / "content/articles/2022/09/ceasefire.comments.yaml").read_text()
+    expected = THREAD.replace("votes: 54", "votes: 55")
+    assert text == expected.replace("- id: 102\n", "- id: 102\n  votes: 2\n")
+    page = soup(site / "public/europe/ceasefire/index.html")
+    assert page.select_one('#comment-101 .vote-count[data-comment="101"]').get_text() == "55"
+
+
+def login(reader: Reader, name: str, password: str):
+    status, _, text, _ = reader.get("/moderate")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    return reader.post("/login", {"csrf": csrf, "name": name, "password": password})
+
+
+def add_moderator(site: Path, name: str, password: str) -> None:
+    made = run_cli("comments", "moderator", name, "--site", site, input=password + "\n")
+    assert made.returncode == 0, made.stderr
+
+
+def test_the_moderation_page_is_behind_a_login_with_csrf_and_a_lock_out(site, service, database):
+    add_moderator(site, "editor", "correct horse battery")
+    Reader(service).post("/comment", comment_form())
+    stranger = Reader(service)
+    status, _, text, _ = stranger.get("/moderate")
+    assert status == 200 and "reader@example.net" not in text and 'type="password"' in text
+    assert stranger.post("/moderate/1/approve", {"csrf": "x"})[0] == 403
+    assert login(stranger, "editor", "wrong")[0] == 401
+    assert login(stranger, "nobody", "wrong")[0] == 401
+
+    editor = Reader(service)
+    status, headers, _, cookies = login(editor, "editor", "correct horse battery")
+    assert status == 303 and headers["location"] == "moderate"
+    assert re.search(r"HttpOnly", cookies[0]) and "SameSite=Strict" in cookies[0]
+    assert "Secure" not in cookies[0]  # plain http on loopback; Secure behind https below
+    status, _, text, _ = editor.get("/moderate")
+    assert "reader@example.net" in text and "停戦は40分で破綻" in text
+    assert editor.post("/moderate/1/approve", {"csrf": "forged"})[0] == 403
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    status, headers, _, _ = editor.post("/moderate/1/approve", {"csrf": csrf})
+    assert status == 303
+    assert stored_rows(site, database)[0][2] == "approved"
+
+    behind_https = Reader(service)
+    status, _, _, cookies = login_with(behind_https, {"X-Forwarded-Proto": "https"})
+    assert status == 303 and "Secure" in cookies[0]
+
+    attacker = Reader(service, address="192.0.2.66")
+    for _ in range(4):  # the stranger's wrong password above was the first for this name
+        assert login(attacker, "editor", "guess")[0] == 401
+    assert login(attacker, "editor", "correct horse battery")[0] == 429  # locked out
+    from_elsewhere = Reader(service, address="192.0.2.67")  # the name is locked, not one address
+    assert login(from_elsewhere, "editor", "correct horse battery")[0] == 429
+
+
+def login_with(reader: Reader, headers: dict):
+    status, _, text, _ = reader.get("/moderate")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    form = {"csrf": csrf, "name": "editor", "password": "correct horse battery"}
+    return reader.post("/login", form, headers=headers)
+
+
+def test_after_posting_the_reader_is_sent_only_to_the_sites_own_pages(site, service):
+    reader = Reader(service)
+    status, headers, _, _ = reader.post(
+        "/comment", comment_form(next="https://evil.example/", redirect="//evil.example/")
+    )
+    assert status == 303 and headers["location"].startswith("thanks?article=")
+    status, _, text, _ = reader.get("/thanks?article=https://evil.example/&status=pending")
+    assert status == 404
+    status, _, text, _ = reader.get(f"/thanks?article={KEY}")
+    assert "evil.example" not in text
+
+
+def test_the_service_never_writes_outside_the_content_folder(site, service):
+    outside = site.parent / "outside.comments.yaml"
+    link = site / "content/articles/2022/09/ceasefire.comments.yaml"
+    link.unlink()
+    outside.write_text(THREAD)
+    link.symlink_to(outside)
+    reader = Reader(service)
+    reader.post("/comment", comment_form())
+    refused = run_cli("comments", "approve", "1", "--site", site)
+    assert refused.returncode == 1 and "symbolic link" in refused.stderr
+    assert outside.read_text() == THREAD
+    assert "#1 " in run_cli("comments", "pending", "--site", site).stdout  # still waiting
+
+
+def test_untrusted_clients_cannot_choose_their_address(site):
+    """X-Forwarded-For counts only from the trusted proxy; without one, no header counts."""
+    running = CommentService(site, "--trusted-proxy", "192.0.2.1")
+    try:
+        for n in range(5):
+            spoofing = Reader(running, address=f"203.0.113.{n}")
+            assert spoofing.post("/comment", comment_form(body=f"{n}"))[0] == 303
+        assert Reader(running, address="203.0.113.99").post("/comment", comment_form())[0] == 429
+    finally:
+        running.stop()
+
+
+def test_a_reader_approved_before_is_approved_at_once_when_asked(make_site, database):
+    site = make_site(
+        {
+            "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
+            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+        },
+        config=service_config(database, "  auto_approve: true\n"),
+    )
+    running = CommentService(site)
+    try:
+        reader = Reader(running)
+        json_please = {"Accept": "application/json"}
+        first = reader.post("/comment", comment_form(body="初めて"), headers=json_please)
+        assert '"status":"pending"' in first[2].replace(" ", "")
+        assert run_cli("comments", "approve", "1", "--no-publish", "--site", site).returncode == 0
+        second = reader.post("/comment", comment_form(body="二度目"), headers=json_please)
+        assert '"status":"approved"' in second[2].replace(" ", "")
+        stranger = reader.post(
+            "/comment", comment_form(body="別人", email="other@example.net"), headers=json_please
+        )
+        assert '"status":"pending"' in stranger[2].replace(" ", "")
+        text = (site / "content/articles/2022/09/ceasefire.comments.yaml").read_text()
+        assert "初めて" in text and "二度目" in text and "別人" not in text
+    finally:
+        running.stop()
+
+
+def test_without_a_service_url_pages_have_no_form_and_bad_settings_are_located(make_site):
+    plain = make_site({"content/a.md": article("記事", slug="a")}, name="plain")
+    run_cli("build", "--site", plain)
+    page = soup(plain / "public/europe/a/index.html")
+    assert page.select_one("#comments") is not None and page.select_one("#comment-form") is None
+    assert page.select_one(".comment-reply, .vote-form, script[src*=comments]") is None
+    broken = make_site(
+        {"content/a.md": article("記事", slug="a")},
+        config=DEFAULT_CONFIG.replace(
+            "related_count: 6\n",
+            "related_count: 6\ncomments:\n  url: comments.example.org\n  per_hour: 0\n"
+            "  moderate: true\n",
+        ),
+        name="broken",
+    )
+    checked = run_cli("check", "--site", broken)
+    assert checked.returncode == 1
+    assert "blogsmith.yaml:8: 'comments.url' must be the comment service's absolute" in (
+        checked.stderr
+    )
+    assert "blogsmith.yaml:9: 'comments.per_hour' must be a whole number from 1" in checked.stderr
+    assert "blogsmith.yaml:10: warning: unknown setting 'comments.moderate'" in checked.stderr
+    assert checked.stderr == run_cli("build", "--site", broken).stderr.replace(
+        "nothing was written; the previous output is unchanged", "found by blogsmith check"
+    )
