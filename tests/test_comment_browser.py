@@ -11,8 +11,8 @@ import time
 
 import pytest
 from comment_service import CommentService
-from conftest import DEFAULT_CONFIG, article, run_cli
-from test_comment_service import THREAD
+from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
+from test_comment_service import KEY, THREAD
 
 pytestmark = pytest.mark.slow
 
@@ -141,3 +141,16 @@ def test_with_javascript_a_comment_and_a_vote_are_sent_in_place(browser, live_si
         timeout=10000,
     )
     assert errors == []
+
+
+def test_the_comment_form_and_the_service_pages_have_no_accessibility_violations(
+    browser, live_site
+):
+    site, article_url, service = live_site
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()  # the service's pages allow no script: axe is let in
+    for url in (article_url, service.url + f"comment?article={KEY}", service.url + "moderate"):
+        page.goto(url)
+        page.add_script_tag(path=axe_core())
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        assert [v["id"] for v in violations] == [], (url, violations)

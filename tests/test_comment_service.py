@@ -414,3 +414,24 @@ def test_without_a_service_url_pages_have_no_form_and_bad_settings_are_located(m
     assert checked.stderr == run_cli("build", "--site", broken).stderr.replace(
         "nothing was written; the previous output is unchanged", "found by blogsmith check"
     )
+
+
+def test_a_failing_database_is_a_503_with_a_message_never_a_traceback(make_site):
+    site = make_site(
+        {"content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire")},
+        config=service_config(),
+    )
+    running = CommentService(site)
+    try:
+        with sqlite3.connect(site / "comments.sqlite3") as connection:
+            connection.execute("DROP TABLE events")  # what a broken disk or a bad migration does
+        reader = Reader(running)
+        status, _, text, _ = reader.post(
+            "/comment", comment_form(), headers={"Accept": "application/json"}
+        )
+        assert status == 503 and "send it again" in text and "Traceback" not in text
+        status, _, text, _ = reader.post("/comment", comment_form())
+        assert status == 503 and "Traceback" not in text and "<h1>503</h1>" in text
+    finally:
+        log = running.stop()
+    assert "request failed: POST /comment" in log  # the operator's log has the cause

@@ -122,6 +122,15 @@ def make_app(service: Service) -> Flask:
             return cross_origin(jsonify(error=message)), error.code
         return page("message.html", error.code or 500, title=str(error.code), message=message)
 
+    @app.errorhandler(Exception)
+    def failure(error: Exception):
+        """Never a traceback to a reader: the log has it; a form sent again is stored once."""
+        app.logger.exception("request failed: %s %s", request.method, request.path)
+        message = "the comment service failed for a moment; send it again"
+        if wants_json():
+            return cross_origin(jsonify(error=message)), 503
+        return page("message.html", 503, title="503", message=message)
+
     @app.get("/health")
     def health():
         return "ok\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from blogsmith.build import load_graph
 from blogsmith.content.load import CONTENT_DIR
+from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import BuildError, ErrorBag
 from blogsmith.graph.content_graph import BuildOptions, Graph
 from blogsmith.service.comment_files import CommentFileRefused, comments_path, read_entries
@@ -32,13 +33,16 @@ class Articles:
         self._entries: dict[str, ArticleEntry] = {}
         self._loaded = 0.0
         self._lock = threading.Lock()
+        self._cache = BuildCache()
+        """Reloads parse only the files that changed (in this thread: the forked workers of a
+        full load run only at start, before the server's threads)."""
         self.reload()
 
     def reload(self, graph: Graph | None = None) -> None:
         if graph is None:
             bag = ErrorBag()
             try:
-                graph = load_graph(self.site_dir, BuildOptions(), bag)
+                graph = load_graph(self.site_dir, BuildOptions(), bag, self._cache)
             except BuildError:
                 return  # keep what was known: the site is being edited
         self._entries = {
