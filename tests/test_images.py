@@ -11,6 +11,7 @@ from conftest import DEFAULT_CONFIG, article, run_cli, soup
 from PIL import Image
 
 from blogsmith.build import build, default_cache_dir
+from blogsmith.cache.persist import CacheFolder
 from blogsmith.render import images as image_stage
 
 
@@ -120,6 +121,10 @@ def test_an_unchanged_image_is_never_processed_again(photo_site, monkeypatch):
     lost.unlink()  # copies are checked by name, not stat-ed: a missing one is still noticed
     build(photo_site, public, cache_dir=cache_dir)
     assert processed == ["/images/tank.jpg"] and lost.is_file()
+    (photo_site / "content/a/two.md").write_text(article("二つ目の改訂", "2022-09-02 10:00"))
+    build(photo_site, public, cache_dir=cache_dir)
+    kept = CacheFolder(cache_dir).load_cache().images  # only what pages still show
+    assert sorted(kept) == ["/images/map.png", "/images/tank.jpg"]
 
 
 def test_images_that_will_not_show_as_they_should_are_located_warnings(make_site):

@@ -42,13 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def site_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--site",
-            type=Path,
-            default=Path("."),
-            metavar="DIR",
-            help="the site folder holding blogsmith.yaml (default: .)",
-        )
+        _site_option(command)
         command.add_argument("--drafts", action="store_true", help="build drafts too")
         command.add_argument(
             "--future", action="store_true", help="build articles dated in the future too"
@@ -125,19 +119,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _site_option(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    command.add_argument(
+        "--site",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder holding blogsmith.yaml (default: .)",
+    )
+    return command
+
+
 def _comment_commands(commands) -> None:
     comments = commands.add_parser("comments", help="the comment service and moderation")
     actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    def site(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument(
-            "--site",
-            type=Path,
-            default=Path("."),
-            metavar="DIR",
-            help="the site folder holding blogsmith.yaml (default: .)",
-        )
-        return command
+    site = _site_option
 
     serve = site(actions.add_parser("serve", help="run the comment service"))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

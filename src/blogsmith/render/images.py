@@ -124,7 +124,7 @@ def measure_and_resize(
             try:
                 status = source.stat()
             except OSError as exc:
-                answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+                answers[path] = _unreadable(path, exc)
                 continue
             mark = (status.st_size, status.st_mtime_ns)
         seen = (*mark, settings)
@@ -134,7 +134,7 @@ def measure_and_resize(
             try:
                 data = source.read_bytes()
             except OSError as exc:
-                answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+                answers[path] = _unreadable(path, exc)
                 continue
             made_for = digest(data + repr(settings).encode())
         if previous is not None and previous[1] == made_for:
@@ -169,6 +169,10 @@ def measure_and_resize(
         for v in facts.variants
     ]
     return answers, fresh, copies, staged
+
+
+def _unreadable(path: str, exc: OSError) -> ImageProblem:
+    return ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
 
 
 _STAGE = None
