@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -435,3 +436,75 @@ def test_a_failing_database_is_a_503_with_a_message_never_a_traceback(make_site)
     finally:
         log = running.stop()
     assert "request failed: POST /comment" in log  # the operator's log has the cause
+
+
+def test_a_crash_while_writing_the_file_leaves_the_comment_waiting_and_the_file_whole(
+    site, service, monkeypatch
+):
+    from blogsmith.service import comment_files
+    from blogsmith.service.moderation import ModerationRefused, decide
+    from blogsmith.service.run import open_site
+
+    Reader(service).post("/comment", comment_form())
+    opened = open_site(site)
+    path = site / "content/articles/2022/09/ceasefire.comments.yaml"
+
+    def power_cut(source, target):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(comment_files.os, "replace", power_cut)
+    with pytest.raises(ModerationRefused, match="still waits"):
+        decide(opened.store, site, opened.config, 1, "approve")
+    assert path.read_text() == THREAD
+    assert [c.row for c in opened.store.waiting()] == [1]
+    monkeypatch.undo()
+    assert decide(opened.store, site, opened.config, 1, "approve").status == "approved"
+    assert path.read_text().count("読者X") == 1
+
+
+def test_an_editors_change_between_two_approvals_is_kept(site, service):
+    reader = Reader(service)
+    reader.post("/comment", comment_form(body="一つ目"))
+    reader.post("/comment", comment_form(body="二つ目"))
+    assert run_cli("comments", "approve", "1", "--no-publish", "--site", site).returncode == 0
+    path = site / "content/articles/2022/09/ceasefire.comments.yaml"
+    edited = path.read_text().replace("い つ も の", "いつもの(編集者が直した)")
+    edited += "- id: 104\n  author: 編集者\n  date: 2022-09-15T09:00:00+09:00\n  body: 追記\n"
+    path.write_text(edited)  # an editor's commit, pulled onto the server
+    approved = run_cli("comments", "approve", "2", "--no-publish", "--site", site)
+    assert "#2: approved as id 105" in approved.stdout
+    text = path.read_text()
+    assert text.startswith(edited) and "二つ目" in text[len(edited) :]
+
+
+def test_two_service_instances_share_one_postgresql(make_site):
+    if not POSTGRES:
+        if os.environ.get("CI"):
+            pytest.fail("CI must start PostgreSQL and set BLOGSMITH_TEST_POSTGRES")
+        pytest.skip("no PostgreSQL here (set BLOGSMITH_TEST_POSTGRES)")
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        for table in ("comments", "votes", "vote_baselines", "events", "moderators", "sessions",
+                      "secrets"):  # fmt: skip
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    site = make_site(
+        {"content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire")},
+        config=service_config(POSTGRES),
+    )
+    no_shared_secret = {
+        "BLOGSMITH_COMMENTS_SECRET": ""
+    }  # each instance finds the key in the database
+    first = CommentService(site, env=no_shared_secret)
+    second = CommentService(site, env=no_shared_secret)
+    try:
+        status, _, text, _ = Reader(first).get(f"/comment?article={KEY}")
+        token = re.search(r'name="token" value="([^"]+)"', text).group(1)
+        time.sleep(3.1)
+        form = comment_form(token=token.replace("&#34;", '"'))
+        assert Reader(second).post("/comment", form)[0] == 303  # signed by the other instance
+        assert Reader(first).post("/comment", form)[0] == 303  # the same form again
+    finally:
+        first.stop()
+        second.stop()
+    assert len(stored_rows(site, POSTGRES)) == 1
