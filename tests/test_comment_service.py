@@ -508,3 +508,50 @@ def test_two_service_instances_share_one_postgresql(make_site):
         first.stop()
         second.stop()
     assert len(stored_rows(site, POSTGRES)) == 1
+
+
+def test_the_service_folds_votes_into_the_files_in_batches_and_akismet_can_refuse(site, database):
+    import http.server
+    import threading
+
+    class Akismet(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            form = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            answer = b"true" if "viagra" in form else b"false"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    akismet = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Akismet)
+    threading.Thread(target=akismet.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{akismet.server_address[1]}/1.1/comment-check"
+    run_cli("build", "--site", site)
+    running = CommentService(
+        site, "--fold-every", "1", env={"AKISMET_KEY": "k", "AKISMET_ENDPOINT": endpoint}
+    )
+    try:
+        reader = Reader(running)
+        reader.post("/vote", {"article": KEY, "comment": "101"})
+        path = site / "content/articles/2022/09/ceasefire.comments.yaml"
+        deadline = time.monotonic() + 30
+        while "votes: 55" not in path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert path.read_text() == THREAD.replace("votes: 54", "votes: 55")
+        page = site / "public/europe/ceasefire/index.html"
+        while 'data-comment="101">55<' not in page.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert 'data-comment="101">55<' in page.read_text()  # rebuilt by the same step
+        reader.post("/comment", comment_form(body="buy viagra now"))
+        reader.post("/comment", comment_form(body="まともなコメント"))
+    finally:
+        running.stop()
+        akismet.shutdown()
+    assert [(body, status) for _, body, status, _ in stored_rows(site, database)] == [
+        ("buy viagra now", "spam"),
+        ("まともなコメント", "pending"),
+    ]
+    assert "viagra" not in run_cli("comments", "pending", "--site", site).stdout

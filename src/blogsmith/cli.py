@@ -153,6 +153,13 @@ def _comment_commands(commands) -> None:
         metavar="ADDRESS",
         help="a reverse proxy whose X-Forwarded-For is believed (default: 127.0.0.1 and ::1)",
     )
+    serve.add_argument(
+        "--fold-every",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="publish new vote totals this often (default 3600; approvals publish at once)",
+    )
     serve.set_defaults(handler=_comments_serve)
     site(actions.add_parser("pending", help="list the comments awaiting moderation")).set_defaults(
         handler=lambda args: _service().pending(args.site)
@@ -183,7 +190,7 @@ def _service():
 
 def _comments_serve(args: argparse.Namespace) -> int:
     proxies = args.trusted_proxy or ["127.0.0.1", "::1"]
-    return _service().serve(args.site, args.host, args.port, args.output, proxies)
+    return _service().serve(args.site, args.host, args.port, args.output, proxies, args.fold_every)
 
 
 def _comments_decide(args: argparse.Namespace) -> int:

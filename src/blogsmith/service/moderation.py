@@ -133,8 +133,16 @@ class Publisher:
     _wanted: threading.Event = field(default_factory=threading.Event)
     _done: threading.Condition = field(default_factory=threading.Condition)
     output: Path | None = None
+    fold_every: float = 3600.0
+    """Seconds between publishes that fold new votes in (approvals publish at once)."""
     _runs: int = 0
     _started: int = 0
+
+    def _totals(self) -> dict | None:
+        try:
+            return self.store.vote_totals()
+        except Exception:  # the database is away: the next round tries again
+            return None
 
     def start(self) -> None:
         threading.Thread(target=self._loop, name="publish", daemon=True).start()
@@ -150,8 +158,13 @@ class Publisher:
             return self._done.wait_for(lambda: self._runs >= run, timeout)
 
     def _loop(self) -> None:
+        folded = self._totals()
         while True:
-            self._wanted.wait()
+            asked = self._wanted.wait(timeout=self.fold_every)
+            totals = self._totals()
+            if not asked and (totals is None or totals == folded):
+                continue  # no vote since the last publish: nothing to fold
+            folded = totals
             with self._done:
                 self._wanted.clear()
                 self._started += 1

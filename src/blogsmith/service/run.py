@@ -31,12 +31,19 @@ def open_site(site_dir: Path) -> Opened:
     return Opened(config, database, Store(database))
 
 
-def make_service(site_dir: Path, output: Path | None = None, start_publisher: bool = True):
+def make_service(
+    site_dir: Path,
+    output: Path | None = None,
+    start_publisher: bool = True,
+    fold_every: float = 3600.0,
+):
     from blogsmith.service.app import Service
     from blogsmith.service.articles import Articles
 
     opened = open_site(site_dir)
-    publisher = Publisher(opened.store, site_dir, opened.config, output)
+    publisher = Publisher(
+        opened.store, site_dir, opened.config, output=output, fold_every=fold_every
+    )
     if start_publisher:
         publisher.start()
     return Service(
@@ -49,7 +56,14 @@ def make_service(site_dir: Path, output: Path | None = None, start_publisher: bo
     )
 
 
-def serve(site_dir: Path, host: str, port: int, output: Path | None, proxies: list[str]) -> int:
+def serve(
+    site_dir: Path,
+    host: str,
+    port: int,
+    output: Path | None,
+    proxies: list[str],
+    fold_every: float = 3600.0,
+) -> int:
     try:
         import waitress  # noqa: F401
     except ImportError:
@@ -64,7 +78,7 @@ def serve(site_dir: Path, host: str, port: int, output: Path | None, proxies: li
     from blogsmith.service.app import make_app
     from blogsmith.service.proxies import behind
 
-    service = make_service(site_dir.resolve(), output)
+    service = make_service(site_dir.resolve(), output, fold_every=fold_every)
     app = behind(make_app(service), [ipaddress.ip_network(p, strict=False) for p in proxies])
     server = create_server(
         app,
