@@ -37,8 +37,8 @@ def make_service(
     start_publisher: bool = True,
     fold_every: float = 3600.0,
 ):
-    from blogsmith.service.app import Service
     from blogsmith.service.articles import Articles
+    from blogsmith.service.web import Service
 
     opened = open_site(site_dir)
     publisher = Publisher(
@@ -75,8 +75,8 @@ def serve(
         return 1
     from waitress import create_server
 
-    from blogsmith.service.app import make_app
     from blogsmith.service.proxies import behind
+    from blogsmith.service.web import make_app
 
     service = make_service(site_dir.resolve(), output, fold_every=fold_every)
     app = behind(make_app(service), [ipaddress.ip_network(p, strict=False) for p in proxies])

@@ -1,0 +1,124 @@
+"""The routes a moderator uses: logging in and out, the list of waiting comments, decisions.
+
+Passwords are scrypt hashes; five failures in a quarter of an hour lock the name (from any
+address) and the address out; sessions are random tokens kept as digests in HttpOnly,
+SameSite=Strict cookies (Secure behind https); every form carries the session's CSRF token, and
+the login form a signed one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+from flask import Flask, abort, redirect, request
+
+from blogsmith.service.moderation import DECISIONS, ModerationRefused, decide
+from blogsmith.service.secrets import check_password, new_token
+from blogsmith.service.web import Web
+
+SESSION_COOKIE = "blogsmith_moderator"
+LOGIN_FAILURES = 5
+LOCKOUT_SECONDS = 15 * 60
+
+
+def add_moderator_routes(app: Flask, web: Web) -> None:
+    service = web.service
+
+    def moderator() -> tuple[str, str] | None:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        return service.store.session(token) if token else None
+
+    def locked_out(name: str) -> bool:
+        return (
+            service.store.count_events("login", web.address(), LOCKOUT_SECONDS) >= LOGIN_FAILURES
+            or service.store.count_events("login:" + name[:100], "", LOCKOUT_SECONDS)
+            >= LOGIN_FAILURES
+        )
+
+    @app.get("/moderate")
+    def moderate():
+        session = moderator()
+        if session is None:
+            return web.page("login.html", csrf=_login_csrf(), error="")
+        waiting = service.store.waiting()
+        shown = [(c, service.articles.get(c.article)) for c in waiting]
+        last = service.publisher.last if service.publisher else None
+        return web.page(
+            "moderate.html",
+            name=session[0],
+            csrf=session[1],
+            waiting=shown,
+            last=last,
+            base=service.config.base_url.rstrip("/"),
+        )
+
+    def _login_csrf() -> str:
+        return service.signer.sign("login", str(int(time.time())))
+
+    @app.post("/login")
+    def login():
+        name = request.form.get("name", "")[:100]
+        password = request.form.get("password", "")[:1000]
+        csrf = service.signer.unsign(request.form.get("csrf", ""), 2)
+        if csrf is None or csrf[0] != "login" or time.time() - int(csrf[1]) > 3600:
+            return web.page(
+                "login.html", 400, csrf=_login_csrf(), error="the form expired; log in again"
+            )
+        if locked_out(name):
+            wait = f"too many failed logins; wait {LOCKOUT_SECONDS // 60} minutes"
+            return web.page("login.html", 429, csrf=_login_csrf(), error=wait)
+        if not check_password(password, service.store.password_of(name)):
+            service.store.record_event("login", web.address())
+            service.store.record_event("login:" + name, "")
+            return web.page("login.html", 401, csrf=_login_csrf(), error="wrong name or password")
+        service.store.forget_events("login", web.address())
+        token, session_csrf = new_token(), new_token()
+        service.store.open_session(token, name, session_csrf)
+        response = redirect("moderate", 303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            secure=request.is_secure,
+            samesite="Strict",
+            max_age=8 * 3600,
+        )
+        return response
+
+    def checked_session() -> tuple[str, str]:
+        session = moderator()
+        if session is None:
+            abort(403, "log in first")
+        sent = request.form.get("csrf", "")
+        if not hmac.compare_digest(sent.encode(), session[1].encode()):
+            abort(403, "the form is not from this session; reload the moderation page")
+        return session
+
+    @app.post("/logout")
+    def logout():
+        checked_session()
+        service.store.close_session(request.cookies.get(SESSION_COOKIE, ""))
+        response = redirect("moderate", 303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.post("/moderate/<int:row>/<action>")
+    def decide_one(row: int, action: str):
+        checked_session()
+        if action not in DECISIONS:
+            abort(404)
+        try:
+            decide(service.store, service.site_dir, service.config, row, action)
+        except ModerationRefused as refused:
+            return web.page("message.html", 409, title="409", message=str(refused))
+        if action == "approve" and service.publisher:
+            service.publisher.request()
+        return redirect("../../moderate", 303)
+
+    @app.post("/publish")
+    def publish_now():
+        checked_session()
+        if service.publisher:
+            service.publisher.request()
+        return redirect("moderate", 303)

@@ -1,0 +1,188 @@
+"""The routes readers use: a fresh form, posting a comment (in place, or through a page to
+check it and send it), the page after posting, votes and their counts.
+
+The static page's form has no token (a page cannot hold a fresh one): posted without one, it
+comes back filled in with a signed token, and that page posts it. Accepted comments wait for a
+moderator unless the reader was approved before (`auto_approve`). After posting, a reader is
+sent only to the service's own pages and the site's article URLs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, abort, jsonify, make_response, redirect, request
+
+from blogsmith.service.moderation import ModerationRefused, decide
+from blogsmith.service.secrets import new_token
+from blogsmith.service.store import APPROVED, PENDING, SPAM
+from blogsmith.service.submissions import (
+    HONEYPOT,
+    MIN_SECONDS,
+    Refused,
+    akismet_says_spam,
+    form_token,
+    read_form,
+)
+from blogsmith.service.web import Web
+
+VOTER_COOKIE = "blogsmith_voter"
+TOKENS_PER_HOUR = 600
+"""Fresh forms one address may ask for in an hour."""
+
+
+def add_reader_routes(app: Flask, web: Web) -> None:
+    service = web.service
+
+    @app.get("/token")
+    def token():
+        key = request.args.get("article", "")
+        if service.articles.get(key) is None:
+            return web.cross_origin(jsonify(error="unknown article")), 404
+        if service.store.count_events("token", web.address(), 3600) >= TOKENS_PER_HOUR:
+            return web.cross_origin(jsonify(error="too many forms; wait an hour")), 429
+        service.store.record_event("token", web.address())
+        return web.cross_origin(jsonify(token=form_token(service.signer, key), wait=MIN_SECONDS))
+
+    @app.get("/comment")
+    def comment_form():
+        """A fresh form for an article (the reply links of pages without scripts)."""
+        key = request.args.get("article", "")
+        entry = service.articles.get(key)
+        if entry is None:
+            abort(404)
+        parent = request.args.get("parent", "")
+        ids = service.articles.comment_ids(key) or set()
+        return web.page(
+            "form.html",
+            entry=entry,
+            page_url=service.page_url(key),
+            values={"parent": parent if parent in ids else ""},
+            token=form_token(service.signer, key),
+            honeypot=HONEYPOT,
+            error="",
+        )
+
+    @app.post("/comment")
+    def post_comment():
+        form = request.form
+        key = form.get("article", "")
+        if not isinstance(key, str) or service.articles.get(key) is None:
+            return web.refuse(Refused(404, "this article is not on the site: reload its page"))
+        try:
+            if (
+                service.store.count_events("comment", web.address(), 3600)
+                >= service.limits.per_hour
+            ):
+                raise Refused(429, "too many comments from your address; wait an hour")
+            submission = read_form(
+                form, service.signer, service.limits, service.articles.comment_ids
+            )
+        except Refused as refused:
+            if refused.status in (400, 429) and not web.wants_json() and not form.get(HONEYPOT):
+                return confirm(key, form, refused)
+            return web.refuse(refused)
+        status = PENDING
+        spam = akismet_says_spam(
+            submission,
+            request.remote_addr or "",
+            request.user_agent.string,
+            service.page_url(key),
+            service.config.base_url,
+        )
+        if spam:
+            status = SPAM
+        elif service.config.comments_auto_approve and service.store.approved_before(
+            submission.email, submission.author, web.address()
+        ):
+            status = "auto"
+        kept_as = PENDING if status == "auto" else status
+        stored, _ = service.store.accept(submission, web.address(), kept_as)
+        shown = "pending"
+        if status == "auto":
+            try:
+                decide(
+                    service.store,
+                    service.site_dir,
+                    service.config,
+                    stored.row,
+                    "approve",
+                )
+                shown = "approved"
+                if service.publisher:
+                    service.publisher.request()
+            except ModerationRefused:
+                pass  # it waits for a moderator instead
+        elif stored.status == APPROVED:
+            shown = "approved"
+        if web.wants_json():
+            return web.cross_origin(jsonify(status=shown, id=stored.row))
+        return redirect(f"thanks?{urlencode({'article': key, 'status': shown})}", 303)
+
+    def confirm(key: str, form, refused: Refused):
+        """The form again, filled in, with a fresh token: how a page without scripts posts."""
+        entry = service.articles.get(key)
+        values = {name: form.get(name, "") for name in ("parent", "author", "email", "url", "body")}
+        first_time = not form.get("token")
+        return web.page(
+            "form.html",
+            200 if first_time else refused.status,
+            entry=entry,
+            page_url=service.page_url(key),
+            values=values,
+            token=form_token(service.signer, key),
+            honeypot=HONEYPOT,
+            error="" if first_time else refused.message,
+        )
+
+    @app.get("/thanks")
+    def thanks():
+        key = request.args.get("article", "")
+        if service.articles.get(key) is None:
+            abort(404)
+        approved = request.args.get("status") == "approved"
+        return web.page("thanks.html", page_url=service.page_url(key), approved=approved)
+
+    @app.route("/comment", methods=["OPTIONS"])
+    @app.route("/vote", methods=["OPTIONS"])
+    def preflight():
+        response = web.cross_origin(make_response("", 204))
+        response.headers["Access-Control-Allow-Methods"] = "POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        return response
+
+    @app.post("/vote")
+    def vote():
+        key = request.form.get("article", "")
+        comment = request.form.get("comment", "")
+        if not isinstance(key, str) or service.articles.get(key) is None:
+            return web.refuse(Refused(404, "this article is not on the site"))
+        baseline = service.articles.votes_in_file(key, comment)
+        if baseline is None:
+            return web.refuse(Refused(404, f"comment {comment} is not on this article"))
+        voter = service.signer.unsign(request.cookies.get(VOTER_COOKIE, ""), 1)
+        voter_id = voter[0] if voter else new_token()
+        counted = service.store.vote(key, comment, voter_id, web.address(), baseline)
+        total = service.store.vote_totals(key).get((key, comment), baseline)
+        if web.wants_json():
+            response = web.cross_origin(jsonify(votes=total, counted=counted))
+        else:
+            response = redirect(f"{service.page_url(key)}#comment-{comment}", 303)
+        if not voter:
+            response.set_cookie(
+                VOTER_COOKIE,
+                service.signer.sign(voter_id),
+                max_age=10 * 365 * 86400,
+                httponly=True,
+                secure=request.is_secure,
+                samesite="None" if request.is_secure else "Lax",
+            )
+        return response
+
+    @app.get("/votes")
+    def votes():
+        key = request.args.get("article", "")
+        if service.articles.get(key) is None:
+            return web.cross_origin(jsonify(error="unknown article")), 404
+        totals = {c: n for (_, c), n in service.store.vote_totals(key).items()}
+        return web.cross_origin(jsonify(votes=totals))  # never cached: a reader's own vote shows
