@@ -1,12 +1,14 @@
 """What the image stage costs: a synthetic archive of N articles with a 2,000x1,500 JPEG
-eyecatch each, beside the same archive without those photos, built with the default config
-(search on), in the same run on the same machine:
+eyecatch each, beside the same archive without those photos (plain: no eyecatches; remote: the
+same eyecatch fields pointing at another server, which the image stage leaves alone), built
+with the default config (search on), in the same run on the same machine:
 
-- cold build of each, and the difference (the time images add to a first build);
-- no-change rebuild and one article's body edited, each in turn A B A B ... (`--rounds`), with
-  the median of each and of the ratios pair by pair (so a drift of the machine's speed cancels).
+- cold build of each, and what images add to a first build;
+- no-change rebuild and one article's body edited, each in turn (`--rounds`), with the median
+  of each and of the ratios pair by pair (so a drift of the machine's speed cancels).
 
     python bench/images.py --articles 10000 [--rounds 5] [--work /tmp/blogsmith-images]
+    python bench/images.py --work DIR --rebuilds-only   # the archives DIR holds, built already
 """
 
 from __future__ import annotations
@@ -26,15 +28,21 @@ from run import measure, median, output_size  # noqa: E402
 EYECATCH = re.compile(r"eyecatch:\n  image: /images/eyecatch-\d+\.jpg\n  alt: 写真\n")
 
 
-def without_photos(site: Path, copy: Path) -> None:
-    """The same archive with the per-article eyecatches (fields and files) taken out."""
+def without_photos(site: Path, copy: Path, remote: bool = False) -> None:
+    """The same archive with the per-article photo files taken out, and their eyecatch fields
+    too, or (`remote`) pointing at a web server instead: the same pages, showing eyecatches
+    the image stage leaves alone."""
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("public", ".*.blogsmith-cache"))
     for photo in (copy / "static/images").glob("eyecatch-*.jpg"):
         photo.unlink()
     for article in (copy / "content").rglob("*.md"):
         text = article.read_text(encoding="utf-8")
-        article.write_text(EYECATCH.sub("", text), encoding="utf-8")
+        if remote:
+            text = text.replace("  image: /images/", "  image: https://photos.example.org/")
+        else:
+            text = EYECATCH.sub("", text)
+        article.write_text(text, encoding="utf-8")
 
 
 def edit(site: Path, round_number: int) -> None:
@@ -51,48 +59,66 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--rebuilds-only",
+        action="store_true",
+        help="keep the archives --work holds, built: time the rebuilds only",
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="blogsmith-images-"))
-    photos, plain = work / "photos", work / "plain"
+    photos, plain, remote = work / "photos", work / "plain", work / "remote"
+    sites = (photos, plain, remote)
     started = time.perf_counter()
     if not (photos / "blogsmith.yaml").exists():
         write_site(photos, args.articles, args.seed, photo_per_article=True)
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
-    for site in (photos, plain):
-        shutil.rmtree(site / "public", ignore_errors=True)
-        shutil.rmtree(site / ".public.blogsmith-cache", ignore_errors=True)
-    without_photos(photos, plain)
 
     def build(site: Path) -> list[str]:
         return [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
 
-    cold = {site: measure(build(site)) for site in (photos, plain)}
-    rows = {"no-change rebuild": {photos: [], plain: []}, "one body edit": {photos: [], plain: []}}
+    cold = {}
+    if not args.rebuilds_only:
+        for site in sites:
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / ".public.blogsmith-cache", ignore_errors=True)
+        without_photos(photos, plain)
+        without_photos(photos, remote, remote=True)
+        cold = {site: measure(build(site)) for site in sites}
+    rows: dict[str, dict[Path, list[dict]]] = {
+        "no-change rebuild": {site: [] for site in sites},
+        "one body edit": {site: [] for site in sites},
+    }
     for round_number in range(args.rounds):
-        for site in (photos, plain):
+        for site in sites:
             rows["no-change rebuild"][site].append(measure(build(site)))
-        for site in (photos, plain):
+        for site in sites:
             edit(site, round_number)
             rows["one body edit"][site].append(measure(build(site)))
-    files = {site: output_size(site / "public") for site in (photos, plain)}
-    print(f"\n{args.articles} articles, {args.rounds} rounds (medians; ratio = photos / plain)")
-    print(f"{'':28} {'photos wall':>12} {'plain wall':>11} {'ratio':>7} {'ratio CPU':>10}")
-    added = cold[photos]["wall"] - cold[plain]["wall"]
     print(
-        f"{'cold build':28} {cold[photos]['wall']:11.1f}s {cold[plain]['wall']:10.1f}s "
-        f"{cold[photos]['wall'] / cold[plain]['wall']:7.2f} "
-        f"{cold[photos]['cpu'] / cold[plain]['cpu']:10.2f}   (images add {added:.0f} s)"
+        f"\n{args.articles} articles, {args.rounds} rounds, wall seconds (medians; ratios pair "
+        "by pair): photos = a 2,000x1,500 JPEG eyecatch each; plain = no eyecatch; remote = "
+        "the same eyecatches on another server (the image stage leaves them alone)"
     )
-    for name, by_site in rows.items():
-        a, b = by_site[photos], by_site[plain]
+    print(f"{'':20} {'photos':>8} {'plain':>8} {'remote':>8} {'/plain':>8} {'/remote':>8}")
+    if cold:
+        added = cold[photos]["wall"] - cold[remote]["wall"]
         print(
-            f"{name:28} {median([r['wall'] for r in a]):11.2f}s "
-            f"{median([r['wall'] for r in b]):10.2f}s "
-            f"{median([x['wall'] / y['wall'] for x, y in zip(a, b, strict=True)]):7.2f} "
-            f"{median([x['cpu'] / y['cpu'] for x, y in zip(a, b, strict=True)]):10.2f}"
+            f"{'cold build':20} {cold[photos]['wall']:8.1f} {cold[plain]['wall']:8.1f} "
+            f"{cold[remote]['wall']:8.1f} {cold[photos]['wall'] / cold[plain]['wall']:8.2f} "
+            f"{cold[photos]['wall'] / cold[remote]['wall']:8.2f}   (images add {added:.0f} s)"
         )
-    for site in (photos, plain):
-        count, total = files[site]
+    for name, by_site in rows.items():
+        walls = {site: [r["wall"] for r in by_site[site]] for site in sites}
+        ratios = [
+            median([x / y for x, y in zip(walls[photos], walls[other], strict=True)])
+            for other in (plain, remote)
+        ]
+        print(
+            f"{name:20} {median(walls[photos]):8.2f} {median(walls[plain]):8.2f} "
+            f"{median(walls[remote]):8.2f} {ratios[0]:8.2f} {ratios[1]:8.2f}"
+        )
+    for site in sites:
+        count, total = output_size(site / "public")
         print(f"output of {site.name}: {count} files, {total / 2**20:.0f} MiB")
 
 

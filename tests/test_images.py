@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 from conftest import DEFAULT_CONFIG, article, run_cli, soup
@@ -125,6 +126,27 @@ def test_an_unchanged_image_is_never_processed_again(photo_site, monkeypatch):
     build(photo_site, public, cache_dir=cache_dir)
     kept = CacheFolder(cache_dir).load_cache().images  # only what pages still show
     assert sorted(kept) == ["/images/map.png", "/images/tank.jpg"]
+
+
+def test_a_lost_cache_finds_the_copies_in_the_output_without_decoding_an_image(
+    photo_site, monkeypatch
+):
+    from PIL import ImageFile
+
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    build(photo_site, public, cache_dir=cache_dir)
+    before = {p.name: p.stat().st_mtime_ns for p in (public / "images").iterdir()}
+    shutil.rmtree(cache_dir)
+    decoded = []
+    real = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda image: decoded.append(image) or real(image)
+    )
+    build(photo_site, public, cache_dir=cache_dir)
+    assert decoded == []  # every copy is there, under its source's digest
+    assert {p.name: p.stat().st_mtime_ns for p in (public / "images").iterdir()} == before
+    assert soup(public / "europe/one/index.html").select_one("figure.eyecatch source")
 
 
 def test_images_that_will_not_show_as_they_should_are_located_warnings(make_site):

@@ -29,7 +29,7 @@ from blogsmith.core.build_cache import BuildCache
 from blogsmith.output.writer import OWNED_LIST
 from blogsmith.render.images import COPY_NAME
 
-FORMAT = 6
+FORMAT = 7
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 

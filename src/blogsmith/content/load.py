@@ -114,7 +114,7 @@ def read_content_files(
         return None
     files = []
     for key, path in content_files(site_dir):
-        problem = refusal(path, site_dir)
+        problem = refusal(path, site_dir, f"{CONTENT_DIR}/{key}")
         if problem:
             if refused is not None:
                 refused.append((f"{CONTENT_DIR}/{key}", problem))

@@ -9,14 +9,20 @@ import stat
 from pathlib import Path
 
 
-def refusal(path: Path, root: Path) -> str | None:
-    """Why `path` (a file found under `root`) is not read, or None when it may be."""
-    return checked(path, root)[0]
+def refusal(path: Path, root: Path, relative: str | None = None) -> str | None:
+    """Why `path` (a file found under `root`, at `relative` in it when the caller knows) is
+    not read, or None when it may be."""
+    return checked(path, root, relative)[0]
 
 
-def checked(path: Path, root: Path) -> tuple[str | None, os.stat_result | None]:
-    """`refusal`, and the file's status when it may be read (a build stats it once)."""
-    if not _is_utf8(str(path.relative_to(root))):
+def checked(
+    path: Path | str, root: Path, relative: str | None = None
+) -> tuple[str | None, os.stat_result | None]:
+    """`refusal`, and the file's status when it may be read (a build stats it once; on a
+    photo archive's tens of thousands of files, pathlib's own work would cost more)."""
+    if relative is None:
+        relative = str(Path(path).relative_to(root))
+    if not _is_utf8(relative):
         return (
             "has a name that is not UTF-8 (made by an old Windows or zip tool in Shift_JIS, "
             "usually); URLs need UTF-8 names: rename the file or folder",
@@ -25,7 +31,7 @@ def checked(path: Path, root: Path) -> tuple[str | None, os.stat_result | None]:
     try:
         status = os.lstat(path)  # one call for the usual plain file
         if stat.S_ISLNK(status.st_mode):
-            target = path.resolve()
+            target = Path(path).resolve()
             if not target.is_relative_to(root.resolve()):
                 return (
                     f"is a symbolic link to {target}, outside the site; blogsmith does not "

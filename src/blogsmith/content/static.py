@@ -32,7 +32,9 @@ def static_files(
     ):
         if not root.is_dir():
             continue
-        for folder, dirs, files in os.walk(root):
+        base = str(root)
+        inside = "" if root == within else str(root.relative_to(within)) + "/"
+        for folder, dirs, files in os.walk(base):
             hidden = [name for name in [*dirs, *files] if _hidden(name)]
             if skipped is not None and root != theme_assets:
                 skipped.extend(
@@ -41,17 +43,19 @@ def static_files(
                     if name not in QUIETLY_SKIPPED
                 )
             dirs[:] = sorted(d for d in dirs if not _hidden(d))
+            here = folder[len(base) + 1 :].replace(os.sep, "/")  # strings: pathlib costs more
+            here = here + "/" if here else ""
             for name in sorted(files):
                 if _hidden(name):
                     continue
-                path = Path(folder) / name
-                problem, status = checked(path, within)
+                path = os.path.join(folder, name)
+                problem, status = checked(path, within, inside + here + name)
                 if problem:
                     if refused is not None:
-                        refused.append((shown_static(site_dir, path), problem))
+                        refused.append((shown_static(site_dir, Path(path)), problem))
                     continue
-                relative = prefix + path.relative_to(root).as_posix()
-                found[relative] = path
+                relative = prefix + here + name
+                found[relative] = Path(path)
                 if marks is not None and status is not None:
                     marks[relative] = (status.st_size, status.st_mtime_ns)
     return found

@@ -8,6 +8,7 @@ the bag stops the build.
 from __future__ import annotations
 
 import copy
+import os
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -327,7 +328,7 @@ class ArticleMaker:
         )
         image = made.eyecatch.image if made.eyecatch else ""
         if self.static_dir is not None and image.startswith("/"):
-            if not (self.static_dir / image.lstrip("/")).is_file():
+            if not os.path.isfile(os.path.join(self.static_dir, image.lstrip("/"))):
                 bag.warn(
                     loaded.source,
                     meta.doc.line("eyecatch", "image"),

@@ -117,6 +117,7 @@ def measure_and_resize(
     written (`blogsmith check` measures without resizing)."""
     answers: dict[str, ImageFacts | ImageProblem] = {}
     fresh: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]] = {}
+    settings_key = repr(settings)  # compared once per image: text is cheaper than a dataclass
     todo: list[tuple[str, Path, bytes]] = []
     for path, source in sorted(files.items()):
         mark = marks.get(path)
@@ -127,7 +128,7 @@ def measure_and_resize(
                 answers[path] = _unreadable(path, exc)
                 continue
             mark = (status.st_size, status.st_mtime_ns)
-        seen = (*mark, settings)
+        seen = (*mark, settings_key)
         previous = known.get(path)
         made_for = previous[1] if previous is not None and previous[0] == seen else None
         if made_for is None:
@@ -136,7 +137,7 @@ def measure_and_resize(
             except OSError as exc:
                 answers[path] = _unreadable(path, exc)
                 continue
-            made_for = digest(data + repr(settings).encode())
+            made_for = digest(data + settings_key.encode())
         if previous is not None and previous[1] == made_for:
             facts = previous[2]
             if (
@@ -150,13 +151,13 @@ def measure_and_resize(
                 continue
         todo.append((path, source, made_for))
         fresh[path] = (seen, made_for, None)
-    global _STAGE
-    _STAGE = stage
+    global _STAGE, _EXISTS
+    _STAGE, _EXISTS = stage, keep
     try:
         arguments = [(p, s, m, settings) for p, s, m in todo]
         results = map_in_workers(_process, arguments, minimum_items=8)
     finally:
-        _STAGE = None
+        _STAGE = _EXISTS = None
     staged: list[str] = []
     for (path, _, made_for), (facts, written) in zip(todo, results, strict=True):
         answers[path] = facts
@@ -177,19 +178,33 @@ def _unreadable(path: str, exc: OSError) -> ImageProblem:
 
 _STAGE = None
 """What forked workers inherit to stage the copies they make (as render.batch does)."""
+_EXISTS = None
+"""And to ask whether the output holds a copy already."""
 
 
 def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
-    """One image: its facts and its copies, staged here (in a worker when there are many)."""
-    stage = _STAGE
+    """One image: its facts and its copies, staged here (in a worker when there are many).
+    When the output has every copy already (named by the source's digest: a build that lost
+    its cache), the image is not even decoded."""
+    stage, exists = _STAGE, _EXISTS
     from PIL import Image, UnidentifiedImageError
 
     expected = EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+    decoded = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(source)
-            image.load()
+            actual = image.format
+            if actual == expected:
+                plan = _copies(path, image.size, actual, made_for, settings)
+                if (
+                    stage is None  # `check` reads the whole image, as a first build does
+                    or not plan
+                    or not all(exists(name.lstrip("/")) for name, *_ in plan)
+                ):
+                    image.load()
+                    decoded = True
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Warning) as exc:
         reason = (
             "is not an image blogsmith can read"
@@ -197,7 +212,6 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
             else f"cannot be read as an image ({exc})"
         )
         return ImageProblem(path, f"{reason}; save it as JPEG, PNG, GIF or WebP"), []
-    actual = image.format
     if actual != expected:
         return (
             ImageProblem(
@@ -207,30 +221,44 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
             ),
             [],
         )
-    width, height = image.size
-    variants: list[Variant] = []
     written: list[str] = []
-    encoding = stage is not None  # else measuring only: the copies' names and sizes
-    if actual in ("JPEG", "PNG", "WEBP"):
-        larger = image  # each copy is made from the next larger one: as sharp, far faster
-        targets = sorted({w for w in settings.widths if w < width}, reverse=True)
-        fallback = fallback_width(targets)
-        for target in targets:
-            resized_height = max(1, round(height * target / width))
-            formats = [("WEBP", ".webp")] if settings.webp else []
-            if actual != "WEBP" and (not settings.webp or target == fallback):
-                formats.append((actual, PurePosixPath(path).suffix.lower()))
-            if encoding:
+    if stage is not None and decoded:  # some copy is missing
+        larger, size = image, None  # each copy is made from the next larger one: far faster
+        for name, width, height, kind in plan:
+            if (width, height) != size:
                 larger = larger.resize(  # bicubic, antialiased: as sharp as Lanczos here at
-                    (target, resized_height), Image.Resampling.BICUBIC, reducing_gap=2.0
+                    (width, height), Image.Resampling.BICUBIC, reducing_gap=2.0
                 )  # 60% of its time
-            for kind, extension in formats:
-                name = variant_name(path, target, made_for, extension)
-                if encoding and stage(name.lstrip("/"), _encode(larger, kind, settings.quality)):
-                    written.append(name.lstrip("/"))
-                variants.append(Variant(name, target, resized_height, MIME[kind]))
-        variants.sort(key=lambda v: (v.width, v.mime))
+                size = (width, height)
+            if stage(name.lstrip("/"), _encode(larger, kind, settings.quality)):
+                written.append(name.lstrip("/"))
+    variants = sorted(
+        (Variant(name, width, height, MIME[kind]) for name, width, height, kind in plan),
+        key=lambda v: (v.width, v.mime),
+    )
+    width, height = image.size
     return ImageFacts(path, width, height, MIME[actual], tuple(variants)), written
+
+
+def _copies(
+    path: str, size: tuple[int, int], actual: str, made_for: bytes, settings: ImageSettings
+) -> list[tuple[str, int, int, str]]:
+    """(name, width, height, format) of each copy an image gets, widest first."""
+    width, height = size
+    if actual not in ("JPEG", "PNG", "WEBP"):
+        return []
+    targets = sorted({w for w in settings.widths if w < width}, reverse=True)
+    fallback = fallback_width(targets)
+    plan = []
+    for target in targets:
+        resized_height = max(1, round(height * target / width))
+        formats = [("WEBP", ".webp")] if settings.webp else []
+        if actual != "WEBP" and (not settings.webp or target == fallback):
+            formats.append((actual, PurePosixPath(path).suffix.lower()))
+        for kind, extension in formats:
+            name = variant_name(path, target, made_for, extension)
+            plan.append((name, target, resized_height, kind))
+    return plan
 
 
 def fallback_width(widths) -> int | None:
@@ -292,6 +320,17 @@ def picture_html(
         f'<picture>{sources}<img src="{escape(url_of(middle.path))}" '
         f'srcset="{srcset(facts.mime)}" sizes="{sizes}" {" ".join(attributes)}></picture>'
     )
+
+
+def facts_key(images: dict[str, ImageFacts]) -> bytes:
+    """What pages show of the images, as one digest made in milliseconds for tens of
+    thousands: each one's size and type and its copies' names (which hold its bytes' digest)."""
+    parts = [
+        f"{path}\0{facts.width}\0{facts.height}\0{facts.mime}\0"
+        + "\0".join(variant.path for variant in facts.variants)
+        for path, facts in sorted(images.items())
+    ]
+    return digest("\n".join(parts).encode("utf-8", "surrogatepass"))
 
 
 _IMG = re.compile(r"<img\b([^>]*)>")

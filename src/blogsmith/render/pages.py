@@ -25,7 +25,7 @@ from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
-from blogsmith.render.images import SIZES, ImageFacts, picture_html, sized_body
+from blogsmith.render.images import SIZES, ImageFacts, facts_key, picture_html, sized_body
 from blogsmith.render.metadata import (
     absolute_html,
     collection_page,
@@ -275,7 +275,7 @@ class Renderer:
             tuple(self.env.globals["categories"]),
             self.env.globals["search_enabled"],
             __version__,
-            sorted(self.images.items()),
+            facts_key(self.images),
         )
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 
