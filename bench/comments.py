@@ -174,40 +174,86 @@ def with_database(site: Path, database: str) -> None:
             (site / (database + suffix)).unlink(missing_ok=True)
 
 
-def approve_to_visible(archive: Path) -> float:
-    """Post one comment, approve it from the CLI (file write, incremental build) and time until
-    its article page, on disk, holds it."""
+def approve_to_visible(archive: Path) -> tuple[float, float]:
+    """Post one comment; a moderator approves it on the moderation page; the time until its
+    article page on disk holds it (the service writes the file and rebuilds), and the same
+    approval from the CLI (`blogsmith comments approve`)."""
     with_database(archive, "comments.sqlite3")
-    subprocess.run([sys.executable, "-m", "blogsmith", "build", "--site", str(archive), "-q"],
-                   check=True)  # fmt: skip
+    blogsmith = [sys.executable, "-m", "blogsmith"]
+    subprocess.run([*blogsmith, "build", "--site", str(archive), "-q"], check=True)
+    subprocess.run([*blogsmith, "comments", "moderator", "bench", "--site", str(archive)],
+                   input="a long bench passphrase\n", text=True, check=True)  # fmt: skip
+    articles = sorted((archive / "content/articles").rglob("*.md"))
     process, port = start_service(archive)
-    key = sorted(
-        p.relative_to(archive / "content").as_posix()
-        for p in (archive / "content/articles").rglob("*.md")
-    )[len(list((archive / "content/articles").rglob("*.md"))) // 2]
     from blogsmith.service.secrets import Signer, signing_key
     from blogsmith.service.submissions import form_token
 
     os.environ["BLOGSMITH_COMMENTS_SECRET"] = SECRET
-    token = form_token(Signer(signing_key(None)), key, time.time() - 30)  # type: ignore[arg-type]
-    marker = f"承認確認{time.time_ns()}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    form = {"article": key, "token": token, "author": "読者", "body": marker}
-    connection.request("POST", "/comment", body=urllib.parse.urlencode(form).encode(),
-                       headers={"Content-Type": "application/x-www-form-urlencoded",
-                                "Accept": "application/json"})  # fmt: skip
-    row = re.search(rb'"id":\s*(\d+)', connection.getresponse().read()).group(1).decode()
-    process.terminate()
-    process.wait()
+    signer = Signer(signing_key(None))  # type: ignore[arg-type]
+
+    def post(path: str, form: dict, cookie: str = "") -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request("POST", path, body=urllib.parse.urlencode(form).encode(),
+                           headers=headers)  # fmt: skip
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+
+    def comment(article: Path) -> tuple[str, str]:
+        key = article.relative_to(archive / "content").as_posix()
+        marker = f"承認確認{time.time_ns()}"
+        token = form_token(signer, key, time.time() - 30)
+        post("/comment", {"article": key, "token": token, "author": "読者", "body": marker})
+        return marker, key
+
+    def page_of(article: Path) -> Path:  # the bench's permalink: /{category}/{slug}/
+        category = re.search(r"^category: (\S+)$", article.read_text(), re.MULTILINE).group(1)
+        return archive / "public" / category / article.stem / "index.html"
+
+    try:
+        marker, _ = comment(articles[len(articles) // 2])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", "/moderate")
+        login_page = connection.getresponse().read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login_page).group(1)
+        _, headers, _ = post("/login", {"csrf": csrf, "name": "bench",
+                                         "password": "a long bench passphrase"})  # fmt: skip
+        cookie = headers["Set-Cookie"].split(";")[0]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", "/moderate", headers={"Cookie": cookie})
+        desk = connection.getresponse().read().decode()
+        session_csrf = re.search(r'name="csrf" value="([^"]+)"', desk).group(1)
+        row = re.search(r'action="moderate/(\d+)/approve"', desk).group(1)
+        page = page_of(articles[len(articles) // 2])
+        started = time.perf_counter()
+        post(f"/moderate/{row}/approve", {"csrf": session_csrf}, cookie)
+        shown = _wait_for(lambda: marker in page.read_text(encoding="utf-8"))
+        from_page = time.perf_counter() - started
+        marker, _ = comment(articles[len(articles) // 3])
+        page = page_of(articles[len(articles) // 3])
+    finally:
+        process.terminate()
+        process.wait()
+    pending = subprocess.run([*blogsmith, "comments", "pending", "--site", str(archive)],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    row = re.search(r"^#(\d+) ", pending, re.MULTILINE).group(1)
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "blogsmith", "comments", "approve", row, "--site", str(archive)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    elapsed = time.perf_counter() - started
-    pages = [p for p in (archive / "public").rglob("index.html") if marker in p.read_text()]
-    assert pages, "the approved comment is on no page"
-    return elapsed
+    subprocess.run([*blogsmith, "comments", "approve", row, "--site", str(archive)],
+                   check=True, capture_output=True)  # fmt: skip
+    from_cli = time.perf_counter() - started
+    assert shown and marker in page.read_text(encoding="utf-8"), "the approved comment is not shown"
+    return from_page, from_cli
+
+
+def _wait_for(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def main() -> None:
@@ -219,8 +265,11 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, default=None, metavar="DIR")
     args = parser.parse_args()
     if args.archive:
-        seconds = approve_to_visible(args.archive)
-        print(f"approve to visible on {args.archive}: {seconds:.2f} s")
+        from_page, from_cli = approve_to_visible(args.archive)
+        print(
+            f"approve to visible on {args.archive}: {from_page:.2f} s from the moderation "
+            f"page, {from_cli:.2f} s from the CLI"
+        )
         return
     work = Path(tempfile.mkdtemp(prefix="blogsmith-comments-"))
     site = work / "site"
