@@ -555,3 +555,14 @@ def test_the_service_folds_votes_into_the_files_in_batches_and_akismet_can_refus
         ("まともなコメント", "pending"),
     ]
     assert "viagra" not in run_cli("comments", "pending", "--site", site).stdout
+
+
+def test_an_article_published_after_the_service_started_takes_comments(site, service):
+    reader = Reader(service)
+    new_key = "articles/2022/09/new-one.md"
+    assert reader.get(f"/comment?article={new_key}")[0] == 404
+    (site / "content" / new_key).write_text(article("新しい記事", "2022-09-20 10:00", slug="new"))
+    status, _, text, _ = reader.get(f"/comment?article={new_key}")
+    assert status == 200 and "新しい記事" in text
+    for hostile in ("../../blogsmith.yaml.md", "/etc/passwd.md", "articles//x.md"):
+        assert reader.get(f"/comment?article={hostile}")[0] == 404

@@ -16,7 +16,7 @@ from blogsmith.graph.content_graph import BuildOptions, Graph
 from blogsmith.service.comment_files import CommentFileRefused, comments_path, read_entries
 
 RELOAD_SECONDS = 30.0
-"""An unknown key reloads the site at most this often (so unknown keys cost nothing)."""
+"""Unknown keys read the site again at most this often (so a flood of them costs nothing)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Articles:
         self.site_dir = site_dir
         self.content = site_dir / CONTENT_DIR
         self._entries: dict[str, ArticleEntry] = {}
-        self._loaded = 0.0
+        self._missed = float("-inf")
+        """When a key the service did not know last made it read the site again."""
         self._lock = threading.Lock()
         self._cache = BuildCache()
         """Reloads parse only the files that changed (in this thread: the forked workers of a
@@ -50,13 +51,13 @@ class Articles:
             for key, article in graph.articles.items()
             if not article.draft
         }
-        self._loaded = time.monotonic()
 
     def get(self, key: str) -> ArticleEntry | None:
         entry = self._entries.get(key)
-        if entry is None and key.endswith(".md") and (self.content / key).is_file():
+        if entry is None and _could_be_new(key) and (self.content / key).is_file():
             with self._lock:
-                if time.monotonic() - self._loaded > RELOAD_SECONDS:
+                if time.monotonic() - self._missed > RELOAD_SECONDS:
+                    self._missed = time.monotonic()
                     self.reload()
             entry = self._entries.get(key)
         return entry
@@ -82,3 +83,17 @@ class Articles:
                 votes = entry.get("votes", 0)
                 return votes if isinstance(votes, int) and votes >= 0 else 0
         return None
+
+
+def _could_be_new(key: str) -> bool:
+    """A key that may name an article added since the last load: a relative path inside
+    content/ (never one that leaves it: the file system is not even asked)."""
+    parts = key.split("/")
+    return (
+        key.endswith(".md")
+        and len(key) < 300
+        and not key.startswith("/")
+        and all(part not in ("", ".", "..") for part in parts)
+        and "\\" not in key
+        and "\x00" not in key
+    )
