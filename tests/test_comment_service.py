@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -168,12 +169,19 @@ def test_a_form_sent_twice_is_one_comment_and_a_retried_approval_is_written_once
     assert len(stored_rows(site, database)) == 1
     # A crash after the file was written, before the database said so: approving again
     # finds the comment in the file and does not add it twice.
+    from blogsmith.service.comment_files import NewComment, append_comment
     from blogsmith.service.run import open_site
     from blogsmith.service.store import APPROVING
 
     opened = open_site(site)
-    run_cli("comments", "approve", "1", "--no-publish", "--site", site)
-    opened.store.decide(1, APPROVING)
+    stored = opened.store.get(1)
+    opened.store.decide(1, APPROVING)  # what an approval records before it writes the file
+    moment = datetime.fromtimestamp(stored.posted, opened.config.zone).replace(microsecond=0)
+    append_comment(  # the file written, then the crash: the database still says "approving"
+        site / "content/articles/2022/09/ceasefire.comments.yaml",
+        NewComment(stored.author, moment, stored.body),
+    )
+    assert "#1 " in run_cli("comments", "pending", "--site", site).stdout
     again = run_cli("comments", "approve", "1", "--no-publish", "--site", site)
     assert again.returncode == 0, again.stderr
     text = (site / "content/articles/2022/09/ceasefire.comments.yaml").read_text()

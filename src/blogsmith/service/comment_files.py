@@ -60,14 +60,15 @@ def read_entries(path: Path) -> list[dict]:
 
 
 def append_comment(path: Path, comment: NewComment, wanted_id: str | None = None) -> str:
-    """Adds `comment` with a fresh id (or `wanted_id`, when a retry finds it already there,
-    nothing is added) and returns its id."""
+    """Adds `comment` with a fresh id (or `wanted_id` when still free) and returns its id;
+    when the file holds it already (an approval a crash interrupted), nothing is added."""
     with _locked(path):
         text = _read(path)
         entries = read_entries(path)
         ids = {str(entry.get("id")) for entry in entries}
-        if wanted_id is not None and any(_is_same(e, wanted_id, comment) for e in entries):
-            return wanted_id  # written before a crash: not twice
+        written = next((e for e in entries if _is_same(e, comment)), None)
+        if written is not None:
+            return str(written.get("id"))  # written before a crash: not twice
         if wanted_id in ids:
             wanted_id = None  # an editor gave the id to another comment meanwhile
         if comment.parent is not None and comment.parent not in ids:
@@ -95,10 +96,11 @@ def append_comment(path: Path, comment: NewComment, wanted_id: str | None = None
         return new_id
 
 
-def _is_same(entry: dict, wanted_id: str, comment: NewComment) -> bool:
+def _is_same(entry: dict, comment: NewComment) -> bool:
+    """The same reader's comment: author, date to the second and text."""
     return (
-        str(entry.get("id")) == wanted_id
-        and entry.get("author") == comment.author
+        entry.get("author") == comment.author
+        and str(entry.get("date", "")) == comment.date.isoformat()
         and str(entry.get("body", "")).strip() == comment.body.strip()
     )
 

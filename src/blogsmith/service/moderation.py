@@ -2,8 +2,8 @@
 the comment into its article's file; then the publish step folds the votes in, rebuilds
 incrementally and runs the site's publish command.
 
-An approval is recorded as under way (with the id it will have) before the file is written, so
-a crash in between leaves it waiting, and approving it again finds it already in the file
+An approval is recorded as under way before the file is written, so a crash in between leaves
+it waiting, and approving it again finds it already in the file (same author, date and text)
 instead of adding it twice.
 """
 
