@@ -91,6 +91,12 @@ def serve(
         connection_limit=500,
         clear_untrusted_proxy_headers=False,  # the proxy middleware decides whom to trust
     )
+    if not service.config.comments_url:
+        print(
+            "note: 'comments.url' is not set in blogsmith.yaml, so pages have no comment form; "
+            "set it to this service's public URL and build",
+            flush=True,
+        )
     shown = f"[{host}]" if ":" in host else host
     print(
         f"comment service on http://{shown}:{server.effective_port}/ for {service.config.title} "
