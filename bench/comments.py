@@ -33,6 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import write_site  # noqa: E402
 
+from blogsmith.service.database import TABLES  # noqa: E402
+
 SECRET = "bench-secret"
 THREADS_PER_PROCESS = 10
 
@@ -166,8 +168,7 @@ def with_database(site: Path, database: str) -> None:
         import psycopg
 
         with psycopg.connect(database, autocommit=True) as connection:
-            for table in ("comments", "votes", "vote_baselines", "events", "moderators",
-                          "sessions", "secrets"):  # fmt: skip
+            for table in TABLES:
                 connection.execute(f"DROP TABLE IF EXISTS {table}")
     else:
         for suffix in ("", "-wal", "-shm"):

@@ -14,6 +14,8 @@ import pytest
 from comment_service import CommentService, Reader, signed_token
 from conftest import DEFAULT_CONFIG, article, run_cli, soup
 
+from blogsmith.service.database import TABLES
+
 KEY = "articles/2022/09/ceasefire.md"
 THREAD = """\
 # 読者のコメント(編集者の注記はそのまま残る)
@@ -43,21 +45,23 @@ def service_config(database: str = "comments.sqlite3", extra: str = "") -> str:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request) -> str:
-    if request.param == "sqlite":
-        return "comments.sqlite3"
+def empty_postgres() -> str:
+    """The test PostgreSQL's URL, its service tables dropped (a fresh database each test)."""
     if not POSTGRES:
         if os.environ.get("CI"):
             pytest.fail("CI must start PostgreSQL and set BLOGSMITH_TEST_POSTGRES")
         pytest.skip("no PostgreSQL here (set BLOGSMITH_TEST_POSTGRES)")
     import psycopg
 
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:  # a fresh database each test
-        for table in ("comments", "votes", "vote_baselines", "events", "moderators", "sessions",
-                      "secrets"):  # fmt: skip
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        for table in TABLES:
             connection.execute(f"DROP TABLE IF EXISTS {table}")
     return POSTGRES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> str:
+    return "comments.sqlite3" if request.param == "sqlite" else empty_postgres()
 
 
 @pytest.fixture
@@ -486,16 +490,7 @@ def test_an_editors_change_between_two_approvals_is_kept(site, service):
 
 
 def test_two_service_instances_share_one_postgresql(make_site):
-    if not POSTGRES:
-        if os.environ.get("CI"):
-            pytest.fail("CI must start PostgreSQL and set BLOGSMITH_TEST_POSTGRES")
-        pytest.skip("no PostgreSQL here (set BLOGSMITH_TEST_POSTGRES)")
-    import psycopg
-
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        for table in ("comments", "votes", "vote_baselines", "events", "moderators", "sessions",
-                      "secrets"):  # fmt: skip
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    empty_postgres()
     site = make_site(
         {"content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire")},
         config=service_config(POSTGRES),

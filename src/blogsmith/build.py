@@ -280,7 +280,7 @@ class _Build:
         with stage("images"):
             answers, fresh, copies, staged = measure_and_resize(
                 files,
-                {path: self.marks.get(path.lstrip("/")) for path in files},
+                {path: self.marks[path.lstrip("/")] for path in files},
                 settings,
                 known,
                 writer.keep if writer else (lambda relative: False),
@@ -332,10 +332,7 @@ class _Build:
         with stage("static"):
             for relative, source in sorted(statics.items()):
                 try:
-                    mark = self.marks.get(relative)
-                    if mark is None:
-                        status = source.stat()
-                        mark = (status.st_size, status.st_mtime_ns)
+                    mark = self.marks[relative]
                     if committed.get(relative) != mark or not writer.keep(relative):
                         writer.put(relative, source.read_bytes())
                     if cache is not None:

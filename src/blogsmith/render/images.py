@@ -95,7 +95,7 @@ def variant_name(path: str, width: int, source_digest: bytes, extension: str) ->
 
 def measure_and_resize(
     files: dict[str, Path],
-    marks: dict[str, tuple[int, int] | None],
+    marks: dict[str, tuple[int, int]],
     settings: ImageSettings,
     known: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]],
     keep,
@@ -110,7 +110,7 @@ def measure_and_resize(
     now, for the cache (with the file's size and time and the digest they were made for);
     every copy's output path; and the copies staged now because the output lacks them.
 
-    `marks` holds each file's size and modification time when the build has them already.
+    `marks` holds each file's size and modification time, from the build's listing.
     `known` is the last build's answers: a file of the same size and time, or of the same
     bytes, is not decoded again when its copies are in the output (`keep(relative)` keeps
     one there). `stage(relative, data) -> bool` stages a copy, and is None when nothing is
@@ -120,22 +120,14 @@ def measure_and_resize(
     settings_key = repr(settings)  # compared once per image: text is cheaper than a dataclass
     todo: list[tuple[str, Path, bytes]] = []
     for path, source in sorted(files.items()):
-        mark = marks.get(path)
-        if mark is None:
-            try:
-                status = source.stat()
-            except OSError as exc:
-                answers[path] = _unreadable(path, exc)
-                continue
-            mark = (status.st_size, status.st_mtime_ns)
-        seen = (*mark, settings_key)
+        seen = (*marks[path], settings_key)
         previous = known.get(path)
         made_for = previous[1] if previous is not None and previous[0] == seen else None
         if made_for is None:
             try:
                 data = source.read_bytes()
             except OSError as exc:
-                answers[path] = _unreadable(path, exc)
+                answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
                 continue
             made_for = digest(data + settings_key.encode())
         if previous is not None and previous[1] == made_for:
@@ -170,10 +162,6 @@ def measure_and_resize(
         for v in facts.variants
     ]
     return answers, fresh, copies, staged
-
-
-def _unreadable(path: str, exc: OSError) -> ImageProblem:
-    return ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
 
 
 _STAGE = None

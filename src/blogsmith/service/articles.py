@@ -12,7 +12,7 @@ from blogsmith.build import load_graph
 from blogsmith.content.load import CONTENT_DIR
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import BuildError, ErrorBag
-from blogsmith.graph.content_graph import BuildOptions, Graph
+from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.service.comment_files import CommentFileRefused, comments_path, read_entries
 
 RELOAD_SECONDS = 30.0
@@ -39,13 +39,11 @@ class Articles:
         full load run only at start, before the server's threads)."""
         self.reload()
 
-    def reload(self, graph: Graph | None = None) -> None:
-        if graph is None:
-            bag = ErrorBag()
-            try:
-                graph = load_graph(self.site_dir, BuildOptions(), bag, self._cache)
-            except BuildError:
-                return  # keep what was known: the site is being edited
+    def reload(self) -> None:
+        try:
+            graph = load_graph(self.site_dir, BuildOptions(), ErrorBag(), self._cache)
+        except BuildError:
+            return  # keep what was known: the site is being edited
         self._entries = {
             key: ArticleEntry(key, article.url, article.title)
             for key, article in graph.articles.items()

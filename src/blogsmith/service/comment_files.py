@@ -45,7 +45,10 @@ def comments_path(content_dir: Path, article_key: str) -> Path:
 
 def read_entries(path: Path) -> list[dict]:
     """The file's comments as YAML gives them; [] for no file."""
-    text = _read(path)
+    return _entries(path, _read(path))
+
+
+def _entries(path: Path, text: str) -> list[dict]:
     if not text.strip():
         return []
     try:
@@ -64,7 +67,7 @@ def append_comment(path: Path, comment: NewComment, wanted_id: str | None = None
     when the file holds it already (an approval a crash interrupted), nothing is added."""
     with _locked(path):
         text = _read(path)
-        entries = read_entries(path)
+        entries = _entries(path, text)
         ids = {str(entry.get("id")) for entry in entries}
         written = next((e for e in entries if _is_same(e, comment)), None)
         if written is not None:

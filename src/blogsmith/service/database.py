@@ -7,6 +7,7 @@ PostgreSQL driver gets them as `%s`. Each thread keeps its own connection.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS secrets (
     value TEXT NOT NULL
 )
 """
+TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
 
 

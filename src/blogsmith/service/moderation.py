@@ -40,7 +40,7 @@ def decide(store: Store, site_dir: Path, config: Config, row: int, action: str) 
     stored = store.get(row)
     if stored is None:
         raise ModerationRefused(f"there is no comment {row}")
-    if stored.status in (APPROVED, REJECTED, SPAM) and stored.status == DECISIONS[action]:
+    if stored.status == DECISIONS[action]:
         return stored
     if stored.status == APPROVED:
         raise ModerationRefused(f"comment {row} is approved and in its article's file already")
@@ -69,7 +69,6 @@ class PublishResult:
     built: bool = False
     message: str = ""
     published: bool = False
-    folded: int = 0
 
 
 def publish(
@@ -83,7 +82,6 @@ def publish(
     for article, totals in sorted(by_article.items()):
         try:
             set_votes(comments_path(site_dir / CONTENT_DIR, article), totals)
-            result.folded += len(totals)
         except (CommentFileRefused, OSError):
             continue  # the votes stay in the database; the next publish tries again
     command = [sys.executable, "-m", "blogsmith", "build", "--site", str(site_dir)]
@@ -124,38 +122,29 @@ def publish(
 @dataclass
 class Publisher:
     """The service's publish step, in a thread of its own: approvals in a burst make one
-    build, and a request waits for none."""
+    build, and a request waits for none. A request made while a publish runs makes another
+    (that one may have read the files already)."""
 
     store: Store
     site_dir: Path
     config: Config
-    last: PublishResult | None = None
-    _wanted: threading.Event = field(default_factory=threading.Event)
-    _done: threading.Condition = field(default_factory=threading.Condition)
     output: Path | None = None
     fold_every: float = 3600.0
     """Seconds between publishes that fold new votes in (approvals publish at once)."""
-    _runs: int = 0
-    _started: int = 0
+    last: PublishResult | None = None
+    _wanted: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="publish", daemon=True).start()
+
+    def request(self) -> None:
+        self._wanted.set()
 
     def _totals(self) -> dict | None:
         try:
             return self.store.vote_totals()
         except Exception:  # the database is away: the next round tries again
             return None
-
-    def start(self) -> None:
-        threading.Thread(target=self._loop, name="publish", daemon=True).start()
-
-    def request(self) -> int:
-        """Asks for a publish; the number of the run that will include this request."""
-        with self._done:
-            self._wanted.set()
-            return self._started + 1  # a run under way may have read the files already
-
-    def wait(self, run: int, timeout: float) -> bool:
-        with self._done:
-            return self._done.wait_for(lambda: self._runs >= run, timeout)
 
     def _loop(self) -> None:
         folded = self._totals()
@@ -165,13 +154,8 @@ class Publisher:
             if not asked and (totals is None or totals == folded):
                 continue  # no vote since the last publish: nothing to fold
             folded = totals
-            with self._done:
-                self._wanted.clear()
-                self._started += 1
+            self._wanted.clear()
             try:
                 self.last = publish(self.store, self.site_dir, self.config, self.output)
             except Exception as exc:  # the service keeps serving; the moderator sees why
                 self.last = PublishResult(message=f"publishing failed: {exc}")
-            with self._done:
-                self._runs += 1
-                self._done.notify_all()

@@ -97,7 +97,7 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         ):
             status = "auto"
         kept_as = PENDING if status == "auto" else status
-        stored, _ = service.store.accept(submission, web.address(), kept_as)
+        stored = service.store.accept(submission, web.address(), kept_as)
         shown = "pending"
         if status == "auto":
             try:

@@ -34,7 +34,6 @@ def open_site(site_dir: Path) -> Opened:
 def make_service(
     site_dir: Path,
     output: Path | None = None,
-    start_publisher: bool = True,
     fold_every: float = 3600.0,
 ):
     from blogsmith.service.articles import Articles
@@ -44,8 +43,7 @@ def make_service(
     publisher = Publisher(
         opened.store, site_dir, opened.config, output=output, fold_every=fold_every
     )
-    if start_publisher:
-        publisher.start()
+    publisher.start()
     return Service(
         site_dir,
         opened.config,

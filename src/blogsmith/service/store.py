@@ -40,8 +40,8 @@ class Store:
         self.database = database
         self._recorded = 0
 
-    def accept(self, submission: Submission, address: str, status: str) -> tuple[Stored, bool]:
-        """The comment stored (and whether it is new: a form sent twice is stored once)."""
+    def accept(self, submission: Submission, address: str, status: str) -> Stored:
+        """The comment stored: a form sent twice is stored once."""
         try:
             with self.database.transaction() as run:
                 run(
@@ -60,17 +60,12 @@ class Store:
                         status,
                     ),
                 )
-                run(
-                    "INSERT INTO events (kind, address, at) VALUES (?, ?, ?)",
-                    ("comment", address, time.time()),
-                )
-                self._prune_now_and_then(run)
-            new = True
+                self._event(run, "comment", address)
         except Duplicate:
-            new = False
+            pass
         with self.database.transaction() as run:
             found = run(f"SELECT {_COLUMNS} FROM comments WHERE nonce = ?", (submission.nonce,))
-        return Stored(*found[0]), new
+        return Stored(*found[0])
 
     def count_events(self, kind: str, address: str, seconds: float) -> int:
         with self.database.transaction() as run:
@@ -82,13 +77,10 @@ class Store:
 
     def record_event(self, kind: str, address: str) -> None:
         with self.database.transaction() as run:
-            run(
-                "INSERT INTO events (kind, address, at) VALUES (?, ?, ?)",
-                (kind, address, time.time()),
-            )
-            self._prune_now_and_then(run)
+            self._event(run, kind, address)
 
-    def _prune_now_and_then(self, run) -> None:
+    def _event(self, run, kind: str, address: str) -> None:
+        run("INSERT INTO events (kind, address, at) VALUES (?, ?, ?)", (kind, address, time.time()))
         self._recorded += 1
         if self._recorded % 1000 == 0:  # what no limit looks at any more
             run("DELETE FROM events WHERE at < ?", (time.time() - EVENTS_KEPT,))
