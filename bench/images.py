@@ -1,7 +1,8 @@
 """What the image stage costs: a synthetic archive of N articles with a 2,000x1,500 JPEG
 eyecatch each, beside the same archive without those photos (plain: no eyecatches; remote: the
-same eyecatch fields pointing at another server, which the image stage leaves alone), built
-with the default config (search on), in the same run on the same machine:
+same eyecatch fields pointing at another server, which the image stage leaves alone) and
+as-is (the same photo files, published as they are), built with the default config (search
+on), in the same run on the same machine:
 
 - cold build of each, and what images add to a first build;
 - no-change rebuild and one article's body edited, each in turn (`--rounds`), with the median
@@ -14,6 +15,7 @@ with the default config (search on), in the same run on the same machine:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sys
@@ -45,6 +47,27 @@ def without_photos(site: Path, copy: Path, remote: bool = False) -> None:
         article.write_text(text, encoding="utf-8")
 
 
+def published_as_they_are(site: Path, copy: Path) -> None:
+    """The same archive with the same photo files, under a name the image stage leaves
+    alone (.avif, shown as it is): static/ and the output hold the same originals, with no
+    copies and nothing measured. What images cost a rebuild beside this is the image
+    stage's own share; beside plain, it is also the cost of 10,000 more files to publish."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(
+        site,
+        copy,
+        ignore=shutil.ignore_patterns("public", ".*.blogsmith-cache"),
+        copy_function=os.link,  # the same bytes, without copying gigabytes
+    )
+    for photo in (copy / "static/images").glob("eyecatch-*.jpg"):
+        photo.rename(photo.with_suffix(".avif"))
+    for article in (copy / "content").rglob("*.md"):
+        text = article.read_text(encoding="utf-8")
+        renamed = re.sub(r"(image: /images/eyecatch-\d+)\.jpg", r"\1.avif", text)
+        article.unlink()  # a hard link: the original archive's file stays as it is
+        article.write_text(renamed, encoding="utf-8")
+
+
 def edit(site: Path, round_number: int) -> None:
     """The same article's body changed, a new word each round."""
     articles = sorted((site / "content/articles").rglob("*.md"))
@@ -67,7 +90,8 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="blogsmith-images-"))
     photos, plain, remote = work / "photos", work / "plain", work / "remote"
-    sites = (photos, plain, remote)
+    as_is = work / "as-is"
+    sites = (photos, plain, remote, as_is)
     started = time.perf_counter()
     if not (photos / "blogsmith.yaml").exists():
         write_site(photos, args.articles, args.seed, photo_per_article=True)
@@ -83,7 +107,11 @@ def main() -> None:
             shutil.rmtree(site / ".public.blogsmith-cache", ignore_errors=True)
         without_photos(photos, plain)
         without_photos(photos, remote, remote=True)
+        published_as_they_are(photos, as_is)
         cold = {site: measure(build(site)) for site in sites}
+    elif not (as_is / "public").is_dir():  # archives from before this baseline existed
+        published_as_they_are(photos, as_is)
+        measure(build(as_is))
     rows: dict[str, dict[Path, list[dict]]] = {
         "no-change rebuild": {site: [] for site in sites},
         "one body edit": {site: [] for site in sites},
@@ -94,28 +122,33 @@ def main() -> None:
         for site in sites:
             edit(site, round_number)
             rows["one body edit"][site].append(measure(build(site)))
+    others = (plain, remote, as_is)
     print(
         f"\n{args.articles} articles, {args.rounds} rounds, wall seconds (medians; ratios pair "
         "by pair): photos = a 2,000x1,500 JPEG eyecatch each; plain = no eyecatch; remote = "
-        "the same eyecatches on another server (the image stage leaves them alone)"
+        "the same eyecatches on another server (the image stage leaves them alone); as-is = "
+        "the same photo files published as they are, under a name the image stage leaves alone"
     )
-    print(f"{'':20} {'photos':>8} {'plain':>8} {'remote':>8} {'/plain':>8} {'/remote':>8}")
+    print(f"{'':20}" + "".join(f"{site.name:>8}" for site in sites), end="")
+    print("".join(f"{'/' + site.name:>9}" for site in others))
     if cold:
-        added = cold[photos]["wall"] - cold[remote]["wall"]
+        added = cold[photos]["wall"] - cold[as_is]["wall"]
         print(
-            f"{'cold build':20} {cold[photos]['wall']:8.1f} {cold[plain]['wall']:8.1f} "
-            f"{cold[remote]['wall']:8.1f} {cold[photos]['wall'] / cold[plain]['wall']:8.2f} "
-            f"{cold[photos]['wall'] / cold[remote]['wall']:8.2f}   (images add {added:.0f} s)"
+            f"{'cold build':20}"
+            + "".join(f"{cold[site]['wall']:8.1f}" for site in sites)
+            + "".join(f"{cold[photos]['wall'] / cold[site]['wall']:9.2f}" for site in others)
+            + f"   (the image stage adds {added:.0f} s)"
         )
     for name, by_site in rows.items():
         walls = {site: [r["wall"] for r in by_site[site]] for site in sites}
         ratios = [
             median([x / y for x, y in zip(walls[photos], walls[other], strict=True)])
-            for other in (plain, remote)
+            for other in others
         ]
         print(
-            f"{name:20} {median(walls[photos]):8.2f} {median(walls[plain]):8.2f} "
-            f"{median(walls[remote]):8.2f} {ratios[0]:8.2f} {ratios[1]:8.2f}"
+            f"{name:20}"
+            + "".join(f"{median(walls[site]):8.2f}" for site in sites)
+            + "".join(f"{ratio:9.2f}" for ratio in ratios)
         )
     for site in sites:
         count, total = output_size(site / "public")

@@ -212,20 +212,27 @@ def test_the_feed_carries_the_eyecatch_credit(photo_site):
 
 def test_an_unchanged_static_file_is_not_read_again(photo_site, monkeypatch):
     """A photo archive's static/ is gigabytes: a rebuild reads only what changed."""
+    import builtins
     from pathlib import Path
 
     public = photo_site / "public"
     cache_dir = default_cache_dir(public)
     build(photo_site, public, cache_dir=cache_dir)
     read = []
-    real = Path.read_bytes
+    real_read, real_open = Path.read_bytes, builtins.open
 
     def counted(path: Path) -> bytes:
         if "static" in path.parts:
             read.append(path.name)
-        return real(path)
+        return real_read(path)
+
+    def opened(file, mode="r", *args, **kwargs):
+        if isinstance(file, str | Path) and "static" in Path(file).parts:
+            read.append(Path(file).name)
+        return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_bytes", counted)
+    monkeypatch.setattr(builtins, "open", opened)
     (photo_site / "content/a/three.md").write_text(article("改訂", "2022-09-03 10:00"))
     build(photo_site, public, cache_dir=cache_dir)
     assert read == []

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import errno
 import gc
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +35,8 @@ from blogsmith.plan.jobs import Job, plan
 from blogsmith.plan.paths import check_static_conflicts
 from blogsmith.render.batch import Progress, RenderCounter, pages_to_render, render_pages
 from blogsmith.render.images import (
-    ImageFacts,
-    ImageProblem,
     ImageSettings,
+    MeasuredImages,
     image_warnings,
     images_shown,
     is_resizable,
@@ -54,7 +54,7 @@ class BuiltSite:
     jobs: list[Job]
     renderer: Renderer
     version: bytes
-    images: dict[str, ImageFacts | ImageProblem]
+    images: MeasuredImages
     """What the image stage found of every site image the pages show."""
     static_paths: frozenset[str]
     """The output paths of the static files published."""
@@ -157,15 +157,14 @@ class _Build:
             unchanged = self.skip_when_unchanged(files, statics)
             if unchanged is not None:
                 return unchanged
-        graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files)
+        graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
         images = self.measure_images(graph, statics, writer)
         result = BuildResult(
             pages=len(jobs), static_files=len(statics), warnings=in_file_order(self.bag.warnings)
         )
-        measured = {path: facts for path, facts in images.items() if isinstance(facts, ImageFacts)}
-        renderer = Renderer(graph, self.site_dir, self.theme, graph.config.search, measured)
+        renderer = Renderer(graph, self.site_dir, self.theme, graph.config.search, images)
         long_lived_made()
         try:
             counter = self.render(renderer, jobs, writer, len(statics), result)
@@ -191,7 +190,7 @@ class _Build:
         result.seconds = time.perf_counter() - self.started
         return result
 
-    def read_inputs(self) -> tuple[ContentFiles | None, dict[str, Path]]:
+    def read_inputs(self) -> tuple[ContentFiles | None, dict[str, str]]:
         """Every content file's bytes and every static file's path; files that may not be
         read (links out of the site, devices) are errors, hidden ones in static/ warnings."""
         refused: list[tuple[str, str]] = []
@@ -210,7 +209,7 @@ class _Build:
         return files, statics
 
     def skip_when_unchanged(
-        self, files: ContentFiles | None, statics: dict[str, Path]
+        self, files: ContentFiles | None, statics: dict[str, str]
     ) -> BuildResult | None:
         """The result of the last build when nothing it read changed and its output is as it
         left it; otherwise None, with the cache from disk ready for this build."""
@@ -238,11 +237,13 @@ class _Build:
                 )
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()
+                if self.unchanged_output:
+                    self.cache.found_outputs(set(self.state))
             if not self.unchanged_output:
                 self.cache.forget_output()
         return None
 
-    def plan_pages(self, graph: Graph, statics: dict[str, Path]) -> list[Job]:
+    def plan_pages(self, graph: Graph, statics: dict[str, str]) -> list[Job]:
         with stage("plan"):
             jobs = plan(graph, self.bag, graph.config.search)
         check_static_conflicts(jobs, statics, self.bag, graph.config.search)
@@ -264,26 +265,24 @@ class _Build:
             return None
 
     def measure_images(
-        self, graph: Graph, statics: dict[str, Path], writer: StagedWriter | None
-    ) -> dict[str, ImageFacts | ImageProblem]:
+        self, graph: Graph, statics: dict[str, str], writer: StagedWriter | None
+    ) -> MeasuredImages:
         """Every site image the pages show, measured, and resized into the copies the
         output lacks; what is wrong with one is a warning on each article that shows it."""
         config = graph.config
         settings = ImageSettings(config.image_widths, config.image_webp, config.image_quality)
         shown = images_shown(graph)
         files = {
-            path: statics[path.lstrip("/")]
-            for path in shown
-            if path.lstrip("/") in statics and is_resizable(path)
+            path: statics[path[1:]] for path in shown if path[1:] in statics and is_resizable(path)
         }
-        known = self.cache.images if self.cache is not None else {}
+        known = self.cache.images_for(repr(settings)) if self.cache is not None else {}
         with stage("images"):
             answers, fresh, copies, staged = measure_and_resize(
                 files,
-                {path: self.marks[path.lstrip("/")] for path in files},
+                self.marks,
                 settings,
                 known,
-                writer.keep if writer else (lambda relative: False),
+                writer.keep_all if writer else (lambda relatives: False),
                 writer.stage if writer else None,
             )
         if self.cache is not None:
@@ -325,7 +324,7 @@ class _Build:
         return counter
 
     def copy_static(
-        self, statics: dict[str, Path], writer: StagedWriter, counter: RenderCounter
+        self, statics: dict[str, str], writer: StagedWriter, counter: RenderCounter
     ) -> None:
         cache = self.cache
         committed = cache.statics if cache is not None else {}
@@ -334,12 +333,13 @@ class _Build:
                 try:
                     mark = self.marks[relative]
                     if committed.get(relative) != mark or not writer.keep(relative):
-                        writer.put(relative, source.read_bytes())
+                        with open(source, "rb") as stream:
+                            writer.put(relative, stream.read())
                     if cache is not None:
                         cache.remember_static(relative, mark)
                 except OSError as exc:
                     self.bag.add(
-                        shown_static(self.site_dir, source),
+                        shown_static(self.site_dir, Path(source)),
                         0,
                         f"cannot be read ({exc.strerror or exc}); fix or remove the file",
                     )
@@ -380,7 +380,7 @@ class _Build:
             self.cache.committed(version, writer.produced, searched, graph.articles)
 
     def save_cache(
-        self, graph: Graph, jobs: list[Job], statics: dict[str, Path], result: BuildResult
+        self, graph: Graph, jobs: list[Job], statics: dict[str, str], result: BuildResult
     ) -> None:
         assert self.folder is not None and self.cache is not None
         with stage("save cache"):
@@ -415,14 +415,28 @@ def load_graph(
     bag: ErrorBag,
     cache: BuildCache | None = None,
     files: ContentFiles | None = None,
+    statics: Container[str] | None = None,
 ) -> Graph:
+    """The site's graph; `statics` are the output paths of its static files, when the caller
+    has listed them (else they are looked for on disk)."""
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
     with stage("load"):
         content = load_content(site_dir, config, bag, cache, files)
     with stage("graph"):
-        return build_graph(config, content, bag, options, cache, site_dir / "static")
+        found = statics if statics is not None else _OnDisk(site_dir / "static")
+        return build_graph(config, content, bag, options, cache, found)
+
+
+class _OnDisk:
+    """The static files, for a caller that did not list them: looked for one by one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __contains__(self, relative: object) -> bool:
+        return isinstance(relative, str) and os.path.isfile(self.folder / relative)
 
 
 def default_cache_dir(output: Path) -> Path:

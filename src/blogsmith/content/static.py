@@ -4,6 +4,7 @@ are not published."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from blogsmith.content.site_files import checked
@@ -20,45 +21,55 @@ def static_files(
     refused: list[tuple[str, str]] | None = None,
     skipped: list[str] | None = None,
     marks: dict[str, tuple[int, int]] | None = None,
-) -> dict[str, Path]:
+) -> dict[str, str]:
     """Output path -> source file: the theme's assets first, the site's static/ over them;
     files that are not read (see site_files) go into `refused` as (source, why), and other
     hidden files, which are never published, into `skipped`. `marks` gets each file's size
-    and modification time: the build's one look at it (a photo archive has thousands)."""
-    found: dict[str, Path] = {}
+    and modification time: the build's one look at it. A photo archive has tens of
+    thousands, so the listing uses strings (pathlib and os.walk cost more than the stats)."""
+    found: dict[str, str] = {}
     for root, prefix, within in (
         (theme_assets, "assets/", theme_assets),
         (site_dir / "static", "", site_dir),
     ):
         if not root.is_dir():
             continue
-        base = str(root)
         inside = "" if root == within else str(root.relative_to(within)) + "/"
-        for folder, dirs, files in os.walk(base):
-            hidden = [name for name in [*dirs, *files] if _hidden(name)]
-            if skipped is not None and root != theme_assets:
-                skipped.extend(
-                    shown_static(site_dir, Path(folder) / name)
-                    for name in sorted(hidden)
-                    if name not in QUIETLY_SKIPPED
-                )
-            dirs[:] = sorted(d for d in dirs if not _hidden(d))
-            here = folder[len(base) + 1 :].replace(os.sep, "/")  # strings: pathlib costs more
-            here = here + "/" if here else ""
-            for name in sorted(files):
-                if _hidden(name):
-                    continue
-                path = os.path.join(folder, name)
-                problem, status = checked(path, within, inside + here + name)
-                if problem:
-                    if refused is not None:
-                        refused.append((shown_static(site_dir, Path(path)), problem))
-                    continue
-                relative = prefix + here + name
-                found[relative] = Path(path)
-                if marks is not None and status is not None:
-                    marks[relative] = (status.st_size, status.st_mtime_ns)
+        said = skipped if root != theme_assets else None
+        for entry, here in _listed(str(root)):
+            if _hidden(entry.name):
+                if said is not None and entry.name not in QUIETLY_SKIPPED:
+                    said.append(shown_static(site_dir, Path(entry.path)))
+                continue
+            problem, status = checked(entry.path, within, inside + here)
+            if problem:
+                if refused is not None:
+                    refused.append((shown_static(site_dir, Path(entry.path)), problem))
+                continue
+            found[prefix + here] = entry.path
+            if marks is not None and status is not None:
+                marks[prefix + here] = (status.st_size, status.st_mtime_ns)
     return found
+
+
+def _listed(folder: str, here: str = "") -> Iterator[tuple[os.DirEntry, str]]:
+    """(entry, path under the first folder) of everything under `folder` but the folders
+    themselves, by name; a hidden folder is listed, not entered."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_name)
+    except OSError:  # as os.walk: a folder that is gone or unreadable holds nothing
+        return
+    for entry in entries:
+        if entry.is_dir() and not _hidden(entry.name):
+            if not entry.is_symlink():  # as os.walk: never into a linked folder
+                yield from _listed(entry.path, f"{here}{entry.name}/")
+            continue
+        yield entry, here + entry.name
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def _hidden(name: str) -> bool:

@@ -62,7 +62,8 @@ class BuildCache:
     search: Any = None
     """The committed search index (see output.search.index.SearchState); None: make it anew."""
     outputs: set[str] | None = None
-    """The files the last committed build left in the output (None: unknown)."""
+    """The files the last committed build left in the output (None: unknown). Not kept on
+    disk: the manifest lists them, with their sizes and times."""
     articles: dict[str, Any] = field(default_factory=dict)
     """The last committed build's Article objects, by key (in memory only): an unchanged
     article stays the same object, so its card's digest is not made again (see
@@ -73,9 +74,10 @@ class BuildCache:
     """Output path of a static file -> its source's size and time when the committed output
     got it: an unchanged one is not read again."""
     pending_statics: dict[str, tuple[int, int]] = field(default_factory=dict)
-    images: dict[str, tuple[tuple, bytes, Any]] = field(default_factory=dict)
-    """Site path of an image -> (its file's size, time and the image settings, the digest of
-    its bytes and the settings, what was found: its size and copies, or a problem)."""
+    image_settings: str = ""
+    """The image settings `images` was made with."""
+    images: dict[str, tuple] = field(default_factory=dict)
+    """Site path of an image -> what the image stage found (see render.images.Record)."""
     images_changed: bool = False
     """`images` differs from the cache folder's copy (saved apart: most builds change none)."""
 
@@ -113,9 +115,16 @@ class BuildCache:
 
     # Images
 
-    def remember_images(self, fresh: dict[str, tuple[tuple, bytes, Any]], shown: set[str]) -> None:
+    def images_for(self, settings: str) -> dict[str, tuple]:
+        """The images found before with these settings (none when they changed)."""
+        if settings != self.image_settings:
+            self.image_settings, self.images = settings, {}
+            self.images_changed = True
+        return self.images
+
+    def remember_images(self, fresh: dict[str, tuple], shown: set[str]) -> None:
         """What this build found of images (`fresh`), among those the pages show now."""
-        gone = [path for path in self.images if path not in shown]
+        gone = self.images.keys() - shown
         for path in gone:
             del self.images[path]
         self.images.update(fresh)
@@ -178,5 +187,11 @@ class BuildCache:
     def for_disk(self) -> BuildCache:
         """A copy without what means something in this process only (object ids)."""
         return replace(
-            self, pending_pages={}, pending_statics={}, articles={}, digests={}, images={}
+            self,
+            pending_pages={},
+            pending_statics={},
+            articles={},
+            digests={},
+            images={},
+            outputs=None,
         )

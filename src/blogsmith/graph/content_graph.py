@@ -8,12 +8,11 @@ the bag stops the build.
 from __future__ import annotations
 
 import copy
-import os
 import posixpath
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 
 from blogsmith.content.fields import Meta
 from blogsmith.content.load import Content, LoadedComments, LoadedSource
@@ -143,11 +142,12 @@ def build_graph(
     bag: ErrorBag,
     options: BuildOptions,
     cache: BuildCache | None = None,
-    static_dir: Path | None = None,
+    statics: Container[str] | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run.
-    `static_dir`: where eyecatch images must be (not checked without it)."""
+    `statics`: the output paths of the static files, where eyecatch images must be (not
+    checked without it)."""
     metas: dict[str, Meta] = {}
     sources = content.sources
     loaded_by_key = {s.key: s for s in sources}
@@ -178,7 +178,7 @@ def build_graph(
         for key, m in built.items()
     }
 
-    maker = ArticleMaker(config, metas, paths, categories, content.digests, static_dir)
+    maker = ArticleMaker(config, metas, paths, categories, content.digests, statics)
     articles: dict[str, Article] = {}
     fingerprints: dict[int, bytes] = {}
     linked: dict[str, set[str]] = {}
@@ -258,7 +258,7 @@ class ArticleMaker:
         paths: dict[str, str],
         categories: dict[str, Category],
         digests: dict[str, bytes],
-        static_dir: Path | None = None,
+        statics: Container[str] | None = None,
     ) -> None:
         self.config = config
         self.metas = metas
@@ -266,7 +266,7 @@ class ArticleMaker:
         self.paths = paths
         self.categories = categories
         self.digests = digests
-        self.static_dir = static_dir
+        self.statics = statics
         self.tags: dict[str, Tag] = {}
         """Every tag met so far; complete once the graph is made."""
         self.picked: dict[str, tuple[str, ...]] = {}
@@ -327,8 +327,8 @@ class ArticleMaker:
             comment_count=comment_count,
         )
         image = made.eyecatch.image if made.eyecatch else ""
-        if self.static_dir is not None and image.startswith("/"):
-            if not os.path.isfile(os.path.join(self.static_dir, image.lstrip("/"))):
+        if self.statics is not None and image.startswith("/"):
+            if image.lstrip("/") not in self.statics:
                 bag.warn(
                     loaded.source,
                     meta.doc.line("eyecatch", "image"),

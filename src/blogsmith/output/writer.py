@@ -17,7 +17,7 @@ import fcntl
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -130,6 +130,16 @@ class StagedWriter:
         """Keep the output's current file as it is, if there is one (True)."""
         if relative in self.known if self.known is not None else (self.output / relative).is_file():
             self.produced.add(relative)
+            return True
+        return False
+
+    def keep_all(self, relatives: Collection[str]) -> bool:
+        """Keep these output files as they are, if the output has them all (True): an
+        image's copies, tens of thousands in a photo archive, checked in one step."""
+        if self.known is None:
+            return all(self.keep(relative) for relative in relatives)
+        if self.known.issuperset(relatives):
+            self.produced.update(relatives)
             return True
         return False
 

@@ -5,7 +5,7 @@ names no file system holds, the search index's folder, static files in a page's 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from blogsmith.core import urls
@@ -116,7 +116,7 @@ def _describe(job: Job) -> str:
 
 
 def check_static_conflicts(
-    jobs: list[Job], statics: dict[str, Path], bag: ErrorBag, search: bool
+    jobs: list[Job], statics: Collection[str], bag: ErrorBag, search: bool
 ) -> None:
     pages = {job.output_file: job for job in jobs}
     for job in jobs:
@@ -128,6 +128,9 @@ def check_static_conflicts(
                 f"{job.origin}; rename or remove the static file",
             )
     folders = {folder: job for target, job in pages.items() for folder in urls.folders_of(target)}
+    in_page: dict[str, Job | None] = {}
+    """A static file's folder -> the page whose file is one of its folders (a photo archive
+    has thousands of files in one folder: each folder is looked at once)."""
     for relative in statics:
         if search and in_search_folder(relative):
             bag.add(f"static/{relative}", 0, INSIDE_SEARCH)
@@ -139,7 +142,11 @@ def check_static_conflicts(
                 f"is a file where the page {page.path} of {page.origin} needs a folder; "
                 "rename or move the static file",
             )
-        page = next((pages[f] for f in urls.folders_of(relative) if f in pages), None)
+        folder = relative.rpartition("/")[0]
+        if folder not in in_page:
+            within = urls.folders_of(relative)
+            in_page[folder] = next((pages[f] for f in within if f in pages), None)
+        page = in_page[folder]
         if page is not None:
             bag.add(
                 f"static/{relative}",

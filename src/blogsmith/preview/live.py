@@ -9,6 +9,7 @@ from blogsmith.build import BuildResult
 from blogsmith.core.errors import LocatedError
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import Job
+from blogsmith.render.images import MeasuredImages
 from blogsmith.render.pages import Renderer
 
 
@@ -25,7 +26,7 @@ class LiveSite:
     version: bytes
     static_files: int
     warnings: list[LocatedError] = field(default_factory=list)
-    images: dict = field(default_factory=dict)
+    images: MeasuredImages = field(default_factory=MeasuredImages)
     """What the build's image stage found (see build.BuiltSite)."""
     static_paths: frozenset[str] = frozenset()
     _referrers: dict[str, list[int]] | None = None

@@ -14,9 +14,10 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape, unescape
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from blogsmith.core.build_cache import digest
@@ -83,7 +84,7 @@ class ImageProblem(NamedTuple):
     message: str
 
 
-COPY_NAME = re.compile(r"\.\d+w\.[0-9a-f]{8}\.[a-z]+$")
+COPY_NAME = re.compile(r"\.(\d+)w\.[0-9a-f]{8}\.([a-z]+)$")
 """How `variant_name` ends a copy's name."""
 
 
@@ -93,56 +94,129 @@ def variant_name(path: str, width: int, source_digest: bytes, extension: str) ->
     return str(pure.with_name(f"{pure.stem}.{width}w.{source_digest.hex()[:8]}{extension}"))
 
 
+Record = tuple
+"""What the cache keeps of one image, as a plain tuple (tens of thousands load in
+milliseconds, where named tuples would each call a constructor): its file's size and time,
+the digest of its bytes and the settings, then its width, height, type and the output paths
+of its copies (narrowest first), or else the problem found, alone."""
+
+
+def _record(mark: tuple[int, int], made_for: bytes | None, found) -> Record:
+    if isinstance(found, ImageProblem):
+        return (*mark, made_for, found.message)
+    copies = tuple(variant.path.lstrip("/") for variant in found.variants)
+    return (*mark, made_for, found.width, found.height, found.mime, copies)
+
+
+class MeasuredImages(Mapping):
+    """Site path -> ImageFacts or ImageProblem, made from the records when first asked (a
+    rebuild renders a few pages, and needs the facts of their images only)."""
+
+    def __init__(self, records: dict[str, Record] | None = None):
+        self.records = records or {}
+        self._made: dict[str, ImageFacts | ImageProblem] = {}
+
+    def __getitem__(self, path: str) -> ImageFacts | ImageProblem:
+        found = self._made.get(path)
+        if found is None:
+            found = self._made[path] = _from_record(path, self.records[path])
+        return found
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.records
+
+    def facts(self, path: str) -> ImageFacts | None:
+        """What a page shows of an image: None when it is not a site image or not readable."""
+        record = self.records.get(path)
+        if record is None or len(record) == 4:
+            return None
+        return self[path]
+
+    def size(self, path: str) -> tuple[int, int] | str | None:
+        """An image's width and height, or the problem found, without making its facts."""
+        record = self.records.get(path)
+        if record is None:
+            return None
+        return record[3] if len(record) == 4 else (record[3], record[4])
+
+    def key(self) -> bytes:
+        """What pages show of the images, as one digest made in milliseconds for tens of
+        thousands: each one's size and type and its copies' names (which hold its bytes'
+        digest)."""
+        parts = [
+            f"{path}\0{record[3]}\0{record[4]}\0{record[5]}\0" + "\0".join(record[6])
+            for path, record in sorted(self.records.items())
+            if len(record) == 7
+        ]
+        return digest("\n".join(parts).encode("utf-8", "surrogatepass"))
+
+
+def _from_record(path: str, record: Record) -> ImageFacts | ImageProblem:
+    if len(record) == 4:
+        return ImageProblem(path, record[3])
+    width, height, mime, copies = record[3:]
+    variants = []
+    for copy in copies:
+        match = COPY_NAME.search(copy)
+        target = int(match.group(1))
+        kind = EXTENSIONS["." + match.group(2)]
+        variants.append(
+            Variant("/" + copy, target, max(1, round(height * target / width)), MIME[kind])
+        )
+    return ImageFacts(path, width, height, mime, tuple(variants))
+
+
 def measure_and_resize(
-    files: dict[str, Path],
+    files: dict[str, str],
     marks: dict[str, tuple[int, int]],
     settings: ImageSettings,
-    known: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]],
+    known: dict[str, Record],
     keep,
     stage,
-) -> tuple[
-    dict[str, ImageFacts | ImageProblem],
-    dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]],
-    list[str],
-    list[str],
-]:
-    """Facts or a problem for every image in `files` (site path -> source); the answers made
-    now, for the cache (with the file's size and time and the digest they were made for);
-    every copy's output path; and the copies staged now because the output lacks them.
+) -> tuple[MeasuredImages, dict[str, Record], list[str], list[str]]:
+    """Facts or a problem for every image in `files` (site path -> source); the records made
+    now, for the cache; the output paths of the copies of the images processed now; and
+    those staged now because the output lacks them.
 
-    `marks` holds each file's size and modification time, from the build's listing.
-    `known` is the last build's answers: a file of the same size and time, or of the same
-    bytes, is not decoded again when its copies are in the output (`keep(relative)` keeps
-    one there). `stage(relative, data) -> bool` stages a copy, and is None when nothing is
-    written (`blogsmith check` measures without resizing)."""
-    answers: dict[str, ImageFacts | ImageProblem] = {}
-    fresh: dict[str, tuple[tuple, bytes, ImageFacts | ImageProblem]] = {}
-    settings_key = repr(settings)  # compared once per image: text is cheaper than a dataclass
-    todo: list[tuple[str, Path, bytes]] = []
-    for path, source in sorted(files.items()):
-        seen = (*marks[path], settings_key)
+    `marks` holds each file's size and modification time, from the build's listing (by
+    output path: without the site path's leading slash).
+    `known` is the last build's records, made with these settings: a file of the same size
+    and time, or of the same bytes, is not decoded again when its copies are in the output
+    (`keep(relatives) -> bool` keeps them there, if it has them all). `stage(relative,
+    data) -> bool` stages a copy, and is None when nothing is written (`blogsmith check`
+    measures without resizing)."""
+    records: dict[str, Record] = {}
+    fresh: dict[str, Record] = {}
+    todo: list[tuple[str, str, bytes]] = []
+    settings_key = repr(settings).encode()
+    for path, source in files.items():
+        mark = marks[path[1:]]
         previous = known.get(path)
-        made_for = previous[1] if previous is not None and previous[0] == seen else None
-        if made_for is None:
+        if previous is not None and previous[0] == mark[0] and previous[1] == mark[1]:
+            made_for = previous[2]
+        else:
             try:
-                data = source.read_bytes()
+                with open(source, "rb") as stream:
+                    data = stream.read()
             except OSError as exc:
-                answers[path] = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+                problem = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+                records[path] = _record(mark, None, problem)
                 continue
-            made_for = digest(data + settings_key.encode())
-        if previous is not None and previous[1] == made_for:
-            facts = previous[2]
-            if (
-                stage is None
-                or isinstance(facts, ImageProblem)
-                or all(keep(v.path.lstrip("/")) for v in facts.variants)
-            ):
-                answers[path] = facts
-                if previous[0] != seen:
-                    fresh[path] = (seen, made_for, facts)
+            made_for = digest(data + settings_key)
+        if previous is not None and previous[2] == made_for:
+            if stage is None or len(previous) == 4 or keep(previous[6]):
+                if previous[0] != mark[0] or previous[1] != mark[1]:
+                    previous = fresh[path] = (*mark, *previous[2:])
+                records[path] = previous
                 continue
         todo.append((path, source, made_for))
-        fresh[path] = (seen, made_for, None)
+    todo.sort()
     global _STAGE, _EXISTS
     _STAGE, _EXISTS = stage, keep
     try:
@@ -151,17 +225,12 @@ def measure_and_resize(
     finally:
         _STAGE = _EXISTS = None
     staged: list[str] = []
-    for (path, _, made_for), (facts, written) in zip(todo, results, strict=True):
-        answers[path] = facts
-        fresh[path] = (fresh[path][0], made_for, facts)
+    copies: list[str] = []
+    for (path, _, made_for), (found, written) in zip(todo, results, strict=True):
+        record = records[path] = fresh[path] = _record(marks[path[1:]], made_for, found)
+        copies += record[6] if len(record) == 7 else ()
         staged += written
-    copies = [
-        v.path.lstrip("/")
-        for facts in answers.values()
-        if isinstance(facts, ImageFacts)
-        for v in facts.variants
-    ]
-    return answers, fresh, copies, staged
+    return MeasuredImages(records), fresh, copies, staged
 
 
 _STAGE = None
@@ -170,7 +239,7 @@ _EXISTS = None
 """And to ask whether the output holds a copy already."""
 
 
-def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
+def _process(path: str, source: str, made_for: bytes, settings: ImageSettings):
     """One image: its facts and its copies, staged here (in a worker when there are many).
     When the output has every copy already (named by the source's digest: a build that lost
     its cache), the image is not even decoded."""
@@ -189,7 +258,7 @@ def _process(path: str, source: Path, made_for: bytes, settings: ImageSettings):
                 if (
                     stage is None  # `check` reads the whole image, as a first build does
                     or not plan
-                    or not all(exists(name.lstrip("/")) for name, *_ in plan)
+                    or not exists([name.lstrip("/") for name, *_ in plan])
                 ):
                     image.load()
                     decoded = True
@@ -310,17 +379,6 @@ def picture_html(
     )
 
 
-def facts_key(images: dict[str, ImageFacts]) -> bytes:
-    """What pages show of the images, as one digest made in milliseconds for tens of
-    thousands: each one's size and type and its copies' names (which hold its bytes' digest)."""
-    parts = [
-        f"{path}\0{facts.width}\0{facts.height}\0{facts.mime}\0"
-        + "\0".join(variant.path for variant in facts.variants)
-        for path, facts in sorted(images.items())
-    ]
-    return digest("\n".join(parts).encode("utf-8", "surrogatepass"))
-
-
 _IMG = re.compile(r"<img\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 
@@ -381,42 +439,41 @@ def article_images(article, base_path: str) -> list[tuple[str, str]]:
 
 def image_warnings(graph, shown, statics, answers) -> list[tuple[str, int, str]]:
     """(file, line, message) for every image that will not show as it should."""
-    found = []
+    said = []
+
+    def say(article, where: str, message: str) -> None:
+        line = graph.docs[article.key].line("eyecatch", "image") if where == "eyecatch" else 0
+        said.append((article.source, line, message))
+
     for path, users in shown.items():
-        facts = answers.get(path)
+        found = answers.size(path)
         for article, where in users:
-            line = graph.docs[article.key].line("eyecatch", "image") if where == "eyecatch" else 0
             if path.lstrip("/") not in statics:
                 if where == "body":  # a missing eyecatch is said by the graph already
-                    found.append(
-                        (article.source, line, f"image {path} not found: add static{path}")
-                    )
+                    say(article, where, f"image {path} not found: add static{path}")
                 continue
-            if isinstance(facts, ImageProblem):
-                found.append((article.source, line, f"image {path} {facts.message}"))
+            if isinstance(found, str):
+                say(article, where, f"image {path} {found}")
                 continue
-            if where != "eyecatch" or facts is None:
+            if where != "eyecatch" or found is None:
                 continue
-            if facts.width < SHOWN_WIDTH:
-                found.append(
-                    (
-                        article.source,
-                        line,
-                        f"eyecatch image {path} is {facts.width}x{facts.height} px, narrower "
-                        f"than the {SHOWN_WIDTH} px an article shows it at, so it looks "
-                        "blurred; use one at least that wide",
-                    )
+            width, height = found
+            if width < SHOWN_WIDTH:
+                say(
+                    article,
+                    where,
+                    f"eyecatch image {path} is {width}x{height} px, narrower than the "
+                    f"{SHOWN_WIDTH} px an article shows it at, so it looks blurred; use one "
+                    "at least that wide",
                 )
-            if facts.width * facts.height < GOOGLE_MINIMUM_PIXELS:
-                found.append(
-                    (
-                        article.source,
-                        line,
-                        f"eyecatch image {path} has fewer than {GOOGLE_MINIMUM_PIXELS:,} pixels, "
-                        "the least Google shows for an article; use a larger image",
-                    )
+            if width * height < GOOGLE_MINIMUM_PIXELS:
+                say(
+                    article,
+                    where,
+                    f"eyecatch image {path} has fewer than {GOOGLE_MINIMUM_PIXELS:,} pixels, "
+                    "the least Google shows for an article; use a larger image",
                 )
-    return found
+    return said
 
 
 def _is_site(path: str) -> bool:

@@ -25,7 +25,7 @@ from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
-from blogsmith.render.images import SIZES, ImageFacts, facts_key, picture_html, sized_body
+from blogsmith.render.images import SIZES, MeasuredImages, picture_html, sized_body
 from blogsmith.render.metadata import (
     absolute_html,
     collection_page,
@@ -156,10 +156,10 @@ class Renderer:
         site_dir: Path,
         theme: Theme,
         search: bool = False,
-        images: dict[str, ImageFacts] | None = None,
+        images: MeasuredImages | None = None,
     ):
         self.graph = graph
-        self.images = images or {}
+        self.images = images if images is not None else MeasuredImages()
         """What the image stage found of each site image a page shows."""
         self.config = graph.config
         self.site_templates = site_dir / "templates"
@@ -196,7 +196,7 @@ class Renderer:
         self.env.filters["image_url"] = lambda image: image_url(config, image)
         site_url = self.env.filters["site_url"]
         self.env.filters["sized_images"] = lambda html: Markup(
-            sized_body(html, self.images.get, site_url, config.base_path)
+            sized_body(html, self.images.facts, site_url, config.base_path)
         )
         self.env.globals.update(
             site=config,
@@ -209,7 +209,7 @@ class Renderer:
             search_enabled=search,
             picture=lambda path, alt="", sizes="content", eager=False, css_class="": Markup(
                 picture_html(
-                    self.images.get(path), path, site_url, alt, SIZES[sizes], eager, css_class
+                    self.images.facts(path), path, site_url, alt, SIZES[sizes], eager, css_class
                 )
             ),
             sidebar=self._sidebar,
@@ -237,8 +237,8 @@ class Renderer:
         )
 
     def size_of(self, path: str) -> tuple[int, int] | None:
-        facts = self.images.get(path)
-        return (facts.width, facts.height) if facts is not None else None
+        found = self.images.size(path)
+        return found if isinstance(found, tuple) else None
 
     def _list_description(self, kind: str, title: str, category=None, number=None) -> str:
         """A list page's own meta description: the category's from the config, or one
@@ -275,7 +275,7 @@ class Renderer:
             tuple(self.env.globals["categories"]),
             self.env.globals["search_enabled"],
             __version__,
-            facts_key(self.images),
+            self.images.key(),
         )
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 
