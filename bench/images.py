@@ -123,8 +123,9 @@ def main() -> None:
             edit(site, round_number)
             rows["one body edit"][site].append(measure(build(site)))
     others = (plain, remote, as_is)
+    articles = sum(1 for _ in (photos / "content/articles").rglob("*.md"))
     print(
-        f"\n{args.articles} articles, {args.rounds} rounds, wall seconds (medians; ratios pair "
+        f"\n{articles} articles, {args.rounds} rounds, wall seconds (medians; ratios pair "
         "by pair): photos = a 2,000x1,500 JPEG eyecatch each; plain = no eyecatch; remote = "
         "the same eyecatches on another server (the image stage leaves them alone); as-is = "
         "the same photo files published as they are, under a name the image stage leaves alone"

@@ -242,3 +242,42 @@ def test_an_unchanged_static_file_is_not_read_again(photo_site, monkeypatch):
     assert (public / "images/ship.jpg").read_bytes() == (
         photo_site / "static/images/ship.jpg"
     ).read_bytes()
+
+
+def test_pages_rendered_from_the_cached_image_records_match_a_first_build(photo_site, tmp_path):
+    """A rebuild makes an image's facts from the few numbers the cache keeps of it: the page
+    it renders is the page a build without any cache writes."""
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    build(photo_site, public, cache_dir=cache_dir)
+    one = photo_site / "content/a/one.md"
+    one.write_text(one.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    rebuilt = build(photo_site, public, cache_dir=cache_dir)
+    assert "europe/one/index.html" in rebuilt.changed
+    fresh = tmp_path / "fresh"
+    build(photo_site, fresh)
+    for page in ("europe/one/index.html", "index.html", "europe/two/index.html"):
+        assert (public / page).read_bytes() == (fresh / page).read_bytes(), page
+    img = soup(public / "europe/one/index.html").select_one("figure.eyecatch img")
+    assert (img["width"], img["height"]) == ("2000", "1500")
+    assert [w for _, w in copies_of(img)["image/webp"]] == [210, 420, 740, 1480]
+
+
+def test_the_manifest_keeps_the_output_listing_exactly(tmp_path):
+    """The manifest packs the output's files into one string and one array; what loads is
+    what was saved, names with any character a file may have included."""
+    from blogsmith.cache.persist import BY_NAME, Manifest
+
+    outputs = {
+        "index.html": (1234, 1_700_000_000_123_456_789),
+        "アーカイブ/2022/index.html": (0, 1),
+        "images/tank.740w.1a2b3c4d.webp": BY_NAME,
+        "a b\n\tc.txt": (2**40, 0),
+    }
+    folder = CacheFolder(tmp_path / "cache")
+    folder.save(Manifest(b"inputs", "/out", None, outputs, 3, 1, []), None)
+    loaded = folder.load_manifest()
+    assert loaded is not None and loaded.outputs == outputs
+    assert list(loaded.outputs) == list(outputs) and (loaded.pages, loaded.static_files) == (3, 1)
+    folder.save(Manifest(b"inputs", "/out", None, {}, 0, 0, []), None)
+    assert folder.load_manifest().outputs == {}
