@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import os
 import time
 from collections.abc import Callable, Container
 from contextlib import nullcontext
@@ -417,26 +416,15 @@ def load_graph(
     files: ContentFiles | None = None,
     statics: Container[str] | None = None,
 ) -> Graph:
-    """The site's graph; `statics` are the output paths of its static files, when the caller
-    has listed them (else they are looked for on disk)."""
+    """The site's graph; `statics` are the output paths of its static files, where eyecatch
+    images are looked for (not at all without them: the comment service needs no warnings)."""
     config = load_config(site_dir, bag)
     if config is None:
         bag.raise_if_any()
     with stage("load"):
         content = load_content(site_dir, config, bag, cache, files)
     with stage("graph"):
-        found = statics if statics is not None else _OnDisk(site_dir / "static")
-        return build_graph(config, content, bag, options, cache, found)
-
-
-class _OnDisk:
-    """The static files, for a caller that did not list them: looked for one by one."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def __contains__(self, relative: object) -> bool:
-        return isinstance(relative, str) and os.path.isfile(self.folder / relative)
+        return build_graph(config, content, bag, options, cache, statics)
 
 
 def default_cache_dir(output: Path) -> Path:

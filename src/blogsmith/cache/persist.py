@@ -117,10 +117,8 @@ class CacheFolder:
         if not isinstance(value, BuildCache):
             return None
         images = self._load("images.pickle")  # each answer is checked again before use
-        if isinstance(images, tuple) and len(images) == 2:
+        if isinstance(images, tuple) and len(images) == 2:  # else none: images_for says so
             value.image_settings, value.images = images
-        else:
-            value.image_settings, value.images, value.images_changed = "", {}, True
         return value
 
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
 
 from blogsmith.content.site_files import checked
@@ -57,7 +58,7 @@ def _listed(folder: str, here: str = "") -> Iterator[tuple[os.DirEntry, str]]:
     themselves, by name; a hidden folder is listed, not entered."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=_name)
+            entries = sorted(listing, key=attrgetter("name"))
     except OSError:  # as os.walk: a folder that is gone or unreadable holds nothing
         return
     for entry in entries:
@@ -66,10 +67,6 @@ def _listed(folder: str, here: str = "") -> Iterator[tuple[os.DirEntry, str]]:
                 yield from _listed(entry.path, f"{here}{entry.name}/")
             continue
         yield entry, here + entry.name
-
-
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
 
 
 def _hidden(name: str) -> bool:

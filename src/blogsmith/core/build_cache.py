@@ -193,5 +193,6 @@ class BuildCache:
             articles={},
             digests={},
             images={},
+            image_settings="",
             outputs=None,
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import PurePosixPath
@@ -108,35 +107,26 @@ def _record(mark: tuple[int, int], made_for: bytes | None, found) -> Record:
     return (*mark, made_for, found.width, found.height, found.mime, copies)
 
 
-class MeasuredImages(Mapping):
-    """Site path -> ImageFacts or ImageProblem, made from the records when first asked (a
-    rebuild renders a few pages, and needs the facts of their images only)."""
+class MeasuredImages:
+    """What the image stage found of each image, by site path: its facts are made from its
+    record when a page first shows it (a rebuild renders a few pages)."""
 
     def __init__(self, records: dict[str, Record] | None = None):
         self.records = records or {}
-        self._made: dict[str, ImageFacts | ImageProblem] = {}
-
-    def __getitem__(self, path: str) -> ImageFacts | ImageProblem:
-        found = self._made.get(path)
-        if found is None:
-            found = self._made[path] = _from_record(path, self.records[path])
-        return found
-
-    def __iter__(self):
-        return iter(self.records)
-
-    def __len__(self) -> int:
-        return len(self.records)
+        self._made: dict[str, ImageFacts] = {}
 
     def __contains__(self, path: object) -> bool:
         return path in self.records
 
     def facts(self, path: str) -> ImageFacts | None:
         """What a page shows of an image: None when it is not a site image or not readable."""
-        record = self.records.get(path)
-        if record is None or len(record) == 4:
-            return None
-        return self[path]
+        found = self._made.get(path)
+        if found is None:
+            record = self.records.get(path)
+            if record is None or len(record) == 4:
+                return None
+            found = self._made[path] = _facts_of(path, record)
+        return found
 
     def size(self, path: str) -> tuple[int, int] | str | None:
         """An image's width and height, or the problem found, without making its facts."""
@@ -157,9 +147,7 @@ class MeasuredImages(Mapping):
         return digest("\n".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def _from_record(path: str, record: Record) -> ImageFacts | ImageProblem:
-    if len(record) == 4:
-        return ImageProblem(path, record[3])
+def _facts_of(path: str, record: Record) -> ImageFacts:
     width, height, mime, copies = record[3:]
     variants = []
     for copy in copies:
@@ -198,7 +186,8 @@ def measure_and_resize(
     for path, source in files.items():
         mark = marks[path[1:]]
         previous = known.get(path)
-        if previous is not None and previous[0] == mark[0] and previous[1] == mark[1]:
+        unchanged = previous is not None and previous[:2] == mark
+        if unchanged:
             made_for = previous[2]
         else:
             try:
@@ -211,7 +200,7 @@ def measure_and_resize(
             made_for = digest(data + settings_key)
         if previous is not None and previous[2] == made_for:
             if stage is None or len(previous) == 4 or keep(previous[6]):
-                if previous[0] != mark[0] or previous[1] != mark[1]:
+                if not unchanged:
                     previous = fresh[path] = (*mark, *previous[2:])
                 records[path] = previous
                 continue
