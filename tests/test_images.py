@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 
 import pytest
 from conftest import DEFAULT_CONFIG, article, run_cli, soup
@@ -244,6 +245,46 @@ def test_an_unchanged_static_file_is_not_read_again(photo_site, monkeypatch):
     ).read_bytes()
 
 
+def test_copies_are_checked_by_their_folders_time_once_it_can_be_trusted(photo_site, monkeypatch):
+    """A no-change rebuild lists no folder of copies whose time is older than a clock step
+    before it was last seen; one changed more recently (by the build itself) is listed, so
+    a copy removed within the same clock step is still noticed."""
+    import os
+
+    from blogsmith.cache import output_state
+
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    build(photo_site, public, cache_dir=cache_dir)
+    images = public / "images"
+    recorded = CacheFolder(cache_dir).load_manifest().outputs
+    assert recorded["images/."][0] == output_state.RACY  # just written: too recent to trust
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(output_state.os, "listdir", lambda path: listed.append(path) or real(path))
+    lost = next(images.glob("ship.740w.*.jpg"))
+    lost.unlink()
+    os.utime(images, ns=(recorded["images/."][1],) * 2)  # as if in the same clock step
+    repaired = build(photo_site, public, cache_dir=cache_dir)
+    assert listed == [f"{public}/images/"] and lost.is_file()
+    assert repaired.changed == [lost.relative_to(public).as_posix()]
+
+    hour_ago = (time.time_ns() - 3600 * 10**9,) * 2
+    os.utime(images, ns=hour_ago)
+    (photo_site / "content/a/three.md").write_text(article("改訂", "2022-09-03 10:00"))
+    build(photo_site, public, cache_dir=cache_dir)  # records the folder's time, now trusted
+    assert CacheFolder(cache_dir).load_manifest().outputs["images/."] == (
+        output_state.FOLDER,
+        hour_ago[0],
+    )
+    listed.clear()
+    quiet = build(photo_site, public, cache_dir=cache_dir)
+    assert (listed, quiet.rendered, quiet.changed) == ([], 0, [])
+    lost.unlink()  # the folder's time moves on: noticed without a listing
+    again = build(photo_site, public, cache_dir=cache_dir)
+    assert lost.is_file() and again.changed == [lost.relative_to(public).as_posix()]
+
+
 def test_pages_rendered_from_the_cached_image_records_match_a_first_build(photo_site, tmp_path):
     """A rebuild makes an image's facts from the few numbers the cache keeps of it: the page
     it renders is the page a build without any cache writes."""
@@ -264,9 +305,11 @@ def test_pages_rendered_from_the_cached_image_records_match_a_first_build(photo_
 
 
 def test_the_manifest_keeps_the_output_listing_exactly(tmp_path):
-    """The manifest packs the output's files into one string and one array; what loads is
-    what was saved, names with any character a file may have included."""
-    from blogsmith.cache.persist import BY_NAME, Manifest
+    """The manifest packs the output's files into strings and one array, its image copies
+    apart; what loads is what was saved, names with any character a file may have
+    included, whether it holds copies only, files only or nothing."""
+    from blogsmith.cache.output_state import BY_NAME
+    from blogsmith.cache.persist import Manifest
 
     outputs = {
         "index.html": (1234, 1_700_000_000_123_456_789),
@@ -278,6 +321,8 @@ def test_the_manifest_keeps_the_output_listing_exactly(tmp_path):
     folder.save(Manifest(b"inputs", "/out", None, outputs, 3, 1, []), None)
     loaded = folder.load_manifest()
     assert loaded is not None and loaded.outputs == outputs
-    assert list(loaded.outputs) == list(outputs) and (loaded.pages, loaded.static_files) == (3, 1)
-    folder.save(Manifest(b"inputs", "/out", None, {}, 0, 0, []), None)
-    assert folder.load_manifest().outputs == {}
+    assert (loaded.pages, loaded.static_files) == (3, 1)
+    copies = {name: BY_NAME for name in ("tank.210w.1a2b3c4d.webp", "b/ship.420w.0f0f0f0f.jpg")}
+    for only in (copies, {"index.html": (1, 2)}, {}):
+        folder.save(Manifest(b"inputs", "/out", None, only, 0, 0, []), None)
+        assert folder.load_manifest().outputs == only

@@ -223,6 +223,33 @@ def test_the_disk_cache_across_runs_matches_clean_builds(make_site, tmp_path):
     assert "europe/s6/index.html" in run().changed
 
 
+def test_a_file_added_to_the_output_is_kept_and_changes_nothing(make_site, tmp_path):
+    """The output is checked file by file, not walked: a file someone put there is neither
+    a reason to render the site again nor ever removed, and a damaged page still is."""
+    site = make_site(
+        {
+            f"content/a/s{n}.md": article(f"記事{n}", f"2022-09-0{n + 1}", body=f"本文{n}。" * 40)
+            for n in range(3)
+        }
+    )
+    live, cache_dir = tmp_path / "live", tmp_path / "cache"
+    build(site, live, cache_dir=cache_dir)
+    (live / "europe/notes.txt").write_text("mine")
+    (live / "europe/s1/index.html").unlink()
+    repaired = build(site, live, cache_dir=cache_dir)
+    assert repaired.changed == ["europe/s1/index.html"]  # every page checked, one written
+    (live / "extra").mkdir()
+    (live / "extra/page.html").write_text("also mine")
+    quiet = build(site, live, cache_dir=cache_dir)
+    assert (quiet.rendered, quiet.written, quiet.changed) == (0, 0, [])
+    source = site / "content/a/s2.md"
+    source.write_text(source.read_text() + "\n追記した段落。\n")
+    edited = build(site, live, cache_dir=cache_dir)
+    assert "europe/s2/index.html" in edited.changed and edited.rendered < edited.pages
+    assert (live / "europe/notes.txt").read_text() == "mine"
+    assert (live / "extra/page.html").read_text() == "also mine"
+
+
 def test_an_addition_rewrites_only_the_pages_that_show_it(make_site, tmp_path):
     """With the shared sidebar and stable pagination, a new article changes its own page, its
     neighbour's, the first pages of its lists, the feeds, the sitemap, the sidebar and the

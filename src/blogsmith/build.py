@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blogsmith.cache.inputs import inputs_digest
-from blogsmith.cache.persist import CacheFolder, Manifest, output_state
+from blogsmith.cache.output_state import output_files, output_state, output_unchanged
+from blogsmith.cache.persist import CacheFolder, Manifest
 from blogsmith.content.load import CONTENT_DIR, ContentFiles, load_content, read_content_files
 from blogsmith.content.static import shown_static, static_files
 from blogsmith.core.build_cache import BuildCache
@@ -149,6 +150,8 @@ class _Build:
         """Each static file's size and modification time, from its one stat of this build."""
         self.unchanged_output = True
         """Whether the output is as the last build left it (its files' sizes and times)."""
+        self.seen_at = 0
+        """When the output was last found as `state` says (time.time_ns())."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
         files, statics = self.read_inputs()
@@ -218,12 +221,13 @@ class _Build:
                 self.site_dir, self.output, self.theme, files, self.marks, self.options
             )
             manifest = self.folder.load_manifest()
-            self.state = output_state(self.output)
+            self.seen_at = time.time_ns()
             self.unchanged_output = (
                 manifest is not None
                 and manifest.output == str(self.output)
-                and self.state == manifest.outputs
+                and output_unchanged(self.output, manifest.outputs)
             )
+            self.state = manifest.outputs if self.unchanged_output else output_state(self.output)
             if (
                 self.unchanged_output
                 and manifest.inputs == self.inputs
@@ -237,7 +241,7 @@ class _Build:
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()
                 if self.unchanged_output:
-                    self.cache.found_outputs(set(self.state))
+                    self.cache.found_outputs(output_files(self.state))
             if not self.unchanged_output:
                 self.cache.forget_output()
         return None
@@ -274,7 +278,8 @@ class _Build:
         files = {
             path: statics[path[1:]] for path in shown if path[1:] in statics and is_resizable(path)
         }
-        known = self.cache.images_for(repr(settings)) if self.cache is not None else {}
+        cache = self.cache
+        known = cache.images_for(repr(settings)) if cache is not None else {}
         with stage("images"):
             answers, fresh, copies, staged = measure_and_resize(
                 files,
@@ -283,9 +288,10 @@ class _Build:
                 known,
                 writer.keep_all if writer else (lambda relatives: False),
                 writer.stage if writer else None,
+                cache.images_key if cache is not None else b"",
             )
-        if self.cache is not None:
-            self.cache.remember_images(fresh, set(files))
+            if cache is not None:
+                cache.remember_images(fresh, set(files), answers)
         if writer:
             writer.produced.update(copies)
             writer.changed.extend(staged)
@@ -383,8 +389,8 @@ class _Build:
     ) -> None:
         assert self.folder is not None and self.cache is not None
         with stage("save cache"):
-            state = output_state(self.output, self.state, result.changed)
-            self.cache.found_outputs(set(state))
+            state = output_state(self.output, self.state, result.changed, self.seen_at)
+            self.cache.found_outputs(output_files(state))
             manifest = Manifest(
                 self.inputs,
                 str(self.output),

@@ -21,17 +21,15 @@ import pickle
 import secrets
 import sys
 from array import array
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 from blogsmith import __version__
+from blogsmith.cache.output_state import BY_NAME
 from blogsmith.core.build_cache import BuildCache
-from blogsmith.output.writer import OWNED_LIST
-from blogsmith.render.images import COPY_NAME
 
-FORMAT = 8
+FORMAT = 9
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 
@@ -46,20 +44,25 @@ class Manifest:
     warnings: list = field(default_factory=list)
 
     def __getstate__(self) -> dict:
-        """`outputs` as one string of names and one array of numbers: a photo archive's
-        hundred thousand entries then load in milliseconds, not as that many tuples."""
+        """`outputs` as strings of names and one array of numbers, the image copies apart
+        (their numbers are all BY_NAME): a photo archive's hundred thousand entries then
+        load in milliseconds, not as that many tuples of new integers."""
         state = dict(vars(self))
-        numbers = array("q", chain.from_iterable(self.outputs.values()))
-        state["outputs"] = ("\0".join(self.outputs), numbers.tobytes())
+        files = {name: figures for name, figures in self.outputs.items() if figures[0] != -1}
+        copies = [name for name, figures in self.outputs.items() if figures[0] == -1]
+        numbers = array("q", chain.from_iterable(files.values()))
+        state["outputs"] = ("\0".join(files), numbers.tobytes(), "\0".join(copies))
         return state
 
     def __setstate__(self, state: dict) -> None:
-        names, packed = state["outputs"]
+        names, packed, copies = state["outputs"]
         numbers = array("q")
         numbers.frombytes(packed)
         pairs = iter(numbers)
         figures = zip(pairs, pairs, strict=True)
-        state["outputs"] = dict(zip(names.split("\0") if names else (), figures, strict=True))
+        outputs = dict(zip(names.split("\0") if names else (), figures, strict=True))
+        outputs.update(dict.fromkeys(copies.split("\0") if copies else (), BY_NAME))
+        state["outputs"] = outputs
         vars(self).update(state)
 
 
@@ -117,8 +120,8 @@ class CacheFolder:
         if not isinstance(value, BuildCache):
             return None
         images = self._load("images.pickle")  # each answer is checked again before use
-        if isinstance(images, tuple) and len(images) == 2:  # else none: images_for says so
-            value.image_settings, value.images = images
+        if isinstance(images, tuple) and len(images) == 3:  # else none: images_for says so
+            value.image_settings, value.images, value.images_key = images
         return value
 
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
@@ -127,7 +130,7 @@ class CacheFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
             if cache.images_changed or not (self.folder / "images.pickle").exists():
-                self._save("images.pickle", (cache.image_settings, cache.images))
+                self._save("images.pickle", (cache.image_settings, cache.images, cache.images_key))
                 cache.images_changed = False
             self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)
@@ -182,58 +185,3 @@ class _Signing:
     def write(self, data: bytes) -> int:
         self.signer.update(data)
         return self.stream.write(data)
-
-
-BY_NAME = (-1, -1)
-"""The state recorded for an image copy: its name holds its source's digest, so it is checked
-by name (present or not), not stat-ed on every build (copies outnumber pages five to one in a
-photo archive)."""
-
-
-def output_state(
-    output: Path,
-    before: dict[str, tuple[int, int]] | None = None,
-    changed: Iterable[str] = (),
-) -> dict[str, tuple[int, int]]:
-    """Every output file with its size and modification time (`BY_NAME` for image copies);
-    from `before` and the files this process `changed` (written or removed) when only those
-    can differ."""
-    if before is not None:
-        state = dict(before)
-        for relative in changed:
-            try:
-                stat = os.stat(output / relative)
-            except FileNotFoundError:
-                state.pop(relative, None)
-                continue
-            state[relative] = BY_NAME if COPY_NAME.search(relative) else _figures(stat)
-        return state
-    state: dict[str, tuple[int, int]] = {}
-
-    def walk(folder: str, prefix: str) -> None:  # os.walk's joins cost more than the stats
-        try:
-            entries = os.scandir(folder)
-        except OSError:  # as os.walk: a folder that is gone or unreadable holds nothing
-            return
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if entry.is_dir():
-                    if not entry.is_symlink():  # as os.walk: never into a linked folder
-                        walk(entry.path, f"{prefix}{name}/")
-                elif not prefix and name == OWNED_LIST:
-                    continue  # the writer's own record, not an output file
-                elif "w." in name and COPY_NAME.search(name):
-                    state[prefix + name] = BY_NAME
-                else:
-                    try:
-                        state[prefix + name] = _figures(entry.stat())
-                    except FileNotFoundError:  # removed while listed
-                        continue
-
-    walk(str(output), "")
-    return state
-
-
-def _figures(stat: os.stat_result) -> tuple[int, int]:
-    return (stat.st_size, stat.st_mtime_ns)

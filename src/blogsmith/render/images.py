@@ -111,9 +111,10 @@ class MeasuredImages:
     """What the image stage found of each image, by site path: its facts are made from its
     record when a page first shows it (a rebuild renders a few pages)."""
 
-    def __init__(self, records: dict[str, Record] | None = None):
+    def __init__(self, records: dict[str, Record] | None = None, key: bytes = b""):
         self.records = records or {}
         self._made: dict[str, ImageFacts] = {}
+        self._key = key
 
     def __contains__(self, path: object) -> bool:
         return path in self.records
@@ -136,15 +137,17 @@ class MeasuredImages:
         return record[3] if len(record) == 4 else (record[3], record[4])
 
     def key(self) -> bytes:
-        """What pages show of the images, as one digest made in milliseconds for tens of
-        thousands: each one's size and type and its copies' names (which hold its bytes'
-        digest)."""
-        parts = [
-            f"{path}\0{record[3]}\0{record[4]}\0{record[5]}\0" + "\0".join(record[6])
-            for path, record in sorted(self.records.items())
-            if len(record) == 7
-        ]
-        return digest("\n".join(parts).encode("utf-8", "surrogatepass"))
+        """What pages show of the images, as one digest: each one's size and type and its
+        copies' names (which hold its bytes' digest). Made once per set of records: a
+        rebuild whose records are all the last build's is handed the last build's key."""
+        if not self._key:
+            parts = [
+                f"{path}\0{record[3]}\0{record[4]}\0{record[5]}\0" + "\0".join(record[6])
+                for path, record in sorted(self.records.items())
+                if len(record) == 7
+            ]
+            self._key = digest("\n".join(parts).encode("utf-8", "surrogatepass"))
+        return self._key
 
 
 def _facts_of(path: str, record: Record) -> ImageFacts:
@@ -167,6 +170,7 @@ def measure_and_resize(
     known: dict[str, Record],
     keep,
     stage,
+    known_key: bytes = b"",
 ) -> tuple[MeasuredImages, dict[str, Record], list[str], list[str]]:
     """Facts or a problem for every image in `files` (site path -> source); the records made
     now, for the cache; the output paths of the copies of the images processed now; and
@@ -176,13 +180,15 @@ def measure_and_resize(
     output path: without the site path's leading slash).
     `known` is the last build's records, made with these settings: a file of the same size
     and time, or of the same bytes, is not decoded again when its copies are in the output
-    (`keep(relatives) -> bool` keeps them there, if it has them all). `stage(relative,
+    (`keep(relatives) -> bool` keeps them there, if it has them all); `known_key` is their
+    `MeasuredImages.key`, reused when every record is one of those. `stage(relative,
     data) -> bool` stages a copy, and is None when nothing is written (`blogsmith check`
     measures without resizing)."""
     records: dict[str, Record] = {}
     fresh: dict[str, Record] = {}
     todo: list[tuple[str, str, bytes]] = []
     settings_key = repr(settings).encode()
+    reused = 0
     for path, source in files.items():
         mark = marks[path[1:]]
         previous = known.get(path)
@@ -203,6 +209,7 @@ def measure_and_resize(
                 if not unchanged:
                     previous = fresh[path] = (*mark, *previous[2:])
                 records[path] = previous
+                reused += unchanged
                 continue
         todo.append((path, source, made_for))
     todo.sort()
@@ -219,7 +226,8 @@ def measure_and_resize(
         record = records[path] = fresh[path] = _record(marks[path[1:]], made_for, found)
         copies += record[6] if len(record) == 7 else ()
         staged += written
-    return MeasuredImages(records), fresh, copies, staged
+    same = reused == len(records) == len(known)
+    return MeasuredImages(records, known_key if same else b""), fresh, copies, staged
 
 
 _STAGE = None
@@ -394,7 +402,9 @@ _BODY_IMAGE = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
 
 
 def is_resizable(path: str) -> bool:
-    return PurePosixPath(path).suffix.lower() in EXTENSIONS
+    name = path[path.rfind("/") + 1 :]  # as PurePosixPath.suffix, which costs ten times more
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in EXTENSIONS
 
 
 def images_shown(graph, keys=None) -> dict[str, list[tuple[object, str]]]:
@@ -418,7 +428,7 @@ def article_images(article, base_path: str) -> list[tuple[str, str]]:
     found = []
     if article.eyecatch and _is_site(article.eyecatch.image):
         found.append((article.eyecatch.image, "eyecatch"))
-    for src in _BODY_IMAGE.findall(article.html):
+    for src in _BODY_IMAGE.findall(article.html) if "<img" in article.html else ():
         src = unescape(src)
         path = "/" + src[len(base_path) :] if src.startswith(base_path) else src
         if _is_site(path):
