@@ -390,7 +390,6 @@ class _Build:
         assert self.folder is not None and self.cache is not None
         with stage("save cache"):
             state = output_state(self.output, self.state, result.changed, self.seen_at)
-            self.cache.found_outputs(output_files(state))
             manifest = Manifest(
                 self.inputs,
                 str(self.output),

@@ -85,14 +85,17 @@ def output_state(
     if before is None:
         return _walked(output)
     state = dict(before)
+    copies_changed = False
     for relative in changed:
+        copy = COPY_NAME.search(relative) is not None
+        copies_changed = copies_changed or copy
         try:
             found = os.stat(output / relative)
         except FileNotFoundError:
             state.pop(relative, None)
             continue
-        state[relative] = BY_NAME if COPY_NAME.search(relative) else _figures(found)
-    _record_folders(output, state, seen_at)
+        state[relative] = BY_NAME if copy else _figures(found)
+    _record_folders(output, state, seen_at, None if copies_changed else _folders(before))
     return state
 
 
@@ -126,16 +129,25 @@ def _walked(output: Path) -> State:
     return state
 
 
-def _record_folders(output: Path, state: State, seen_at: int) -> None:
-    """Each folder holding copies in `state`, with its time now: trusted when older than
-    `seen_at`, when its listing was seen, by more than a clock step."""
-    holding = {
-        relative[: relative.rfind("/") + 1] + "."
-        for relative, (size, _) in state.items()
-        if size == -1
-    }
-    for relative in [r for r, (size, _) in state.items() if size <= FOLDER]:
-        if relative not in holding:
+def _folders(state: State) -> list[str]:
+    return [relative for relative, (size, _) in state.items() if size <= FOLDER]
+
+
+def _record_folders(
+    output: Path, state: State, seen_at: int, holding: list[str] | None = None
+) -> None:
+    """Each folder `holding` copies (found in `state` when not given), with its time now:
+    trusted when older than `seen_at`, when its listing was seen, by more than a clock
+    step."""
+    if holding is None:
+        holding = list(
+            {
+                relative[: relative.rfind("/") + 1] + "."
+                for relative, (size, _) in state.items()
+                if size == -1
+            }
+        )
+        for relative in set(_folders(state)).difference(holding):
             del state[relative]
     for folder in holding:
         try:

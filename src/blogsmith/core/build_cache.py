@@ -180,11 +180,11 @@ class BuildCache:
         self.search = search
         self.articles = dict(articles)
         # What this process left in the output: the next build in it (the live preview)
-        # finds stale files without a walk; a cache folder records a real walk instead.
+        # keeps files there without looking; a cache folder records their state instead.
         self.outputs = set(produced)
 
     def found_outputs(self, outputs: set[str]) -> None:
-        """The output folder's files as a walk after committing found them."""
+        """The output folder's files, as the cache folder's record says they still are."""
         self.outputs = outputs
 
     def discard_pages(self) -> None:

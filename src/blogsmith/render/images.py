@@ -187,13 +187,12 @@ def measure_and_resize(
     records: dict[str, Record] = {}
     fresh: dict[str, Record] = {}
     todo: list[tuple[str, str, bytes]] = []
+    with_copies: list[tuple[str, str, bytes, Record]] = []
     settings_key = repr(settings).encode()
-    reused = 0
     for path, source in files.items():
         mark = marks[path[1:]]
         previous = known.get(path)
-        unchanged = previous is not None and previous[:2] == mark
-        if unchanged:
+        if previous is not None and previous[:2] == mark:
             made_for = previous[2]
         else:
             try:
@@ -204,14 +203,22 @@ def measure_and_resize(
                 records[path] = _record(mark, None, problem)
                 continue
             made_for = digest(data + settings_key)
-        if previous is not None and previous[2] == made_for:
-            if stage is None or len(previous) == 4 or keep(previous[6]):
-                if not unchanged:
-                    previous = fresh[path] = (*mark, *previous[2:])
-                records[path] = previous
-                reused += unchanged
-                continue
-        todo.append((path, source, made_for))
+            if previous is not None and previous[2] == made_for:  # the same bytes, touched
+                previous = fresh[path] = (*mark, *previous[2:])
+        if previous is None or previous[2] != made_for:
+            todo.append((path, source, made_for))
+        elif stage is None or len(previous) == 4:
+            records[path] = previous
+        else:
+            with_copies.append((path, source, made_for, previous))
+    # Usually every copy is there: one question for all of them, then one for each image.
+    every = keep([copy for *_, previous in with_copies for copy in previous[6]])
+    for path, source, made_for, previous in with_copies:
+        if every or keep(previous[6]):
+            records[path] = previous
+        else:
+            fresh.pop(path, None)
+            todo.append((path, source, made_for))
     todo.sort()
     global _STAGE, _EXISTS
     _STAGE, _EXISTS = stage, keep
@@ -226,7 +233,11 @@ def measure_and_resize(
         record = records[path] = fresh[path] = _record(marks[path[1:]], made_for, found)
         copies += record[6] if len(record) == 7 else ()
         staged += written
-    same = reused == len(records) == len(known)
+    same = (
+        not fresh
+        and len(records) == len(known)
+        and all(known.get(path) is record for path, record in records.items())
+    )
     return MeasuredImages(records, known_key if same else b""), fresh, copies, staged
 
 
