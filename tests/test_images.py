@@ -9,7 +9,7 @@ import shutil
 import time
 
 import pytest
-from conftest import DEFAULT_CONFIG, article, run_cli, soup
+from conftest import DEFAULT_CONFIG, article, run_cli, soup, tree
 from PIL import Image
 
 from blogsmith.build import build, default_cache_dir
@@ -243,6 +243,37 @@ def test_an_unchanged_static_file_is_not_read_again(photo_site, monkeypatch):
     assert (public / "images/ship.jpg").read_bytes() == (
         photo_site / "static/images/ship.jpg"
     ).read_bytes()
+
+
+def test_a_changed_image_renders_again_only_the_pages_that_show_it(photo_site, tmp_path):
+    """Page keys carry what was measured of the images each page shows: a new map renders
+    again the one article whose body shows it, a new eyecatch the pages that show its
+    article's card too; and the output is what a first build makes of the same files."""
+    public = photo_site / "public"
+    cache_dir = default_cache_dir(public)
+    first = build(photo_site, public, cache_dir=cache_dir)
+
+    def matches_a_first_build() -> None:
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(photo_site, clean)
+        assert tree(public) == tree(clean)
+
+    (photo_site / "static/images/map.png").write_bytes(picture(1000, 700, "PNG"))
+    new_map = build(photo_site, public, cache_dir=cache_dir)
+    assert new_map.rendered == 1
+    pages = [path for path in new_map.changed if path.endswith(".html")]
+    assert pages == ["europe/one/index.html"]
+    body_image = soup(public / pages[0]).select_one(".entry-content figure img")
+    assert (body_image["width"], body_image["height"]) == ("1000", "700")
+    matches_a_first_build()
+
+    (photo_site / "static/images/ship.jpg").write_bytes(picture(1600, 900))
+    new_ship = build(photo_site, public, cache_dir=cache_dir)
+    assert 1 < new_ship.rendered < first.pages
+    assert "europe/two/index.html" in new_ship.changed and "index.html" in new_ship.changed
+    assert "search/index.html" not in new_ship.changed
+    matches_a_first_build()
 
 
 def test_copies_are_checked_by_their_folders_time_once_it_can_be_trusted(photo_site, monkeypatch):

@@ -288,10 +288,9 @@ class _Build:
                 known,
                 writer.keep_all if writer else (lambda relatives: False),
                 writer.stage if writer else None,
-                cache.images_key if cache is not None else b"",
             )
-            if cache is not None:
-                cache.remember_images(fresh, set(files), answers)
+        if cache is not None:
+            cache.remember_images(fresh, set(files))
         if writer:
             writer.produced.update(copies)
             writer.changed.extend(staged)

@@ -120,8 +120,8 @@ class CacheFolder:
         if not isinstance(value, BuildCache):
             return None
         images = self._load("images.pickle")  # each answer is checked again before use
-        if isinstance(images, tuple) and len(images) == 3:  # else none: images_for says so
-            value.image_settings, value.images, value.images_key = images
+        if isinstance(images, tuple) and len(images) == 2:  # else none: images_for says so
+            value.image_settings, value.images = images
         return value
 
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
@@ -130,7 +130,7 @@ class CacheFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
             if cache.images_changed or not (self.folder / "images.pickle").exists():
-                self._save("images.pickle", (cache.image_settings, cache.images, cache.images_key))
+                self._save("images.pickle", (cache.image_settings, cache.images))
                 cache.images_changed = False
             self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)

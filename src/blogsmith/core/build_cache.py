@@ -78,9 +78,6 @@ class BuildCache:
     """The image settings `images` was made with."""
     images: dict[str, tuple] = field(default_factory=dict)
     """Site path of an image -> what the image stage found (see render.images.Record)."""
-    images_key: bytes = b""
-    """The `MeasuredImages.key` of `images` (b"": not known), kept with them: making it
-    again costs a rebuild of a photo archive as much as the rest of the image stage."""
     images_changed: bool = False
     """`images` differs from the cache folder's copy (saved apart: most builds change none)."""
 
@@ -121,22 +118,17 @@ class BuildCache:
     def images_for(self, settings: str) -> dict[str, tuple]:
         """The images found before with these settings (none when they changed)."""
         if settings != self.image_settings:
-            self.image_settings, self.images, self.images_key = settings, {}, b""
+            self.image_settings, self.images = settings, {}
             self.images_changed = True
         return self.images
 
-    def remember_images(self, fresh: dict[str, tuple], shown: set[str], measured: Any) -> None:
-        """What this build found of images (`fresh`), among those the pages show now, and
-        the key of all it `measured` (see render.images.MeasuredImages) when that is
-        exactly what is kept: an unreadable image is measured but not kept, to be read
-        again next time."""
+    def remember_images(self, fresh: dict[str, tuple], shown: set[str]) -> None:
+        """What this build found of images (`fresh`), among those the pages show now."""
         gone = self.images.keys() - shown
         for path in gone:
             del self.images[path]
         self.images.update(fresh)
-        key = measured.key() if measured.records == self.images else b""
-        self.images_changed = self.images_changed or bool(fresh or gone) or key != self.images_key
-        self.images_key = key
+        self.images_changed = self.images_changed or bool(fresh or gone)
 
     # Rendering
 
@@ -202,6 +194,5 @@ class BuildCache:
             digests={},
             images={},
             image_settings="",
-            images_key=b"",
             outputs=None,
         )

@@ -53,7 +53,8 @@ def pages_to_render(
             first.setdefault(job.template, index)
         return sorted(first.values())
     todo = []
-    fingerprints = Fingerprints(renderer.graph, cache.digests if cache is not None else None)
+    remembered = cache.digests if cache is not None else None
+    fingerprints = Fingerprints(renderer.graph, remembered, renderer.images)
     for index in range(len(jobs)) if among is None else among:
         job = jobs[index]
         if cache is not None:

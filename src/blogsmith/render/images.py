@@ -111,10 +111,9 @@ class MeasuredImages:
     """What the image stage found of each image, by site path: its facts are made from its
     record when a page first shows it (a rebuild renders a few pages)."""
 
-    def __init__(self, records: dict[str, Record] | None = None, key: bytes = b""):
+    def __init__(self, records: dict[str, Record] | None = None):
         self.records = records or {}
         self._made: dict[str, ImageFacts] = {}
-        self._key = key
 
     def __contains__(self, path: object) -> bool:
         return path in self.records
@@ -136,18 +135,15 @@ class MeasuredImages:
             return None
         return record[3] if len(record) == 4 else (record[3], record[4])
 
-    def key(self) -> bytes:
-        """What pages show of the images, as one digest: each one's size and type and its
-        copies' names (which hold its bytes' digest). Made once per set of records: a
-        rebuild whose records are all the last build's is handed the last build's key."""
-        if not self._key:
-            parts = [
-                f"{path}\0{record[3]}\0{record[4]}\0{record[5]}\0" + "\0".join(record[6])
-                for path, record in sorted(self.records.items())
-                if len(record) == 7
-            ]
-            self._key = digest("\n".join(parts).encode("utf-8", "surrogatepass"))
-        return self._key
+    def version_of(self, path: str) -> bytes:
+        """What a page that shows this image depends on: the digest of the bytes and the
+        settings its facts and copies were made from, or the problem found; b"" when it is
+        not measured (remote, missing). Page keys carry it, so a changed image renders
+        again only the pages that show it."""
+        record = self.records.get(path)
+        if record is None:
+            return b""
+        return record[2] if len(record) == 7 else record[3].encode("utf-8", "surrogatepass")
 
 
 def _facts_of(path: str, record: Record) -> ImageFacts:
@@ -170,7 +166,6 @@ def measure_and_resize(
     known: dict[str, Record],
     keep,
     stage,
-    known_key: bytes = b"",
 ) -> tuple[MeasuredImages, dict[str, Record], list[str], list[str]]:
     """Facts or a problem for every image in `files` (site path -> source); the records made
     now, for the cache; the output paths of the copies of the images processed now; and
@@ -180,8 +175,7 @@ def measure_and_resize(
     output path: without the site path's leading slash).
     `known` is the last build's records, made with these settings: a file of the same size
     and time, or of the same bytes, is not decoded again when its copies are in the output
-    (`keep(relatives) -> bool` keeps them there, if it has them all); `known_key` is their
-    `MeasuredImages.key`, reused when every record is one of those. `stage(relative,
+    (`keep(relatives) -> bool` keeps them there, if it has them all). `stage(relative,
     data) -> bool` stages a copy, and is None when nothing is written (`blogsmith check`
     measures without resizing)."""
     records: dict[str, Record] = {}
@@ -233,12 +227,7 @@ def measure_and_resize(
         record = records[path] = fresh[path] = _record(marks[path[1:]], made_for, found)
         copies += record[6] if len(record) == 7 else ()
         staged += written
-    same = (
-        not fresh
-        and len(records) == len(known)
-        and all(known.get(path) is record for path, record in records.items())
-    )
-    return MeasuredImages(records, known_key if same else b""), fresh, copies, staged
+    return MeasuredImages(records), fresh, copies, staged
 
 
 _STAGE = None

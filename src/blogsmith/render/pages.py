@@ -25,7 +25,13 @@ from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
-from blogsmith.render.images import SIZES, MeasuredImages, picture_html, sized_body
+from blogsmith.render.images import (
+    SIZES,
+    MeasuredImages,
+    article_images,
+    picture_html,
+    sized_body,
+)
 from blogsmith.render.metadata import (
     absolute_html,
     collection_page,
@@ -80,16 +86,23 @@ class Fingerprints:
     keys render equal bytes (with equal templates and page-wide values), and keys are small
     enough to keep from one build to the next on disk. Articles and threads are named by the
     digests the graph made of their inputs; cards by their fields, so that a list page's key
-    stays the same when only a body it does not show was edited.
+    stays the same when only a body it does not show was edited. A card's digest and an
+    article page's key also carry what was measured of the images they show (see
+    MeasuredImages.version_of): a changed photo renders again only the pages that show it.
     """
 
-    def __init__(self, graph: Graph, remembered: dict | None = None) -> None:
+    def __init__(
+        self, graph: Graph, remembered: dict | None = None, images: MeasuredImages | None = None
+    ) -> None:
         self._made: dict[int, bytes] = dict(graph.fingerprints)
+        self.images = images if images is not None else MeasuredImages()
+        self._base_path = graph.config.base_path
         self._plains: dict[int, tuple] = {}
         self._alive: list[object] = []  # keeps id() unique while a value's digest is remembered
         self.remembered = remembered if remembered is not None else {}
-        """id() -> (card, digest), passed from one build to the next in a process: the cards
-        of unchanged articles are the same objects (see graph.build_graph)."""
+        """id() -> (card, digest of its fields), passed from one build to the next in a
+        process: the cards of unchanged articles are the same objects (see
+        graph.build_graph)."""
         self.cards: dict[int, tuple[object, bytes]] = {}
         """The card digests of this build, for the next one."""
 
@@ -106,11 +119,12 @@ class Fingerprints:
             raise ValueError(f"{value!r:.80} is not in the graph it should come from")
         if kind is Card:
             known = self.remembered.get(id(value))
-            made = known[1] if known is not None and known[0] is value else None
-            if made is None:
-                made = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
-            self._made[id(value)] = made
-            self.cards[id(value)] = (value, made)
+            fields = known[1] if known is not None and known[0] is value else None
+            if fields is None:
+                fields = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
+            self.cards[id(value)] = (value, fields)
+            shown = self.images.version_of(value.eyecatch.image) if value.eyecatch else b""
+            made = self._made[id(value)] = digest(fields + shown) if shown else fields
             return made
         return digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
 
@@ -136,6 +150,10 @@ class Fingerprints:
         parts = [job.template.encode(), job.path.encode()]
         for name in sorted(context):
             parts += [name.encode(), self.of(context[name])]
+        article = context.get("article")
+        if type(article) is Article and self.images.records:
+            version_of = self.images.version_of
+            parts += [version_of(path) for path, _ in article_images(article, self._base_path)]
         return digest(b"\0".join(parts))
 
 
@@ -275,7 +293,8 @@ class Renderer:
             tuple(self.env.globals["categories"]),
             self.env.globals["search_enabled"],
             __version__,
-            self.images.key(),
+            self.images.version_of(self.config.logo),  # in every article's structured data
+            self.images.version_of(self.config.default_image),
         )
         return digest(self._templates_digest() + repr(values).encode("utf-8", "surrogatepass"))
 
