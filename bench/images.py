@@ -6,7 +6,9 @@ on), in the same run on the same machine:
 
 - cold build of each, and what images add to a first build;
 - no-change rebuild and one article's body edited, each in turn (`--rounds`), with the median
-  of each and of the ratios pair by pair (so a drift of the machine's speed cancels).
+  of each and of the ratios pair by pair (so a drift of the machine's speed cancels);
+- one photo replaced by another (photos only): what an editor waits for after swapping an
+  eyecatch, which renders again only the pages that show it.
 
     python bench/images.py --articles 10000 [--rounds 5] [--work /tmp/blogsmith-images]
     python bench/images.py --work DIR --rebuilds-only   # the archives DIR holds, built already
@@ -76,6 +78,18 @@ def edit(site: Path, round_number: int) -> None:
     edited.write_text(text + f"\n\n追記{round_number}回目。\n", encoding="utf-8")
 
 
+def replace_photo(site: Path, round_number: int) -> None:
+    """The middle article's eyecatch replaced by another photo of the same size: the same
+    one mirrored, saved at a quality of its own each round, so its bytes always change."""
+    from PIL import Image, ImageOps
+
+    photos = sorted((site / "static/images").glob("eyecatch-*.jpg"))
+    photo = photos[len(photos) // 2]
+    with Image.open(photo) as image:
+        mirrored = ImageOps.mirror(image)
+    mirrored.save(photo, quality=70 + round_number % 20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -116,12 +130,15 @@ def main() -> None:
         "no-change rebuild": {site: [] for site in sites},
         "one body edit": {site: [] for site in sites},
     }
+    replaced: list[dict] = []
     for round_number in range(args.rounds):
         for site in sites:
             rows["no-change rebuild"][site].append(measure(build(site)))
         for site in sites:
             edit(site, round_number)
             rows["one body edit"][site].append(measure(build(site)))
+        replace_photo(photos, round_number)
+        replaced.append(measure(build(photos)))
     others = (plain, remote, as_is)
     articles = sum(1 for _ in (photos / "content/articles").rglob("*.md"))
     print(
@@ -151,6 +168,7 @@ def main() -> None:
             + "".join(f"{median(walls[site]):8.2f}" for site in sites)
             + "".join(f"{ratio:9.2f}" for ratio in ratios)
         )
+    print(f"{'one photo replaced':20}{median([r['wall'] for r in replaced]):8.2f}")
     for site in sites:
         count, total = output_size(site / "public")
         print(f"output of {site.name}: {count} files, {total / 2**20:.0f} MiB")
