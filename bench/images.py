@@ -80,14 +80,17 @@ def edit(site: Path, round_number: int) -> None:
 
 def replace_photo(site: Path, round_number: int) -> None:
     """The middle article's eyecatch replaced by another photo of the same size: the same
-    one mirrored, saved at a quality of its own each round, so its bytes always change."""
+    one mirrored, saved at a quality of its own each round, so its bytes always change. A
+    new file takes the old one's name: the as-is archive's hard link keeps the old bytes."""
     from PIL import Image, ImageOps
 
     photos = sorted((site / "static/images").glob("eyecatch-*.jpg"))
     photo = photos[len(photos) // 2]
     with Image.open(photo) as image:
         mirrored = ImageOps.mirror(image)
-    mirrored.save(photo, quality=70 + round_number % 20)
+    replacement = photo.with_name(photo.name + ".new")
+    mirrored.save(replacement, "JPEG", quality=70 + round_number % 20)
+    os.replace(replacement, photo)
 
 
 def main() -> None:
