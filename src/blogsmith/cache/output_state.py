@@ -26,7 +26,8 @@ from blogsmith.render.images import COPY_NAME
 
 State = dict[str, tuple[int, int]]
 """Output path -> (size, modification time in ns), or a marker in place of the size:"""
-BY_NAME = (-1, -1)
+COPY = -1
+BY_NAME = (COPY, COPY)
 """An image copy: looked for by name."""
 FOLDER = -2
 """A folder of image copies (its path + "/.", which no file can be), its time trusted."""
@@ -34,6 +35,11 @@ RACY = -3
 """A folder of image copies whose time is too recent to trust: the check lists it."""
 CLOCK_STEP_NS = 3 * 10**9
 """More than the coarsest file time (FAT's 2 s), or the kernel's clock tick."""
+
+
+def _folder_record(relative: str) -> str:
+    """The record of the folder an output file is in: "images/." for "images/a.jpg"."""
+    return relative[: relative.rfind("/") + 1] + "."
 
 
 def output_files(state: State) -> set[str]:
@@ -48,28 +54,29 @@ def output_unchanged(output: Path, recorded: State) -> bool:
     racy = []
     try:
         for relative, (size, modified) in recorded.items():
-            if size == -1:  # a copy, found through its folder
+            if size == COPY:  # found through its folder
                 continue
             found = stat(root + relative)
             if found.st_mtime_ns != modified or (size >= 0 and found.st_size != size):
                 return False
             if size == RACY:
-                racy.append(relative[:-1])
+                racy.append(relative)
     except OSError:  # gone, or a folder where a file was
         return False
     if not racy:
         return True
     listed = set()
     for folder in racy:
+        prefix = folder[:-1]  # "images/." -> "images/"
         try:
-            listed.update([folder + name for name in os.listdir(root + folder)])
+            listed.update([prefix + name for name in os.listdir(root + prefix)])
         except OSError:
             return False
     folders = set(racy)
     return listed.issuperset(
         relative
         for relative, (size, _) in recorded.items()
-        if size == -1 and relative[: relative.rfind("/") + 1] in folders
+        if size == COPY and _folder_record(relative) in folders
     )
 
 
@@ -141,11 +148,7 @@ def _record_folders(
     step."""
     if holding is None:
         holding = list(
-            {
-                relative[: relative.rfind("/") + 1] + "."
-                for relative, (size, _) in state.items()
-                if size == -1
-            }
+            {_folder_record(relative) for relative, (size, _) in state.items() if size == COPY}
         )
         for relative in set(_folders(state)).difference(holding):
             del state[relative]

@@ -26,7 +26,7 @@ from itertools import chain
 from pathlib import Path
 
 from blogsmith import __version__
-from blogsmith.cache.output_state import BY_NAME
+from blogsmith.cache.output_state import BY_NAME, COPY
 from blogsmith.core.build_cache import BuildCache
 
 FORMAT = 9
@@ -48,8 +48,8 @@ class Manifest:
         (their numbers are all BY_NAME): a photo archive's hundred thousand entries then
         load in milliseconds, not as that many tuples of new integers."""
         state = dict(vars(self))
-        files = {name: figures for name, figures in self.outputs.items() if figures[0] != -1}
-        copies = [name for name, figures in self.outputs.items() if figures[0] == -1]
+        files = {name: figures for name, figures in self.outputs.items() if figures[0] != COPY}
+        copies = [name for name, figures in self.outputs.items() if figures[0] == COPY]
         numbers = array("q", chain.from_iterable(files.values()))
         state["outputs"] = ("\0".join(files), numbers.tobytes(), "\0".join(copies))
         return state
