@@ -154,3 +154,79 @@ def test_the_comment_form_and_the_service_pages_have_no_accessibility_violations
         page.add_script_tag(path=axe_core())
         violations = page.evaluate("async () => (await axe.run()).violations")
         assert [v["id"] for v in violations] == [], (url, violations)
+
+
+def test_from_an_origin_other_than_base_url_the_forms_post_as_plain_forms(browser, live_site):
+    """localhost is not base_url's 127.0.0.1 (as the live preview is not the site): the service
+    lets the script read nothing there, so the comment and the vote go as plain forms."""
+    site, article_url, service = live_site
+    elsewhere = article_url.replace("127.0.0.1", "localhost")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(elsewhere)
+    page.click("#comment-102 .comment-reply")
+    page.fill("#comment-author", "読者L")
+    page.fill("#comment-body", "別のオリジンから送るコメント。")
+    page.click(".comment-submit")
+    try:  # the service's page to check it and send it, the comment in it
+        page.wait_for_selector("textarea#body", timeout=20000)
+    except Exception:
+        raise AssertionError(page.text_content(".comment-status")) from None
+    assert page.url.startswith(service.url)
+    assert page.locator("textarea#body").input_value() == "別のオリジンから送るコメント。"
+    assert page.locator("input[name=parent]").get_attribute("value") == "102"
+    time.sleep(3.2)
+    page.click("button[type=submit]")
+    assert "承認後に表示されます" in page.text_content("body"), service.stop()
+    listed = run_cli("comments", "pending", "--site", site).stdout
+    assert "replying to 102" in listed and "別のオリジンから送るコメント。" in listed
+
+    page.goto(elsewhere)
+    assert page.locator('.vote-count[data-comment="101"]').text_content() == "54"
+    page.click("#comment-101 > .comment-body .vote-button")
+    page.wait_for_function(  # back at the comment, its count with the vote
+        "document.querySelector('.vote-count[data-comment=\"101\"]').textContent === '55'",
+        timeout=10000,
+    )
+    assert page.url.endswith("#comment-101")
+    assert "送信できませんでした" not in page.text_content("body")
+    assert errors == []
+
+
+def test_when_the_script_cannot_reach_the_service_the_comment_goes_as_a_plain_form(
+    browser, live_site
+):
+    """On the site's own origin, a request that fails (the network, a proxy, CORS) sends the
+    form as a plain one: the comment is never lost, a vote never silent."""
+    site, article_url, service = live_site
+    page = browser.new_page()
+
+    def no_script_requests(route):
+        if route.request.resource_type == "fetch":
+            route.abort("connectionfailed")
+        else:
+            route.continue_()
+
+    page.route(service.url + "**", no_script_requests)
+    page.goto(article_url)
+    page.fill("#comment-author", "読者N")
+    page.fill("#comment-body", "届かないときのコメント。")
+    page.click(".comment-submit")
+    page.wait_for_selector("textarea#body", timeout=20000)
+    assert page.locator("textarea#body").input_value() == "届かないときのコメント。"
+    time.sleep(3.2)
+    page.click("button[type=submit]")
+    assert "承認後に表示されます" in page.text_content("body"), service.stop()
+    assert "届かないときのコメント。" in run_cli("comments", "pending", "--site", site).stdout
+
+    page.goto(article_url)
+    page.click("#comment-102 > .comment-body .vote-button")
+    page.wait_for_url("**#comment-102", timeout=10000)
+    page.unroute(service.url + "**")
+    page.reload()
+    page.locator("#comments").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.querySelector('.vote-count[data-comment=\"102\"]').textContent === '1'",
+        timeout=10000,
+    )

@@ -179,11 +179,13 @@ def test_a_form_sent_twice_is_one_comment_and_a_retried_approval_is_written_once
 
     opened = open_site(site)
     stored = opened.store.get(1)
-    opened.store.decide(1, APPROVING)  # what an approval records before it writes the file
+    assert opened.store.transition(1, "pending", APPROVING)  # what an approval records first
     moment = datetime.fromtimestamp(stored.posted, opened.config.zone).replace(microsecond=0)
-    append_comment(  # the file written, then the crash: the database still says "approving"
-        site / "content/articles/2022/09/ceasefire.comments.yaml",
+    append_comment(  # the id recorded, the file written, then the crash: still "approving"
+        site / "content",
+        KEY,
         NewComment(stored.author, moment, stored.body),
+        lambda file_id: opened.store.transition(1, APPROVING, APPROVING, file_id),
     )
     assert "#1 " in run_cli("comments", "pending", "--site", site).stdout
     again = run_cli("comments", "approve", "1", "--no-publish", "--site", site)
@@ -461,7 +463,7 @@ def test_a_crash_while_writing_the_file_leaves_the_comment_waiting_and_the_file_
     opened = open_site(site)
     path = site / "content/articles/2022/09/ceasefire.comments.yaml"
 
-    def power_cut(source, target):
+    def power_cut(source, target, **folders):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(comment_files.os, "replace", power_cut)

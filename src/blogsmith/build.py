@@ -37,10 +37,13 @@ from blogsmith.render.batch import Progress, RenderCounter, pages_to_render, ren
 from blogsmith.render.images import (
     ImageSettings,
     MeasuredImages,
+    Originals,
     image_warnings,
     images_shown,
     is_resizable,
+    location_warnings,
     measure_and_resize,
+    publish_originals,
 )
 from blogsmith.render.pages import Renderer
 from blogsmith.render.theme import Theme, default_theme
@@ -152,6 +155,8 @@ class _Build:
         """Whether the output is as the last build left it (its files' sizes and times)."""
         self.seen_at = 0
         """When the output was last found as `state` says (time.time_ns())."""
+        self.originals = Originals(frozenset(), ())
+        """The image originals the image stage published (without their private metadata)."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
         files, statics = self.read_inputs()
@@ -296,6 +301,11 @@ class _Build:
             writer.changed.extend(staged)
         for warning in image_warnings(graph, shown, statics, answers):
             self.bag.warn(*warning)
+        keep = config.image_keep_metadata
+        with stage("originals"):
+            self.originals = publish_originals(statics, self.marks, keep, cache, writer)
+        for warning in location_warnings(self.originals, self.site_dir, keep):
+            self.bag.warn(*warning)
         if not config.logo:
             self.bag.warn(
                 CONFIG_NAME,
@@ -334,6 +344,9 @@ class _Build:
         committed = cache.statics if cache is not None else {}
         with stage("static"):
             for relative, source in sorted(statics.items()):
+                if relative in self.originals.published:  # by the image stage
+                    counter.advance(1)
+                    continue
                 try:
                     mark = self.marks[relative]
                     if committed.get(relative) != mark or not writer.keep(relative):

@@ -177,9 +177,18 @@ def _comment_commands(commands) -> None:
     site(
         actions.add_parser("publish", help="fold votes in, build, run the publish command")
     ).set_defaults(handler=lambda args: _service().publish_site(args.site))
-    moderator = site(actions.add_parser("moderator", help="add a moderator (or a new password)"))
+    moderator = site(
+        actions.add_parser(
+            "moderator", help="add a moderator, or set a new password (ending their sessions)"
+        )
+    )
     moderator.add_argument("name")
     moderator.set_defaults(handler=_comments_moderator)
+    logout = site(actions.add_parser("logout", help="end moderators' sessions on every device"))
+    whom = logout.add_mutually_exclusive_group(required=True)
+    whom.add_argument("names", nargs="*", default=[], metavar="NAME", help="these moderators")
+    whom.add_argument("--all", action="store_true", help="every moderator")
+    logout.set_defaults(handler=lambda args: _service().end_sessions(args.site, args.names))
 
 
 def _service():

@@ -1,6 +1,6 @@
 // The comment form, reply links and votes of an article page, posting to the comment service
-// in place. Without this script the same forms post as plain HTML forms (the service then
-// shows a page to check the comment and send it).
+// in place. From an origin not base_url's (the one the service answers), or when a
+// request fails, they post as plain HTML forms, as without this script.
 (() => {
   "use strict";
   const form = document.getElementById("comment-form");
@@ -12,47 +12,8 @@
   const home = respond.parentNode;
   const homeNext = respond.nextSibling;
   const replying = form.querySelector(".replying");
+  const inPlace = new URL(form.dataset.site || "", location.href).origin === location.origin;
   let issued = 0;
-
-  async function answer(response) {
-    let body = {};
-    try { body = await response.json(); } catch (_) { /* not JSON: a proxy's error page */ }
-    if (!response.ok) throw new Error(body.error || response.status + " " + response.statusText);
-    return body;
-  }
-
-  async function token() {
-    if (form.elements.token.value && Date.now() - issued < 3 * 3600e3) return;
-    const url = service + "token?article=" + encodeURIComponent(article);
-    const body = await answer(await fetch(url, { credentials: "include" }));
-    form.elements.token.value = body.token;
-    issued = Date.now();  // the token was made before its answer arrived
-  }
-
-  form.addEventListener("focusin", () => { token().catch(() => {}); }, { once: true });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector(".comment-submit");
-    button.disabled = true;
-    status.textContent = form.dataset.sending;
-    try {
-      await token();
-      const wait = 3500 - (Date.now() - issued);  // the service refuses forms sent too fast
-      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-      const body = await answer(await fetch(form.action, {
-        method: "POST", body: new FormData(form), credentials: "include",
-        headers: { Accept: "application/json" },
-      }));
-      status.textContent = body.status === "approved" ? form.dataset.approved : form.dataset.pending;
-      form.elements.body.value = "";
-      form.elements.token.value = "";
-      cancelReply(false);
-    } catch (error) {
-      status.textContent = form.dataset.failed.replace("{reason}", error.message);
-    } finally {
-      button.disabled = false;
-    }
-  });
 
   function cancelReply(focus) {
     form.elements.parent.value = "";
@@ -74,6 +35,59 @@
   }
   replying.querySelector(".cancel-reply").addEventListener("click", () => cancelReply(true));
 
+  if (!inPlace) return;
+
+  // A refusal said in JSON; any other failure (no answer, one hidden from scripts, a
+  // proxy's page) posts the form plainly.
+  async function answer(response) {
+    const body = await response.json();
+    if (!response.ok) throw Object.assign(new Error(body.error || response.status), { said: 1 });
+    return body;
+  }
+
+  function plain(target, button) {  // answered by the service's pages
+    button.disabled = false;
+    target.plain = true;
+    target.requestSubmit(button);
+  }
+
+  async function token() {
+    if (form.elements.token.value && Date.now() - issued < 3 * 3600e3) return;
+    const url = service + "token?article=" + encodeURIComponent(article);
+    const body = await answer(await fetch(url, { credentials: "include" }));
+    form.elements.token.value = body.token;
+    issued = Date.now();  // made before its answer arrived
+  }
+
+  function send(target, data) {
+    return fetch(target.action, {
+      method: "POST", body: data, credentials: "include", headers: { Accept: "application/json" },
+    }).then(answer);
+  }
+
+  form.addEventListener("focusin", () => { token().catch(() => {}); }, { once: true });
+  form.addEventListener("submit", async (event) => {
+    if (form.plain) return;
+    event.preventDefault();
+    const button = form.querySelector(".comment-submit");
+    button.disabled = true;
+    status.textContent = form.dataset.sending;
+    try {
+      await token();
+      const wait = 3500 - (Date.now() - issued);  // the service refuses forms sent too fast
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+      const body = await send(form, new FormData(form));
+      status.textContent = form.dataset[body.status === "approved" ? "approved" : "pending"];
+      form.elements.body.value = "";
+      form.elements.token.value = "";
+      cancelReply(false);
+    } catch (error) {
+      if (!error.said) return plain(form, button);
+      status.textContent = form.dataset.failed.replace("{reason}", error.message);
+    }
+    button.disabled = false;
+  });
+
   function show(votes) {
     for (const count of document.querySelectorAll(".vote-count")) {
       const live = votes[count.dataset.comment];
@@ -83,25 +97,22 @@
 
   for (const voteForm of document.querySelectorAll(".vote-form")) {
     voteForm.addEventListener("submit", async (event) => {
+      if (voteForm.plain) return;
       event.preventDefault();
       const button = voteForm.querySelector("button");
       const data = new FormData(voteForm);
       data.set("comment", button.value);
       button.disabled = true;
       try {
-        const body = await answer(await fetch(voteForm.action, {
-          method: "POST", body: data, credentials: "include",
-          headers: { Accept: "application/json" },
-        }));
-        show({ [button.value]: body.votes });
-      } catch (_) {
+        show({ [button.value]: (await send(voteForm, data)).votes });
+      } catch (error) {
         button.disabled = false;
+        if (!error.said) plain(voteForm, button);
       }
     });
   }
 
   // The counts baked in at the last build, refreshed once the thread is in view.
-  const thread = document.getElementById("comments");
   if ("IntersectionObserver" in window && document.querySelector(".vote-count")) {
     const watcher = new IntersectionObserver(async (seen) => {
       if (!seen.some((entry) => entry.isIntersecting)) return;
@@ -111,6 +122,6 @@
         show((await answer(await fetch(url, { credentials: "include" }))).votes);
       } catch (_) { /* the service is away: the baked counts stay */ }
     });
-    watcher.observe(thread);
+    watcher.observe(document.getElementById("comments"));
   }
 })();

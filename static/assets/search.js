@@ -11,6 +11,8 @@
     "(?:[-.'\u2019](?:(?![" + CJK + "])[\\p{L}\\p{N}])+)*)", "gu");
   var SEGMENTS = /\p{Nd}+|\p{L}+/gu;
   var TITLE = 1000;
+  var MAX_TERM = 64;
+  var MAX_PREFIXES = 8;
   var PAGE = 10;
 
   function normalize(text) {
@@ -34,6 +36,41 @@
     return found;
   }
 
+  // The first and last `count` characters of a word, counted in code points as Python
+  // counts them: no term is longer than MAX_TERM (see terms.py), on either side.
+  function head(word, count) {
+    return Array.from(word).slice(0, count).join("");
+  }
+
+  function tail(word, count) {
+    return Array.from(word).slice(-count).join("");
+  }
+
+  // A word's terms, as terms._word_terms() makes them: the word, its parts, its leading parts.
+  function wordTerms(word, segments) {
+    var found = [head(word, MAX_TERM)];
+    if (segments.length > 1) {
+      segments.forEach(function (segment) { found.push(head(segment, MAX_TERM)); });
+      found = found.concat(prefixes(segments));
+    }
+    return found;
+  }
+
+  // The first 2, 3… parts joined, not the whole word: at most MAX_PREFIXES, each shorter than
+  // MAX_TERM (a longer start of the word is cut to the word's own term).
+  function prefixes(segments) {
+    var found = [], prefix = segments[0], size = Array.from(prefix).length;
+    var stop = Math.min(segments.length - 1, MAX_PREFIXES + 1);
+    for (var n = 1; n < stop; n++) {
+      var added = Array.from(segments[n]).length;
+      if (size + added >= MAX_TERM) break;
+      prefix += segments[n];
+      size += added;
+      found.push(prefix);
+    }
+    return found;
+  }
+
   // Every term of a text, as terms.terms() makes them (used by the tests to compare).
   function terms(text) {
     var found = [], previous = null;
@@ -42,17 +79,13 @@
       if (unit.japanese) {
         var chars = unit.japanese;
         for (var i = 0; i + 1 < chars.length; i++) found.push(chars[i] + chars[i + 1]);
-        found.push.apply(found, chars);
+        chars.forEach(function (char) { found.push(char); });
         first = chars[0];
         last = chars[chars.length - 1];
       } else {
-        var segments = unit.segments;
-        found.push(unit.word);
-        first = last = unit.word;
-        if (segments.length > 1) {
-          found.push.apply(found, segments);
-          for (var n = 2; n < segments.length; n++) found.push(segments.slice(0, n).join(""));
-        }
+        wordTerms(unit.word, unit.segments).forEach(function (term) { found.push(term); });
+        first = head(unit.word, MAX_TERM - 1);
+        last = tail(unit.word, MAX_TERM - 1);
       }
       if (previous && previous.end === unit.start && !previous.japanese !== !unit.japanese) {
         found.push(previous.last + first);
@@ -75,16 +108,16 @@
         pieces.push(chars.join(""));
         if (chars.length > 1) {
           for (var i = 0; i + 1 < chars.length; i++) required.push(chars[i] + chars[i + 1]);
-          if (touchesBefore) bonus.push(before.word + chars[0]);
-          if (touchesAfter) bonus.push(chars[chars.length - 1] + after.word);
+          if (touchesBefore) bonus.push(tail(before.word, MAX_TERM - 1) + chars[0]);
+          if (touchesAfter) bonus.push(chars[chars.length - 1] + head(after.word, MAX_TERM - 1));
         } else {
-          if (touchesBefore) required.push(before.word + chars[0]);
-          if (touchesAfter) required.push(chars[0] + after.word);
+          if (touchesBefore) required.push(tail(before.word, MAX_TERM - 1) + chars[0]);
+          if (touchesAfter) required.push(chars[0] + head(after.word, MAX_TERM - 1));
           if (!touchesBefore && !touchesAfter) required.push(chars[0]);
         }
       } else if (unit.word) {
         pieces.push(unit.word);
-        required.push(unit.word);
+        required.push(head(unit.word, MAX_TERM));
       }
     });
     var whole = text.split(/\s+/).map(function (piece) {

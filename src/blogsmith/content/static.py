@@ -9,6 +9,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from blogsmith.content.site_files import checked
+from blogsmith.content.svg_safety import is_svg, svg_problem
 
 PUBLISHED_HIDDEN = {".nojekyll", ".htaccess", ".well-known"}
 """Hidden files and folders that hosts read, so static/ publishes them (.well-known/ for
@@ -24,8 +25,9 @@ def static_files(
     marks: dict[str, tuple[int, int]] | None = None,
 ) -> dict[str, str]:
     """Output path -> source file: the theme's assets first, the site's static/ over them;
-    files that are not read (see site_files) go into `refused` as (source, why), and other
-    hidden files, which are never published, into `skipped`. `marks` gets each file's size
+    files that are not read (see site_files), and SVGs that would run code on the site
+    (content.svg_safety), go into `refused` as (source, why), and other hidden files, which
+    are never published, into `skipped`. `marks` gets each file's size
     and modification time: the build's one look at it. A photo archive has tens of
     thousands, so the listing uses strings (pathlib and os.walk cost more than the stats)."""
     found: dict[str, str] = {}
@@ -43,6 +45,8 @@ def static_files(
                     said.append(shown_static(site_dir, Path(entry.path)))
                 continue
             problem, status = checked(entry.path, within, inside + here)
+            if not problem and is_svg(entry.name):
+                problem = _svg_verdict(entry.path, status)
             if problem:
                 if refused is not None:
                     refused.append((shown_static(site_dir, Path(entry.path)), problem))
@@ -51,6 +55,21 @@ def static_files(
             if marks is not None and status is not None:
                 marks[prefix + here] = (status.st_size, status.st_mtime_ns)
     return found
+
+
+_SVG_VERDICTS: dict[tuple[str, int, int], str | None] = {}
+"""What was found of each SVG as it was (path, size, time): a process that builds again
+(the live preview) reads an unchanged one once."""
+
+
+def _svg_verdict(path: str, status) -> str | None:
+    """Why an SVG may not be published (it would run code on the site's origin), or None."""
+    if status is None:
+        return svg_problem(path)
+    key = (path, status.st_size, status.st_mtime_ns)
+    if key not in _SVG_VERDICTS:
+        _SVG_VERDICTS[key] = svg_problem(path)
+    return _SVG_VERDICTS[key]
 
 
 def _listed(folder: str, here: str = "") -> Iterator[tuple[os.DirEntry, str]]:

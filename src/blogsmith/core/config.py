@@ -67,6 +67,9 @@ class Config:
     and of the article column on a phone and a desktop."""
     image_webp: bool = True
     image_quality: int = 80
+    image_keep_metadata: bool = False
+    """Publish JPEG, PNG and WebP originals with their metadata as they are (GPS location,
+    camera serial, owner); by default they are published without it."""
     authors: tuple[tuple[str, str], ...] = ()
     """Author name -> the URL of a page about them, for structured data (name and url)."""
     default_image: str = ""
@@ -263,6 +266,9 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
         quality = _int_setting(images, doc, bag, ("images", "quality"), 80, 1, 100)
         if quality is not None:
             values["image_quality"] = quality
+        keep = _bool_setting(images, doc, bag, ("images", "keep_metadata"), False)
+        if keep is not None:
+            values["image_keep_metadata"] = keep
 
     for key, choices in (("pagination", PAGINATIONS), ("sidebar", SIDEBARS)):
         value = data.get(key, choices[0])

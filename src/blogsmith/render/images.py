@@ -7,6 +7,9 @@ page shows from static/ (eyecatches, figures in bodies) is measured, and resized
 A copy's name holds a digest of its source's bytes and the settings, so a copy already in the
 output is the right one and is kept without decoding anything: a rebuild with no image change
 processes none, and a changed image processes only itself. Remote images are left alone.
+Sizes and copies are as browsers show the image (turned by its EXIF Orientation). The
+originals of static/ are published without what places or names their photographer
+(`publish_originals`), as incrementally as any static file.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import re
 import warnings
 from dataclasses import dataclass
 from html import escape, unescape
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from blogsmith.content.static import shown_static
 from blogsmith.core.build_cache import digest
 from blogsmith.core.workers import map_in_workers
 
@@ -49,6 +53,9 @@ class ImageSettings:
     widths: tuple[int, ...] = (210, 420, 740, 1480)
     webp: bool = True
     quality: int = 80
+    revision: int = 2
+    """How copies are made: part of their names and of the cache's key, so a new way (2:
+    turned upright, 16-bit greyscale scaled, animations left whole) makes every copy once."""
 
 
 class Variant(NamedTuple):
@@ -237,28 +244,31 @@ _EXISTS = None
 
 
 def _process(path: str, source: str, made_for: bytes, settings: ImageSettings):
-    """One image: its facts and its copies, staged here (in a worker when there are many).
-    When the output has every copy already (named by the source's digest: a build that lost
-    its cache), the image is not even decoded."""
+    """One image: its facts (its size as browsers show it, turned by its EXIF Orientation)
+    and its copies, staged here (in a worker when there are many). When the output has every
+    copy already (named by the source's digest: a build that lost its cache), the image is
+    not even decoded. An animation gets no copies: a copy would keep its first frame only."""
     stage, exists = _STAGE, _EXISTS
     from PIL import Image, UnidentifiedImageError
 
     expected = EXTENSIONS.get(PurePosixPath(path).suffix.lower())
-    decoded = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(source)
             actual = image.format
-            if actual == expected:
-                plan = _copies(path, image.size, actual, made_for, settings)
-                if (
-                    stage is None  # `check` reads the whole image, as a first build does
-                    or not plan
-                    or not exists([name.lstrip("/") for name, *_ in plan])
-                ):
-                    image.load()
-                    decoded = True
+            if actual != expected:
+                return _misnamed(path, actual, expected), []
+            orientation = _orientation(image)
+            shown = _shown_size(image.size, orientation)
+            plan = [] if _is_animated(image) else _copies(path, shown, actual, made_for, settings)
+            decoded = (
+                stage is None  # `check` reads the whole image, as a first build does
+                or not plan
+                or not exists([name.lstrip("/") for name, *_ in plan])
+            )
+            if decoded:
+                image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Warning) as exc:
         reason = (
             "is not an image blogsmith can read"
@@ -266,32 +276,92 @@ def _process(path: str, source: str, made_for: bytes, settings: ImageSettings):
             else f"cannot be read as an image ({exc})"
         )
         return ImageProblem(path, f"{reason}; save it as JPEG, PNG, GIF or WebP"), []
-    if actual != expected:
-        return (
-            ImageProblem(
-                path,
-                f"is a {actual} image with a {PurePosixPath(path).suffix} name; rename it to "
-                f"{_usual_extension(actual)} or save it as {expected}",
-            ),
-            [],
-        )
     written: list[str] = []
-    if stage is not None and decoded:  # some copy is missing
-        larger, size = image, None  # each copy is made from the next larger one: far faster
-        for name, width, height, kind in plan:
-            if (width, height) != size:
-                larger = larger.resize(  # bicubic, antialiased: as sharp as Lanczos here at
-                    (width, height), Image.Resampling.BICUBIC, reducing_gap=2.0
-                )  # 60% of its time
-                size = (width, height)
-            if stage(name.lstrip("/"), _encode(larger, kind, settings.quality)):
-                written.append(name.lstrip("/"))
+    if stage is not None and decoded and plan:  # some copy is missing
+        written = _make_copies(_upright(_eight_bit(image), orientation), plan, settings, stage)
     variants = sorted(
         (Variant(name, width, height, MIME[kind]) for name, width, height, kind in plan),
         key=lambda v: (v.width, v.mime),
     )
-    width, height = image.size
-    return ImageFacts(path, width, height, MIME[actual], tuple(variants)), written
+    return ImageFacts(path, *shown, MIME[actual], tuple(variants)), written
+
+
+def _misnamed(path: str, actual: str | None, expected: str | None) -> ImageProblem:
+    return ImageProblem(
+        path,
+        f"is a {actual} image with a {PurePosixPath(path).suffix} name; rename it to "
+        f"{_usual_extension(actual)} or save it as {expected}",
+    )
+
+
+def _make_copies(image, plan, settings: ImageSettings, stage) -> list[str]:
+    """Stages each copy of `plan`, each made from the next larger one (far faster); the
+    output paths of those staged."""
+    from PIL import Image
+
+    written = []
+    larger, size = image, None
+    for name, width, height, kind in plan:
+        if (width, height) != size:
+            larger = larger.resize(  # bicubic, antialiased: as sharp as Lanczos here at
+                (width, height), Image.Resampling.BICUBIC, reducing_gap=2.0
+            )  # 60% of its time
+            size = (width, height)
+        if stage(name.lstrip("/"), _encode(larger, kind, settings.quality)):
+            written.append(name.lstrip("/"))
+    return written
+
+
+ORIENTATION_TAG = 0x0112
+TURNED = (5, 6, 7, 8)
+"""EXIF Orientations that swap width and height (a phone held upright)."""
+
+
+def _orientation(image) -> int:
+    """The EXIF Orientation browsers turn the image by (1: as stored), read without decoding
+    (a PNG's eXIf after its pixels is not looked for: that would decode it)."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1
+    try:
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:  # noqa: BLE001 - broken EXIF: browsers show the image as stored
+        return 1
+    return orientation if orientation in range(1, 9) else 1
+
+
+def _shown_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    width, height = size
+    return (height, width) if orientation in TURNED else (width, height)
+
+
+def _upright(image, orientation: int):
+    """The image as browsers show it: copies carry no EXIF, so they are turned themselves."""
+    from PIL import Image
+
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    return image if method is None else image.transpose(method)
+
+
+def _eight_bit(image):
+    """A 16-bit (or 32-bit) greyscale image scaled to 8 bits: converted as it is, every value
+    above 255 would be white."""
+    if image.mode not in ("I", "I;16", "I;16L", "I;16B", "I;16N"):
+        return image
+    return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+
+
+def _is_animated(image) -> bool:
+    """Whether a PNG (APNG) or WebP has more than one frame, known from its header. GIFs get
+    no copies anyway, and counting their frames would read them whole."""
+    return image.format in ("PNG", "WEBP") and bool(getattr(image, "is_animated", False))
 
 
 def _copies(
@@ -473,6 +543,73 @@ def image_warnings(graph, shown, statics, answers) -> list[tuple[str, int, str]]
                     "the least Google shows for an article; use a larger image",
                 )
     return said
+
+
+ORIGINALS = (".jpg", ".jpeg", ".png", ".webp")
+"""The static files whose metadata can place or name someone (EXIF, XMP)."""
+
+
+class Originals(NamedTuple):
+    published: frozenset[str]
+    """Output paths of the originals published here: the static copy leaves them alone."""
+    located: tuple[str, ...]
+    """Sources of those that carried the place they were taken."""
+
+
+def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache, writer):
+    """Every JPEG, PNG and WebP of static/ published without its private metadata (see
+    render.private_metadata), or as it is with `keep_metadata`. Like any static file, an
+    unchanged one is kept in the output without being read: the cache's static record says
+    its source's size and time, the setting it was published with and whether it carried a
+    location (for the warning, said by every build). `writer` is None for `check`, which
+    reads them all."""
+    committed = cache.statics if cache is not None and writer is not None else {}
+    published, located = set(), []
+    for relative, source in statics.items():
+        if not relative.lower().endswith(ORIGINALS):
+            continue
+        wanted = (*marks[relative], keep_metadata)
+        record = committed.get(relative)
+        if record is None or record[:3] != wanted or not writer.keep(relative):
+            record = _publish_original(relative, source, wanted, writer)
+            if record is None:  # unreadable: the static copy says so
+                continue
+        published.add(relative)
+        if cache is not None and writer is not None:
+            cache.remember_static(relative, record)
+        if record[3]:
+            located.append(source)
+    return Originals(frozenset(published), tuple(located))
+
+
+def _publish_original(relative: str, source: str, wanted: tuple, writer) -> tuple | None:
+    """Reads one original and stages it as published; its record, or None when unreadable."""
+    from blogsmith.render.private_metadata import without_private_metadata
+
+    try:
+        with open(source, "rb") as stream:
+            data = stream.read()
+    except OSError:
+        return None
+    cleaned = without_private_metadata(data)
+    if writer is not None:
+        writer.put(relative, data if wanted[2] else cleaned.data)
+    return (*wanted, cleaned.located)
+
+
+def location_warnings(originals: Originals, site_dir, keep_metadata: bool) -> list[tuple]:
+    """(file, line, message) for each original that carried where it was taken."""
+    if keep_metadata:
+        message = (
+            "publishes the place it was taken (GPS), since images.keep_metadata is true; "
+            "set it to false, or remove the location from the file"
+        )
+    else:
+        message = (
+            "carries the place it was taken (GPS): it was removed from the published image, "
+            "with the other personal metadata (the file in static/ is unchanged)"
+        )
+    return [(shown_static(site_dir, Path(source)), 0, message) for source in originals.located]
 
 
 def _is_site(path: str) -> bool:

@@ -13,7 +13,7 @@ from blogsmith.content.load import CONTENT_DIR
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import BuildError, ErrorBag
 from blogsmith.graph.content_graph import BuildOptions
-from blogsmith.service.comment_files import CommentFileRefused, comments_path, read_entries
+from blogsmith.service.comment_files import CommentFileRefused, read_entries
 
 RELOAD_SECONDS = 30.0
 """Unknown keys read the site again at most this often (so a flood of them costs nothing)."""
@@ -51,8 +51,12 @@ class Articles:
         }
 
     def get(self, key: str) -> ArticleEntry | None:
+        """The article, while its file is in content/: one deleted or renamed since the last
+        load takes no comment (an approval for it would break every build)."""
         entry = self._entries.get(key)
-        if entry is None and _could_be_new(key) and (self.content / key).is_file():
+        if entry is not None:
+            return entry if (self.content / key).is_file() else None
+        if _could_be_new(key) and (self.content / key).is_file():
             with self._lock:
                 if time.monotonic() - self._missed > RELOAD_SECONDS:
                     self._missed = time.monotonic()
@@ -65,7 +69,7 @@ class Articles:
         if self.get(key) is None:
             return None
         try:
-            entries = read_entries(comments_path(self.content, key))
+            entries = read_entries(self.content, key)
         except CommentFileRefused:
             entries = []
         return {str(entry.get("id")) for entry in entries}
@@ -73,7 +77,7 @@ class Articles:
     def votes_in_file(self, key: str, comment: str) -> int | None:
         """The vote count the file gives a comment; None when the comment is not there."""
         try:
-            entries = read_entries(comments_path(self.content, key))
+            entries = read_entries(self.content, key)
         except CommentFileRefused:
             return None
         for entry in entries:

@@ -3,10 +3,16 @@ PostgreSQL (a URL, so several service instances can share it).
 
 SQL is written once with `?` placeholders and only ever run with bound parameters; the
 PostgreSQL driver gets them as `%s`. Each thread keeps its own connection.
+
+A check and the write it allows (a limit counted, then a comment stored) run in one
+transaction holding a named lock, so simultaneous requests take their turns: SQLite's
+`BEGIN IMMEDIATE` already lets one writer in at a time, PostgreSQL takes transaction-scoped
+advisory locks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 import threading
@@ -24,18 +30,19 @@ CREATE TABLE IF NOT EXISTS comments (
     url TEXT NOT NULL,
     body TEXT NOT NULL,
     address TEXT NOT NULL,
-    posted REAL NOT NULL,
+    posted {real} NOT NULL,
     status TEXT NOT NULL,
     file_id TEXT,
-    decided REAL
+    decided {real}
 );
 CREATE INDEX IF NOT EXISTS comments_status ON comments (status, posted);
+CREATE INDEX IF NOT EXISTS comments_email ON comments (email, author);
 CREATE TABLE IF NOT EXISTS votes (
     article TEXT NOT NULL,
     comment TEXT NOT NULL,
     voter TEXT NOT NULL,
     address TEXT NOT NULL,
-    at REAL NOT NULL,
+    at {real} NOT NULL,
     PRIMARY KEY (article, comment, voter)
 );
 CREATE INDEX IF NOT EXISTS votes_address ON votes (article, comment, address, at);
@@ -48,7 +55,7 @@ CREATE TABLE IF NOT EXISTS vote_baselines (
 CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL,
     address TEXT NOT NULL,
-    at REAL NOT NULL
+    at {real} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_address ON events (kind, address, at);
 CREATE TABLE IF NOT EXISTS moderators (
@@ -59,7 +66,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
     moderator TEXT NOT NULL,
     csrf TEXT NOT NULL,
-    expires REAL NOT NULL
+    expires {real} NOT NULL
 );
 CREATE TABLE IF NOT EXISTS secrets (
     name TEXT PRIMARY KEY,
@@ -68,6 +75,8 @@ CREATE TABLE IF NOT EXISTS secrets (
 """
 TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
+REAL = {"sqlite": "REAL", "postgresql": "DOUBLE PRECISION"}
+"""Times are seconds since 1970: PostgreSQL's REAL (4 bytes) would round them to 128 s."""
 
 
 class Duplicate(Exception):
@@ -92,14 +101,18 @@ class Database:
         self._local = threading.local()
 
     def create(self) -> None:
+        schema = SCHEMA.format(serial=SERIAL[self.kind], real=REAL[self.kind])
         with self.transaction() as run:
-            for statement in SCHEMA.format(serial=SERIAL[self.kind]).split(";"):
+            for statement in schema.split(";"):
                 run(statement)
+            if self.kind == "postgresql":
+                _widen_times(run)
 
     @contextmanager
-    def transaction(self):
+    def transaction(self, *locks: str):
         """`run(sql, params) -> rows` inside one transaction: committed when the block ends,
-        rolled back when it raises."""
+        rolled back when it raises. While it runs, no other transaction holds any of `locks`
+        (names, such as the kind of a limit and an address)."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._local.connection = self._connect()
@@ -117,6 +130,9 @@ class Database:
         try:
             if self.kind == "sqlite":
                 cursor.execute("BEGIN IMMEDIATE")  # writers queue here, not fail mid-way
+            else:
+                for name in sorted(set(locks)):  # in one order: two never wait for each other
+                    run("SELECT pg_advisory_xact_lock(?)", (_lock_key(name),))
             yield run
             connection.commit()
         except BaseException:
@@ -130,6 +146,23 @@ class Database:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def _lock_key(name: str) -> int:
+    """A lock's name as the 64-bit number PostgreSQL's advisory locks take."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _widen_times(run) -> None:
+    """Times a database made before kept in REAL columns, rounded, made exact from now on."""
+    narrow = run(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND data_type = 'real'"
+        " AND table_name = ANY(?)",
+        (list(TABLES),),
+    )
+    for table, column in narrow:  # names from the catalogue, of tables this schema made
+        run(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE DOUBLE PRECISION')
 
 
 def _sqlite(path: Path) -> sqlite3.Connection:

@@ -2,33 +2,45 @@
 the comment into its article's file; then the publish step folds the votes in, rebuilds
 incrementally and runs the site's publish command.
 
-An approval is recorded as under way before the file is written, so a crash in between leaves
-it waiting, and approving it again finds it already in the file (same author, date and text)
-instead of adding it twice.
+Every decision is a conditional update, made only from the state it was taken on: a comment
+another moderator (an older tab, a second instance, the CLI) rejected or marked as spam is
+never approved, and an approval is never undone by a decision that arrives while it writes.
+An approval is recorded as under way, with the id it is about to take in the file, before the
+file is written: a crash in between leaves it waiting, and approving it again finds that id
+in the file (with the same author, date and text) instead of adding it twice, while another
+reader's identical comment gets an id of its own.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from blogsmith.content.load import CONTENT_DIR
 from blogsmith.core.config import Config
 from blogsmith.service.comment_files import (
+    ArticleGone,
     CommentFileRefused,
     NewComment,
+    NoLongerWanted,
     append_comment,
-    comments_path,
+    comment_in_file,
+    holding,
     set_votes,
 )
-from blogsmith.service.store import APPROVED, APPROVING, REJECTED, SPAM, Store, Stored
+from blogsmith.service.store import APPROVED, APPROVING, PENDING, REJECTED, SPAM, Store, Stored
 
 DECISIONS = {"approve": APPROVED, "reject": REJECTED, "spam": SPAM}
+PUBLISH_SECONDS = 600
+"""How long the site's publish command may run before its whole session is ended."""
 
 
 class ModerationRefused(Exception):
@@ -44,24 +56,110 @@ def decide(store: Store, site_dir: Path, config: Config, row: int, action: str) 
         return stored
     if stored.status == APPROVED:
         raise ModerationRefused(f"comment {row} is approved and in its article's file already")
-    if action != "approve":
-        store.decide(row, DECISIONS[action])
-        return store.get(row)  # type: ignore[return-value]
-    path = comments_path(site_dir / CONTENT_DIR, stored.article)
-    store.decide(row, APPROVING)
-    comment = NewComment(
+    if action == "approve":
+        return _approve(store, site_dir / CONTENT_DIR, config, stored)
+    return _set_aside(store, site_dir / CONTENT_DIR, config, stored, DECISIONS[action])
+
+
+def _approve(store: Store, content: Path, config: Config, stored: Stored) -> Stored:
+    if stored.status == PENDING:
+        if not store.transition(stored.row, PENDING, APPROVING):
+            return _approve(store, content, config, _again(store, stored.row))  # decided meanwhile
+        stored = replace(stored, status=APPROVING)
+    if stored.status == APPROVED:
+        return stored
+    if stored.status != APPROVING:
+        raise ModerationRefused(
+            f"comment {stored.row} was {_words(stored.status)} (by another moderator, or "
+            "earlier); it is not approved"
+        )
+
+    reserved: list[str] = []
+
+    def still_approving(file_id: str) -> bool:  # recorded before the file is written
+        reserved.append(file_id)
+        return store.transition(stored.row, APPROVING, APPROVING, file_id)
+
+    try:
+        file_id = append_comment(
+            content, stored.article, _as_new(stored, config), still_approving, stored.file_id
+        )
+    except NoLongerWanted:
+        now = _again(store, stored.row)
+        raise ModerationRefused(
+            f"comment {stored.row} was {_words(now.status)} meanwhile; it is not approved"
+        ) from None
+    except (CommentFileRefused, OSError) as exc:
+        if isinstance(exc, CommentFileRefused) and not reserved and stored.file_id is None:
+            store.transition(stored.row, APPROVING, PENDING)  # nothing can have been written
+        advice = (
+            "; restore the article, or reject the comment" if isinstance(exc, ArticleGone) else ""
+        )
+        raise ModerationRefused(
+            f"comment {stored.row} was not written (it still waits): {exc}{advice}"
+        ) from None
+    store.transition(stored.row, APPROVING, APPROVED, file_id)
+    return _again(store, stored.row)
+
+
+def _set_aside(store: Store, content: Path, config: Config, stored: Stored, status: str) -> Stored:
+    """Rejected or spam, from the state read; an approval under way is waited for (it holds
+    the article folder's lock while it writes) and wins if it wrote the file."""
+    while True:
+        if stored.status == status:
+            return stored
+        if stored.status == APPROVED:
+            raise ModerationRefused(
+                f"comment {stored.row} was approved meanwhile and is in its article's file"
+            )
+        if stored.status == APPROVING:
+            decided = _set_aside_approval(store, content, config, stored, status)
+        else:
+            decided = store.transition(stored.row, stored.status, status)
+        stored = _again(store, stored.row)
+        if decided:
+            return stored
+
+
+def _set_aside_approval(
+    store: Store, content: Path, config: Config, stored: Stored, status: str
+) -> bool:
+    """An approval is under way, or a crash interrupted it: once no approval writes, the
+    file tells which. Written: it is approved (and the decision refused); not: `status`."""
+    try:
+        with holding(content, stored.article):
+            now = _again(store, stored.row)  # the id an approval reserved is read under the lock
+            if now.status != APPROVING:
+                return False
+            if comment_in_file(content, stored.article, now.file_id, _as_new(now, config)):
+                store.transition(stored.row, APPROVING, APPROVED)
+                return False
+            return store.transition(stored.row, APPROVING, status)
+    except ArticleGone:
+        return store.transition(stored.row, APPROVING, status)
+    except (CommentFileRefused, OSError) as exc:
+        raise ModerationRefused(f"comment {stored.row} is being approved: {exc}") from None
+
+
+def _again(store: Store, row: int) -> Stored:
+    found = store.get(row)
+    if found is None:
+        raise ModerationRefused(f"there is no comment {row}")
+    return found
+
+
+def _as_new(stored: Stored, config: Config) -> NewComment:
+    return NewComment(
         author=stored.author,
         date=datetime.fromtimestamp(stored.posted, config.zone).replace(microsecond=0),
         body=stored.body,
         parent=stored.parent,
         url=stored.url,
     )
-    try:
-        file_id = append_comment(path, comment, stored.file_id)
-    except (CommentFileRefused, OSError) as exc:
-        raise ModerationRefused(f"comment {row} was not written (it still waits): {exc}") from None
-    store.decide(row, APPROVED, file_id)
-    return store.get(row)  # type: ignore[return-value]
+
+
+def _words(status: str) -> str:
+    return {REJECTED: "rejected", SPAM: "marked as spam", APPROVED: "approved"}.get(status, status)
 
 
 @dataclass
@@ -81,42 +179,67 @@ def publish(
         by_article.setdefault(article, {})[comment] = total
     for article, totals in sorted(by_article.items()):
         try:
-            set_votes(comments_path(site_dir / CONTENT_DIR, article), totals)
+            set_votes(site_dir / CONTENT_DIR, article, totals)
         except (CommentFileRefused, OSError):
             continue  # the votes stay in the database; the next publish tries again
     command = [sys.executable, "-m", "blogsmith", "build", "--site", str(site_dir)]
     if output is not None:
         command += ["--output", str(output)]
-    try:  # a process of its own: the service's threads never share a fork with the build
-        built = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        result.message = f"the build did not run: {exc}"
-        return result
-    lines = (built.stdout + built.stderr).strip().splitlines()
-    if built.returncode != 0:
+    # A process of its own: the service's threads never share a fork with the build.
+    code, said = run_in_own_session(command, site_dir, 3600)
+    lines = said.strip().splitlines()
+    if code != 0:
         result.message = "the build failed: " + " / ".join(lines[-6:])
         return result
     result.built = True
     result.message = next((line for line in reversed(lines) if line.startswith("built ")), "")
     if config.comments_publish:
-        try:
-            done = subprocess.run(
-                shlex.split(config.comments_publish),
-                cwd=site_dir,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            result.message += f"; the publish command failed: {exc}"
-            return result
-        result.published = done.returncode == 0
+        code, said = run_in_own_session(
+            shlex.split(config.comments_publish), site_dir, PUBLISH_SECONDS
+        )
+        result.published = code == 0
         if not result.published:
-            result.message += (
-                f"; the publish command exited with {done.returncode}: "
-                f"{(done.stderr or done.stdout).strip()[-500:]}"
-            )
+            result.message += f"; the publish command {_ended(code)}: {said.strip()[-500:]}"
     return result
+
+
+def run_in_own_session(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:
+    """(exit code, what it printed) of `command`, run in a session of its own with its output
+    in a file: a process it leaves behind (an ssh ControlPersist master under `git push` or
+    rsync) holds no pipe open, so the command is done when it exits; past `timeout`, its
+    whole session is ended. The code is None when it could not run or was ended."""
+    with tempfile.TemporaryFile() as said:
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=said,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return None, f"it did not run: {exc}"
+        try:
+            code: int | None = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _end_session(process)
+            code = None
+            said.write(f"\nended after {timeout:g} s".encode())
+        said.seek(0)
+        return code, said.read().decode("utf-8", "replace")
+
+
+def _end_session(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _ended(code: int | None) -> str:
+    return "did not finish" if code is None else f"exited with {code}"
 
 
 @dataclass
@@ -135,7 +258,10 @@ class Publisher:
     _wanted: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
-        threading.Thread(target=self._loop, name="publish", daemon=True).start()
+        """Before the service answers anyone: the totals read here are what the files hold,
+        so a vote that arrives next is new (read in the thread, it could be missed)."""
+        folded = self._totals()
+        threading.Thread(target=self._loop, args=(folded,), name="publish", daemon=True).start()
 
     def request(self) -> None:
         self._wanted.set()
@@ -146,8 +272,7 @@ class Publisher:
         except Exception:  # the database is away: the next round tries again
             return None
 
-    def _loop(self) -> None:
-        folded = self._totals()
+    def _loop(self, folded: dict | None) -> None:
         while True:
             asked = self._wanted.wait(timeout=self.fold_every)
             totals = self._totals()

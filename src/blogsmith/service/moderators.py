@@ -1,7 +1,9 @@
 """The routes a moderator uses: logging in and out, the list of waiting comments, decisions.
 
 Passwords are scrypt hashes; five failures in a quarter of an hour lock the name (from any
-address) and the address out; sessions are random tokens kept as digests in HttpOnly,
+address) and the address out. Each login takes its attempt before its password is checked,
+counted and recorded in one turn, and gives it back when it succeeds: simultaneous guesses
+check five passwords at most. Sessions are random tokens kept as digests in HttpOnly,
 SameSite=Strict cookies (Secure behind https); every form carries the session's CSRF token, and
 the login form a signed one.
 """
@@ -29,12 +31,19 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         token = request.cookies.get(SESSION_COOKIE, "")
         return service.store.session(token) if token else None
 
-    def locked_out(name: str) -> bool:
-        return (
-            service.store.count_events("login", web.address(), LOCKOUT_SECONDS) >= LOGIN_FAILURES
-            or service.store.count_events("login:" + name[:100], "", LOCKOUT_SECONDS)
-            >= LOGIN_FAILURES
-        )
+    def attempts(name: str) -> list[tuple[str, str]]:
+        """What a login counts against: the address, and the name from any address."""
+        return [("login", web.address()), ("login:" + name, "")]
+
+    def take_attempt(name: str) -> float | None:
+        """The attempt recorded as a failure before the password is checked; None when the
+        name or the address is locked out."""
+        return service.store.take_turn(attempts(name), LOGIN_FAILURES, LOCKOUT_SECONDS)
+
+    def forget_attempts(name: str, attempt: float) -> None:
+        """A moderator who logs in is no guesser: this attempt, and the address's failures."""
+        service.store.give_turn_back(attempts(name), attempt)
+        service.store.forget_events("login", web.address())
 
     @app.get("/moderate")
     def moderate():
@@ -65,14 +74,13 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
             return web.page(
                 "login.html", 400, csrf=_login_csrf(), error="the form expired; log in again"
             )
-        if locked_out(name):
+        attempt = take_attempt(name)
+        if attempt is None:
             wait = f"too many failed logins; wait {LOCKOUT_SECONDS // 60} minutes"
             return web.page("login.html", 429, csrf=_login_csrf(), error=wait)
         if not check_password(password, service.store.password_of(name)):
-            service.store.record_event("login", web.address())
-            service.store.record_event("login:" + name, "")
             return web.page("login.html", 401, csrf=_login_csrf(), error="wrong name or password")
-        service.store.forget_events("login", web.address())
+        forget_attempts(name, attempt)
         token, session_csrf = new_token(), new_token()
         service.store.open_session(token, name, session_csrf)
         response = redirect("moderate", 303)

@@ -3,8 +3,9 @@ check it and send it), the page after posting, votes and their counts.
 
 The static page's form has no token (a page cannot hold a fresh one): posted without one, it
 comes back filled in with a signed token, and that page posts it. Accepted comments wait for a
-moderator unless the reader was approved before (`auto_approve`). After posting, a reader is
-sent only to the service's own pages and the site's article URLs.
+moderator unless the reader was approved before under the same name and email
+(`auto_approve`). After posting, a reader is sent only to the service's own pages and the
+site's article URLs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Flask, abort, jsonify, make_response, redirect, request
 
 from blogsmith.service.moderation import ModerationRefused, decide
 from blogsmith.service.secrets import new_token
-from blogsmith.service.store import APPROVED, PENDING, SPAM
+from blogsmith.service.store import APPROVED, PENDING, SPAM, Stored
 from blogsmith.service.submissions import (
     HONEYPOT,
     MIN_SECONDS,
@@ -29,6 +30,7 @@ from blogsmith.service.web import Web
 VOTER_COOKIE = "blogsmith_voter"
 TOKENS_PER_HOUR = 600
 """Fresh forms one address may ask for in an hour."""
+TOO_MANY_COMMENTS = "too many comments from your address; wait an hour"
 
 
 def add_reader_routes(app: Flask, web: Web) -> None:
@@ -39,9 +41,8 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         key = request.args.get("article", "")
         if service.articles.get(key) is None:
             return web.cross_origin(jsonify(error="unknown article")), 404
-        if service.store.count_events("token", web.address(), 3600) >= TOKENS_PER_HOUR:
+        if service.store.take_turn([("token", web.address())], TOKENS_PER_HOUR, 3600) is None:
             return web.cross_origin(jsonify(error="too many forms; wait an hour")), 429
-        service.store.record_event("token", web.address())
         return web.cross_origin(jsonify(token=form_token(service.signer, key), wait=MIN_SECONDS))
 
     @app.get("/comment")
@@ -74,50 +75,57 @@ def add_reader_routes(app: Flask, web: Web) -> None:
                 service.store.count_events("comment", web.address(), 3600)
                 >= service.limits.per_hour
             ):
-                raise Refused(429, "too many comments from your address; wait an hour")
+                raise Refused(429, TOO_MANY_COMMENTS)  # before Akismet is asked
             submission = read_form(
                 form, service.signer, service.limits, service.articles.comment_ids
             )
+            stored = keep(submission)
         except Refused as refused:
             if refused.status in (400, 429) and not web.wants_json() and not form.get(HONEYPOT):
                 return confirm(key, form, refused)
             return web.refuse(refused)
-        status = PENDING
+        if stored.status == PENDING and trusted(submission):
+            stored = approve_at_once(stored)
+        shown = "approved" if stored.status == APPROVED else "pending"
+        if web.wants_json():
+            return web.cross_origin(jsonify(status=shown, id=stored.row))
+        return redirect(f"thanks?{urlencode({'article': key, 'status': shown})}", 303)
+
+    def keep(submission) -> Stored:
+        """Stored as pending, or as spam when Akismet says so; refused when the address sent
+        its hour's comments (counted again as it is stored: simultaneous posts wait their
+        turn)."""
         spam = akismet_says_spam(
             submission,
             request.remote_addr or "",
             request.user_agent.string,
-            service.page_url(key),
+            service.page_url(submission.article),
             service.config.base_url,
         )
-        if spam:
-            status = SPAM
-        elif service.config.comments_auto_approve and service.store.approved_before(
-            submission.email, submission.author, web.address()
-        ):
-            status = "auto"
-        kept_as = PENDING if status == "auto" else status
-        stored = service.store.accept(submission, web.address(), kept_as)
-        shown = "pending"
-        if status == "auto":
-            try:
-                decide(
-                    service.store,
-                    service.site_dir,
-                    service.config,
-                    stored.row,
-                    "approve",
-                )
-                shown = "approved"
-                if service.publisher:
-                    service.publisher.request()
-            except ModerationRefused:
-                pass  # it waits for a moderator instead
-        elif stored.status == APPROVED:
-            shown = "approved"
-        if web.wants_json():
-            return web.cross_origin(jsonify(status=shown, id=stored.row))
-        return redirect(f"thanks?{urlencode({'article': key, 'status': shown})}", 303)
+        stored = service.store.accept(
+            submission, web.address(), SPAM if spam else PENDING, service.limits.per_hour
+        )
+        if stored is None:
+            raise Refused(429, TOO_MANY_COMMENTS)
+        return stored
+
+    def trusted(submission) -> bool:
+        """Approved at once only when asked, and only for the name and email of a comment a
+        moderator approved."""
+        return service.config.comments_auto_approve and service.store.approved_before(
+            submission.email, submission.author
+        )
+
+    def approve_at_once(stored: Stored) -> Stored:
+        try:
+            approved = decide(
+                service.store, service.site_dir, service.config, stored.row, "approve"
+            )
+        except ModerationRefused:
+            return stored  # it waits for a moderator instead
+        if service.publisher:
+            service.publisher.request()
+        return approved
 
     def confirm(key: str, form, refused: Refused):
         """The form again, filled in, with a fresh token: how a page without scripts posts."""

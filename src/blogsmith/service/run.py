@@ -74,6 +74,7 @@ def serve(
     from waitress import create_server
 
     from blogsmith.service.proxies import behind
+    from blogsmith.service.slow_clients import bound_slow_clients, server_settings
     from blogsmith.service.web import make_app
 
     service = make_service(site_dir.resolve(), output, fold_every=fold_every)
@@ -85,10 +86,11 @@ def serve(
         threads=8,
         ident="blogsmith",
         max_request_body_size=64 * 1024,
-        channel_timeout=30,
         connection_limit=500,
         clear_untrusted_proxy_headers=False,  # the proxy middleware decides whom to trust
+        **server_settings(),
     )
+    bound_slow_clients(server)
     if not service.config.comments_url:
         print(
             "note: 'comments.url' is not set in blogsmith.yaml, so pages have no comment form; "
@@ -157,5 +159,16 @@ def add_moderator(site_dir: Path, name: str, password: str) -> int:
         return 1
     opened = open_site(site_dir)
     opened.store.add_moderator(name, hash_password(password))
-    print(f"moderator {name} can log in at the service's /moderate")
+    print(f"moderator {name} can log in at the service's /moderate (earlier sessions ended)")
+    return 0
+
+
+def end_sessions(site_dir: Path, names: list[str]) -> int:
+    """Logs moderators out everywhere (all of them when no name is given): a lost laptop, a
+    password that leaked, someone who left."""
+    store = open_site(site_dir).store
+    for name in names or [None]:
+        ended = store.end_sessions(name)
+        whose = f" of {name}" if name else ""
+        print(f"{ended} session{'' if ended == 1 else 's'}{whose} ended")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 
@@ -53,8 +54,24 @@ class Signer:
         return parts if hmac.compare_digest(mac, expected) else None
 
     def address(self, address: str) -> str:
-        """A reader's IP address as stored: keyed, so the database alone never gives it."""
-        return hmac.new(self.key, b"address|" + address.encode(), hashlib.sha256).hexdigest()[:32]
+        """A reader's IP address as stored: keyed, so the database alone never gives it; the
+        connection it names, so one reader is one address to votes, limits and lock-outs."""
+        keyed = connection_of(address).encode()
+        return hmac.new(self.key, b"address|" + keyed, hashlib.sha256).hexdigest()[:32]
+
+
+def connection_of(address: str) -> str:
+    """An IPv6 address by its /64: one home connection or phone gets a whole /64 and its
+    devices pick (and change) the rest at will. An IPv4-mapped IPv6 address is the IPv4 one."""
+    try:
+        ip = ipaddress.ip_address(address.partition("%")[0])  # without a zone (fe80::1%eth0)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def new_token() -> str:

@@ -1,4 +1,8 @@
-"""What the service asks of its database, one method a question; bound parameters only."""
+"""What the service asks of its database, one method a question; bound parameters only.
+
+A limit is counted and what it allows is written in one transaction holding the lock of the
+limit and the address: simultaneous requests take their turns, so the limit holds exactly.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ class Stored:
 
 EVENTS_KEPT = 2 * 24 * 3600
 """Posts, forms and failed logins are counted over an hour at most; kept two days."""
+HOUR = 3600
 _COLUMNS = "id, article, parent, author, email, url, body, posted, status, file_id"
 
 
@@ -40,10 +45,18 @@ class Store:
         self.database = database
         self._recorded = 0
 
-    def accept(self, submission: Submission, address: str, status: str) -> Stored:
-        """The comment stored: a form sent twice is stored once."""
+    def accept(
+        self, submission: Submission, address: str, status: str, per_hour: int
+    ) -> Stored | None:
+        """The comment stored (a form sent twice is stored once), or None when the address
+        sent `per_hour` comments within the hour: counted and stored in one turn."""
         try:
-            with self.database.transaction() as run:
+            with self.database.transaction(_lock("comment", address)) as run:
+                kept = _by_nonce(run, submission.nonce)
+                if kept is not None:
+                    return kept
+                if _count(run, "comment", address, HOUR) >= per_hour:
+                    return None
                 run(
                     "INSERT INTO comments (nonce, article, parent, author, email, url, body,"
                     " address, posted, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,26 +74,42 @@ class Store:
                     ),
                 )
                 self._event(run, "comment", address)
-        except Duplicate:
-            pass
-        with self.database.transaction() as run:
-            found = run(f"SELECT {_COLUMNS} FROM comments WHERE nonce = ?", (submission.nonce,))
-        return Stored(*found[0])
+                return _by_nonce(run, submission.nonce)
+        except Duplicate:  # the same form at the same moment from another address
+            with self.database.transaction() as run:
+                return _by_nonce(run, submission.nonce)
 
     def count_events(self, kind: str, address: str, seconds: float) -> int:
         with self.database.transaction() as run:
-            ((count,),) = run(
-                "SELECT COUNT(*) FROM events WHERE kind = ? AND address = ? AND at > ?",
-                (kind, address, time.time() - seconds),
-            )
-        return int(count)
+            return _count(run, kind, address, seconds)
 
-    def record_event(self, kind: str, address: str) -> None:
+    def take_turn(self, keys: list[tuple[str, str]], limit: int, seconds: float) -> float | None:
+        """Records an event for every (kind, address) of `keys` when each has fewer than
+        `limit` within `seconds`, all in one turn; the moment recorded, or None when one is
+        at its limit. Taken before the work it limits, so simultaneous requests never pass
+        the count together."""
+        with self.database.transaction(*(_lock(*key) for key in keys)) as run:
+            if any(_count(run, kind, address, seconds) >= limit for kind, address in keys):
+                return None
+            moment = time.time()
+            for kind, address in keys:
+                self._event(run, kind, address, moment)
+        return moment
+
+    def give_turn_back(self, keys: list[tuple[str, str]], moment: float) -> None:
+        """The events `take_turn` recorded at `moment` forgotten (the login succeeded)."""
         with self.database.transaction() as run:
-            self._event(run, kind, address)
+            for kind, address in keys:
+                run(
+                    "DELETE FROM events WHERE kind = ? AND address = ? AND at = ?",
+                    (kind, address, moment),
+                )
 
-    def _event(self, run, kind: str, address: str) -> None:
-        run("INSERT INTO events (kind, address, at) VALUES (?, ?, ?)", (kind, address, time.time()))
+    def _event(self, run, kind: str, address: str, moment: float | None = None) -> None:
+        run(
+            "INSERT INTO events (kind, address, at) VALUES (?, ?, ?)",
+            (kind, address, time.time() if moment is None else moment),
+        )
         self._recorded += 1
         if self._recorded % 1000 == 0:  # what no limit looks at any more
             run("DELETE FROM events WHERE at < ?", (time.time() - EVENTS_KEPT,))
@@ -103,33 +132,34 @@ class Store:
             found = run(f"SELECT {_COLUMNS} FROM comments WHERE id = ?", (row,))
         return Stored(*found[0]) if found else None
 
-    def decide(self, row: int, status: str, file_id: str | None = None) -> None:
+    def transition(self, row: int, was: str, status: str, file_id: str | None = None) -> bool:
+        """Moves the comment from `was` to `status` (keeping its file id unless one is given);
+        False when it is no longer in `was`: another moderator, tab or instance decided first."""
         with self.database.transaction() as run:
-            run(
+            changed = run(
                 "UPDATE comments SET status = ?, file_id = COALESCE(?, file_id), decided = ?"
-                " WHERE id = ?",
-                (status, file_id, time.time(), row),
+                " WHERE id = ? AND status = ? RETURNING id",
+                (status, file_id, time.time(), row, was),
             )
+        return bool(changed)
 
-    def approved_before(self, email: str, author: str, address: str) -> bool:
-        """A reader a moderator approved already: the same email, or name and address."""
+    def approved_before(self, email: str, author: str) -> bool:
+        """A reader a moderator approved already, known by the name and the email together
+        (as WordPress does): anyone may type a known email, or a name; without an email,
+        never."""
+        if not email:
+            return False
         with self.database.transaction() as run:
-            if email:
-                found = run(
-                    "SELECT 1 FROM comments WHERE status = ? AND email = ? LIMIT 1",
-                    (APPROVED, email),
-                )
-            else:
-                found = run(
-                    "SELECT 1 FROM comments WHERE status = ? AND email = '' AND author = ?"
-                    " AND address = ? LIMIT 1",
-                    (APPROVED, author, address),
-                )
+            found = run(
+                "SELECT 1 FROM comments WHERE email = ? AND author = ? AND status = ? LIMIT 1",
+                (email, author, APPROVED),
+            )
         return bool(found)
 
     def vote(self, article: str, comment: str, voter: str, address: str, baseline: int) -> bool:
-        """Counts a vote unless this voter, or this address lately, voted for it already."""
-        with self.database.transaction() as run:
+        """Counts a vote unless this voter, or this address lately, voted for it already:
+        the address checked and the vote stored in one turn, the voter by its key."""
+        with self.database.transaction(_lock("vote", address, article, comment)) as run:
             recent = run(
                 "SELECT 1 FROM votes WHERE article = ? AND comment = ? AND address = ? AND at > ?"
                 " LIMIT 1",
@@ -137,22 +167,17 @@ class Store:
             )
             if recent:
                 return False
-            try:
-                run(
-                    "INSERT INTO votes (article, comment, voter, address, at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (article, comment, voter, address, time.time()),
-                )
-            except Duplicate:
-                return False
-            if not run(
-                "SELECT 1 FROM vote_baselines WHERE article = ? AND comment = ?", (article, comment)
-            ):
-                run(
-                    "INSERT INTO vote_baselines (article, comment, baseline) VALUES (?, ?, ?)",
-                    (article, comment, baseline),
-                )
-        return True
+            counted = run(
+                "INSERT INTO votes (article, comment, voter, address, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING 1",
+                (article, comment, voter, address, time.time()),
+            )
+            run(
+                "INSERT INTO vote_baselines (article, comment, baseline) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (article, comment, baseline),
+            )
+        return bool(counted)
 
     def vote_totals(self, article: str | None = None) -> dict[tuple[str, str], int]:
         """(article, comment) -> the count the files had before the first vote here, plus the
@@ -170,9 +195,24 @@ class Store:
         return {(a, c): int(total) for a, c, total in rows}
 
     def add_moderator(self, name: str, password_hash: str) -> None:
+        """A new moderator, or a new password that ends the old one's sessions (it may have
+        leaked with them)."""
         with self.database.transaction() as run:
             run("DELETE FROM moderators WHERE name = ?", (name,))
             run("INSERT INTO moderators (name, password) VALUES (?, ?)", (name, password_hash))
+            run("DELETE FROM sessions WHERE moderator = ?", (name,))
+
+    def end_sessions(self, moderator: str | None = None) -> int:
+        """Every session of `moderator`, or of everyone, ended; how many were live."""
+        with self.database.transaction() as run:
+            if moderator is None:
+                ended = run("DELETE FROM sessions WHERE expires > ? RETURNING 1", (time.time(),))
+            else:
+                ended = run(
+                    "DELETE FROM sessions WHERE moderator = ? AND expires > ? RETURNING 1",
+                    (moderator, time.time()),
+                )
+        return len(ended)
 
     def password_of(self, name: str) -> str | None:
         with self.database.transaction() as run:
@@ -199,6 +239,23 @@ class Store:
     def close_session(self, token: str) -> None:
         with self.database.transaction() as run:
             run("DELETE FROM sessions WHERE token = ?", (_hashed(token),))
+
+
+def _lock(kind: str, *about: str) -> str:
+    return "|".join((kind, *about))
+
+
+def _count(run, kind: str, address: str, seconds: float) -> int:
+    ((count,),) = run(
+        "SELECT COUNT(*) FROM events WHERE kind = ? AND address = ? AND at > ?",
+        (kind, address, time.time() - seconds),
+    )
+    return int(count)
+
+
+def _by_nonce(run, nonce: str) -> Stored | None:
+    found = run(f"SELECT {_COLUMNS} FROM comments WHERE nonce = ?", (nonce,))
+    return Stored(*found[0]) if found else None
 
 
 def _hashed(token: str) -> str:

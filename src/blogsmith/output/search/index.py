@@ -37,7 +37,9 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 2
+FORMAT = 3
+"""Raised whenever the files or the way text becomes terms (terms.py) change: an index of
+another format is made anew, as an update would keep the terms its pages no longer make."""
 
 
 @dataclass

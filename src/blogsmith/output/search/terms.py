@@ -10,6 +10,12 @@ a hyphen (F-35A is f35a, f35, f, 35 and a; TB2 is tb2, tb and 2). Where a word t
 Japanese (2035年, ルTB2) the pair across the join is a term too: the search page requires it
 for a lone character and counts it as a bonus otherwise.
 
+No term is longer than MAX_TERM characters and no word has more than MAX_PREFIXES leading
+parts, so a page's terms grow with its length, never with its square: one pasted 16 KB hash
+made every one of its 16,000 leading parts a term (a 128 MB index). A longer word is its first
+MAX_TERM characters, in the page and in the query alike, so the start of a long word still
+finds it; its parts (each cut the same way) find it as before.
+
 static/assets/search.js repeats these rules in JavaScript for the query; change both.
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 
 CJK = (
     "\u3005\u3006\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -30,6 +37,16 @@ TITLE = 1000
 """A term's weight is its count in the body (at most TITLE - 1) plus TITLE for each time the
 title or a tag has it: the search page reads the two parts back apart."""
 
+MAX_TERM = 64
+"""The longest term, in characters (code points): longer than any ordinary word, a German
+compound or a 20-digit number included; a longer word (a hash, a run of one letter) is its
+first MAX_TERM characters, and a join with Japanese takes MAX_TERM - 1 of them."""
+
+MAX_PREFIXES = 8
+"""Leading parts per word (F-35A has one, f35): a word is found by its first 2 to 9 parts, so
+a start of ten parts or more (a1b2c3d4e5 of a longer hash) finds it only when it holds
+MAX_TERM characters or more (then it is cut to the word's own term)."""
+
 
 def normalize(text: str) -> str:
     """Full-width letters and digits made half-width, half-width kana full-width, lowercase."""
@@ -38,31 +55,65 @@ def normalize(text: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Every term of `text`, repeated as often as it occurs."""
-    found: list[str] = []
+    return list(_each_term(text))
+
+
+def _each_term(text: str) -> Iterator[str]:
+    """terms(), one at a time: a page of one long run is counted without a list of it."""
+    return (term for term in _unit_terms(text) if term)
+
+
+def _unit_terms(text: str) -> Iterator[str]:
     previous_end, previous_kind, previous_last = -1, "", ""
     for match in _UNITS.finditer(normalize(text)):
         japanese, word = match.group(1), match.group(2)
         if japanese:
             kind, first, last = "j", japanese[0], japanese[-1]
-            found.extend(japanese[i : i + 2] for i in range(len(japanese) - 1))
-            found.extend(japanese)
+            yield from _pairs(japanese)
+            yield from japanese
         else:
             segments = _SEGMENTS.findall(word)
-            joined = "".join(segments)
-            kind, first, last = "w", joined, joined
-            found.append(joined)
-            if len(segments) > 1:  # f-35a: also f, 35, a, f35
-                found.extend(segments)
-                found.extend("".join(segments[:n]) for n in range(2, len(segments)))
+            kind, (first, last) = "w", _edges("".join(segments))
+            yield from _word_terms(segments)
         if match.start() == previous_end and previous_kind not in ("", kind):
-            found.append(previous_last + first)
+            yield previous_last + first
         previous_end, previous_kind, previous_last = match.end(), kind, last
-    return [term for term in found if term]
+
+
+def _pairs(japanese: str) -> Iterator[str]:
+    return (japanese[i : i + 2] for i in range(len(japanese) - 1))
+
+
+def _word_terms(segments: list[str]) -> Iterator[str]:
+    """The word, then its parts and leading parts when it has several (f-35a: f35a; f, 35,
+    a; f35), each at most MAX_TERM long."""
+    yield "".join(segments)[:MAX_TERM]
+    if len(segments) > 1:
+        yield from (segment[:MAX_TERM] for segment in segments)
+        yield from _prefixes(segments)
+
+
+def _prefixes(segments: list[str]) -> Iterator[str]:
+    """The word's first 2, 3… parts joined, but not the whole word, at most MAX_PREFIXES of
+    them and each shorter than MAX_TERM: a query for a longer start is cut to the word's first
+    MAX_TERM characters, which is the word's own term."""
+    prefix = segments[0]
+    for segment in segments[1 : min(len(segments) - 1, MAX_PREFIXES + 1)]:
+        if len(prefix) + len(segment) >= MAX_TERM:
+            return
+        prefix += segment
+        yield prefix
+
+
+def _edges(word: str) -> tuple[str, str]:
+    """What of a word joins the Japanese after it and before it: its first and last
+    MAX_TERM - 1 characters, so that the join with one character is a term in full."""
+    return word[: MAX_TERM - 1], word[-(MAX_TERM - 1) :]
 
 
 def weights(title: str, body: str) -> dict[str, int]:
     """Term -> weight for one page (see TITLE)."""
-    counts = {term: min(count, TITLE - 1) for term, count in Counter(terms(body)).items()}
+    counts = {term: min(count, TITLE - 1) for term, count in Counter(_each_term(body)).items()}
     for term in terms(title):
         counts[term] = counts.get(term, 0) + TITLE
     return counts
@@ -70,8 +121,9 @@ def weights(title: str, body: str) -> dict[str, int]:
 
 def required_terms(query: str) -> list[str]:
     """The terms a page must have to match `query`, as the search page asks for them: every
-    pair of a Japanese run, every word, and for a lone Japanese character its join with the
-    word it touches (the character alone when it touches none)."""
+    pair of a Japanese run, every word (its first MAX_TERM characters), and for a lone
+    Japanese character its join with the word it touches (the character alone when it touches
+    none)."""
     units = [
         (match.start(), match.end(), match.group(1), "".join(_SEGMENTS.findall(match.group(2))))
         if match.group(2)
@@ -85,14 +137,14 @@ def required_terms(query: str) -> list[str]:
         word_before = before[3] if before and before[1] == start and not before[2] else ""
         word_after = after[3] if after and after[0] == end and not after[2] else ""
         if not japanese:
-            wanted.append(word)
+            wanted.append(word[:MAX_TERM])
         elif len(japanese) > 1:
-            wanted.extend(japanese[i : i + 2] for i in range(len(japanese) - 1))
+            wanted.extend(_pairs(japanese))
         else:
             if word_before:
-                wanted.append(word_before + japanese)
+                wanted.append(_edges(word_before)[1] + japanese)
             if word_after:
-                wanted.append(japanese + word_after)
+                wanted.append(japanese + _edges(word_after)[0])
             if not word_before and not word_after:
                 wanted.append(japanese)
     return [term for term in dict.fromkeys(wanted) if term]
