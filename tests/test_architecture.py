@@ -13,6 +13,7 @@ PACKAGE = REPO / "src/blogsmith"
 LAYERS = [
     "core", "content", "graph", "plan", "output", "render", "cache",
     "build",  # build.py: the stages in order; the preview runs builds
+    "deploy",  # sends a built output folder to where readers get it
     "preview", "authoring", "service",
     "cli", "__main__",
 ]  # fmt: skip

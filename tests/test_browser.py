@@ -14,7 +14,10 @@ pytestmark = pytest.mark.slow
 def open_live(browser, url: str):
     page = browser.new_page()
     navigations = []
-    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.on(  # the page's own navigations, not its shared sidebar's frame loading
+        "framenavigated",
+        lambda frame: navigations.append(frame.url) if frame is page.main_frame else None,
+    )
     page.goto(url)
     page.wait_for_selector("html[data-blogsmith-live=connected]", timeout=10_000)
     return page, navigations

@@ -90,7 +90,11 @@ def test_article_page_has_everything_the_model_page_has(example):
         "アゼルバイジャン",
         "/tag/%E3%82%A2%E3%82%BC%E3%83%AB%E3%83%90%E3%82%A4%E3%82%B8%E3%83%A3%E3%83%B3/",
     )
-    recent = html.find(class_="recent-articles").find_all("li")
+    frame = html.find(class_="sidebar").find("iframe", class_="sidebar-frame")
+    assert frame["src"] == "/sidebar/"  # the default shared sidebar, framed by every page
+    sidebar = page(example, frame["src"])
+    assert sidebar.find("base")["target"] == "_top"  # its links open in the whole window
+    recent = sidebar.find(class_="recent-articles").find_all("li")
     assert len(recent) == 5
     assert recent[0].find(class_="category-label").get_text() == "中国関連"
     assert html.find(class_="page-top").a["href"] == "#top"

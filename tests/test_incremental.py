@@ -104,12 +104,12 @@ def test_cached_rebuilds_match_clean_builds_after_every_kind_of_edit(make_site, 
     def draft():
         edit(a / "s10.md", "category: europe", "category: europe\ndraft: true")
 
-    def shared_sidebar():
+    def inline_sidebar():  # shared is the default: every page carries it with inline
         (site / "blogsmith.yaml").write_text(
-            DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3") + "sidebar: shared\n"
+            DEFAULT_CONFIG.replace("per_page: 10", "per_page: 3") + "sidebar: inline\n"
         )
 
-    def add_with_shared_sidebar():
+    def add_with_inline_sidebar():
         (a / "newer.md").write_text(article("更に新しい記事", "2022-10-02 09:00", tags="[共通]"))
 
     def newest_first():
@@ -134,8 +134,8 @@ def test_cached_rebuilds_match_clean_builds_after_every_kind_of_edit(make_site, 
         config,
         static,
         draft,
-        shared_sidebar,
-        add_with_shared_sidebar,
+        inline_sidebar,
+        add_with_inline_sidebar,
         newest_first,
         nothing,
     ):

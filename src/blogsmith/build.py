@@ -242,6 +242,7 @@ class _Build:
                     pages=manifest.pages,
                     static_files=manifest.static_files,
                     seconds=time.perf_counter() - self.started,
+                    warnings=list(manifest.warnings),  # what that build said still holds
                 )
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()

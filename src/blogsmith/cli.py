@@ -10,7 +10,12 @@ from pathlib import Path
 from blogsmith import __version__
 from blogsmith.build import BuildResult, build, default_cache_dir
 from blogsmith.core.config import CONFIG_NAME
-from blogsmith.core.errors import BuildError, LocatedError, printable
+from blogsmith.core.errors import (
+    WARNINGS_PER_KIND,
+    BuildError,
+    LocatedError,
+    warning_lines,
+)
 from blogsmith.core.progress import ProgressBar
 from blogsmith.graph.content_graph import BuildOptions
 
@@ -115,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files that differ from the import"
     )
     wordpress.set_defaults(handler=_import_wordpress)
+    _deploy_command(commands)
     _comment_commands(commands)
     return parser
 
@@ -128,6 +134,59 @@ def _site_option(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="the site folder holding blogsmith.yaml (default: .)",
     )
     return command
+
+
+def _deploy_command(commands) -> None:
+    deploy = _site_option(
+        commands.add_parser("deploy", help="upload the last build of the output to the site")
+    )
+    deploy.add_argument(
+        "--output", type=Path, metavar="DIR", help="the built site (default: SITE/public)"
+    )
+    deploy.add_argument("--to", metavar="URL", help="where to (default: deploy.to in the config)")
+    deploy.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent and deleted; change nothing",
+    )
+    deploy.add_argument(
+        "--verify",
+        action="store_true",
+        help="compare with what the target holds and repair files changed or removed there",
+    )
+    deploy.add_argument(
+        "--max-deletes",
+        type=_count,
+        metavar="N",
+        help="stop, changing nothing, rather than delete more files (default: 10%% of the "
+        "files deployed, at least 50)",
+    )
+    deploy.add_argument(
+        "--changed-urls",
+        type=Path,
+        metavar="FILE",
+        help="write the URLs the deploy changed there, one per line",
+    )
+    deploy.set_defaults(handler=_deploy)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from blogsmith.deploy.command import DeployRequest, deploy_command
+    from blogsmith.deploy.run import DeployOptions
+
+    options = DeployOptions(args.dry_run, args.verify, args.max_deletes)
+    output = (args.output or args.site / "public").resolve()
+    request = DeployRequest(args.site, output, args.to, options, args.changed_urls)
+    try:
+        return deploy_command(request)
+    except BuildError as exc:
+        return _fail(exc, False, "nothing was deployed")
 
 
 def _comment_commands(commands) -> None:
@@ -228,11 +287,13 @@ def _build(args: argparse.Namespace) -> int:
         cache_dir = None if args.no_cache else default_cache_dir(output)
         result = build(args.site, output, _options(args), progress=bar, cache_dir=cache_dir)
     except BuildError as exc:
-        return _fail(exc, args.quiet, "nothing was written; the previous output is unchanged")
+        return _fail(
+            exc, args.quiet, "nothing was written; the previous output is unchanged", capped=True
+        )
     finally:
         if bar:
             bar.clear()
-    _print_warnings(result.warnings, args.quiet)
+    _print_warnings(result.warnings, args.quiet, capped=True)
     if not args.quiet:
         output = args.output or args.site / "public"
         print(_summary(result, output))
@@ -282,8 +343,8 @@ def _import_wordpress(args: argparse.Namespace) -> int:
     return 1 if report.conflicts else 0
 
 
-def _fail(exc: BuildError, quiet: bool, note: str) -> int:
-    _print_warnings(exc.warnings, quiet)
+def _fail(exc: BuildError, quiet: bool, note: str, capped: bool = False) -> int:
+    _print_warnings(exc.warnings, quiet, capped)
     for error in exc.errors:
         print(f"{error}", file=sys.stderr)
     count = len(exc.errors)
@@ -291,16 +352,12 @@ def _fail(exc: BuildError, quiet: bool, note: str) -> int:
     return 1
 
 
-def _print_warnings(warnings: list[LocatedError], quiet: bool) -> None:
+def _print_warnings(warnings: list[LocatedError], quiet: bool, capped: bool = False) -> None:
+    """Every warning (`check`), or a build's first few of each kind and how many more."""
     if quiet:
         return
-    for warning in warnings:
-        print(_as_warning(warning), file=sys.stderr)
-
-
-def _as_warning(warning: LocatedError) -> str:
-    place = f"{printable(warning.path)}:{warning.line}" if warning.line else printable(warning.path)
-    return f"{place}: warning: {warning.message}"
+    for line in warning_lines(warnings, WARNINGS_PER_KIND if capped else None):
+        print(line, file=sys.stderr)
 
 
 def _summary(result: BuildResult, output: Path) -> str:

@@ -103,8 +103,13 @@ def cache_key() -> bytes:
     return _KEY
 
 
-def _signature(payload: bytes) -> bytes:
+def signature(payload: bytes) -> bytes:
+    """HMAC-SHA256 of `payload` with this user's key: what proves a file beside the output
+    (the cache, a deploy's record of a target) was written here, not planted."""
     return hmac.new(cache_key(), payload, hashlib.sha256).digest()
+
+
+_signature = signature
 
 
 class CacheFolder:

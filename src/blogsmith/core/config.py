@@ -17,10 +17,10 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 KNOWN_KEYS = (
     "title base_url language timezone permalink per_page related_count comments categories"
     " description author recent_count excerpt_length search feeds logo twitter"
-    " pagination sidebar images line_breaks authors default_image"
+    " pagination sidebar images line_breaks authors default_image deploy"
 ).split()
 PAGINATIONS = ("stable", "newest-first")
-SIDEBARS = ("inline", "shared")
+SIDEBARS = ("shared", "inline")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Config:
     pagination: str = "stable"
     """stable: older list pages are numbered from the oldest article and never shift;
     newest-first: page 2 holds the 11th to 20th newest, so every page shifts on an addition."""
-    sidebar: str = "inline"
+    sidebar: str = "shared"
     """inline: every page carries the sidebar; shared: one sidebar page framed by every page,
     so an addition does not rewrite every page of the site."""
     image_widths: tuple[int, ...] = (210, 420, 740, 1480)
@@ -79,6 +79,13 @@ class Config:
     line_breaks: bool = True
     """A single newline inside a paragraph is a <br> (as WordPress and Japanese news blogs
     show it); the default is true for ja, false for en."""
+    deploy_to: str = ""
+    """Where `blogsmith deploy` sends the output when no --to is given (file://, s3://...)."""
+    deploy_cloudfront: str = ""
+    """A CloudFront distribution whose changed paths a deploy invalidates."""
+    deploy_invalidate_limit: int = 100
+    deploy_cache_control: tuple[tuple[str, str], ...] | None = None
+    """(pattern, Cache-Control value) pairs, first match wins; None: blogsmith's defaults."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -315,6 +322,7 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     values["categories"], values["category_descriptions"] = _categories(
         data.get("categories", {}), doc, bag
     )
+    _deploy(data.get("deploy", {}), doc, bag, values)
     if len(bag.errors) > start:
         return None
     return Config(**values)  # type: ignore[arg-type]
@@ -372,6 +380,93 @@ def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
         number = _int_setting(comments, doc, bag, ("comments", key), default, minimum, maximum)
         if number is not None:
             values[f"comments_{key}"] = number
+
+
+DEPLOY_KEYS = "to cloudfront invalidate_limit cache_control".split()
+DEPLOY_EXAMPLE = "file:///srv/www/, s3://news-archive/ or ssh://deploy@news.example.org/srv/www/"
+
+
+def _deploy(deploy: object, doc, bag: ErrorBag, values: dict) -> None:
+    """`blogsmith deploy`'s settings, under `deploy:`."""
+    if deploy is None:
+        return
+    if not isinstance(deploy, dict):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("deploy"),
+            f"'deploy' must be a mapping like 'to: {DEPLOY_EXAMPLE.split(',')[0]}'",
+        )
+        return
+    for key in deploy:
+        if key not in DEPLOY_KEYS:
+            hint = did_you_mean(str(key), DEPLOY_KEYS)
+            bag.warn(
+                CONFIG_NAME,
+                doc.line("deploy", key),
+                f"unknown setting 'deploy.{key}' is ignored;{hint}".rstrip(";"),
+            )
+    to = deploy.get("to") or ""
+    if not isinstance(to, str) or (to and "://" not in to):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("deploy", "to"),
+            f"'deploy.to' must be the URL to deploy to, like {DEPLOY_EXAMPLE}, got {to!r}",
+        )
+    else:
+        values["deploy_to"] = to.strip()
+    cloudfront = deploy.get("cloudfront") or ""
+    if not isinstance(cloudfront, str) or not re.fullmatch(r"[A-Z0-9]*", cloudfront):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("deploy", "cloudfront"),
+            "'deploy.cloudfront' must be a CloudFront distribution id, capital letters and "
+            f"digits like E2QWRUHAPOMQZL, got {cloudfront!r}",
+        )
+    else:
+        values["deploy_cloudfront"] = cloudfront
+    limit = _int_setting(deploy, doc, bag, ("deploy", "invalidate_limit"), 100, 1, 3000)
+    if limit is not None:
+        values["deploy_invalidate_limit"] = limit
+    if "cache_control" in deploy:
+        rules = _cache_control(deploy["cache_control"], doc, bag)
+        if rules is not None:
+            values["deploy_cache_control"] = rules
+
+
+def _cache_control(raw: object, doc, bag: ErrorBag) -> tuple[tuple[str, str], ...] | None:
+    """`deploy.cache_control`: a list of {pattern, value}, checked item by item."""
+    example = '[{pattern: "*.html", value: "public, max-age=300"}]'
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("deploy", "cache_control"),
+            f"'deploy.cache_control' must be a list of patterns and values, like {example}",
+        )
+        return None
+    rules, valid = [], True
+    for number, item in enumerate(raw):
+        pattern = item.get("pattern") if isinstance(item, dict) else None
+        value = item.get("value") if isinstance(item, dict) else None
+        if (
+            not isinstance(pattern, str)
+            or not pattern.strip()
+            or not isinstance(value, str)
+            or not value.strip()
+            or set(item) - {"pattern", "value"}
+            or re.search(r"[\x00-\x1f\x7f]", value)
+        ):
+            bag.add(
+                CONFIG_NAME,
+                doc.line("deploy", "cache_control", number),
+                f"item {number + 1} of 'deploy.cache_control' must be a pattern on the file's "
+                f"path and a Cache-Control value on one line, like {example[1:-1]}, got {item!r}",
+            )
+            valid = False
+            continue
+        rules.append((pattern.strip(), value.strip()))
+    return tuple(rules) if valid else None
 
 
 def _check_permalink(permalink: object, doc: yamlread.YamlDoc, bag: ErrorBag) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -54,6 +55,60 @@ class ErrorBag:
 def in_file_order(errors: list[LocatedError]) -> list[LocatedError]:
     """By file and line; problems on one line keep the order they were found in."""
     return sorted(errors, key=lambda e: (e.path, e.line))
+
+
+WARNINGS_PER_KIND = 5
+"""How many warnings of one kind a build prints; `blogsmith check` prints them all."""
+
+_NAMED_PARTS = re.compile(r"'[^']*'|\"[^\"]*\"|\S*/\S*|\d[\d,.]*")
+"""What names one file or value in a message: quoted names, paths and URLs, numbers."""
+
+
+def warning_kind(message: str) -> str:
+    """A warning's message without what names its file or value, so that 20,000 eyecatches
+    too small say one kind of thing: `eyecatch image … is …x… px, narrower than …`."""
+    return _NAMED_PARTS.sub("…", message)
+
+
+@dataclass(frozen=True)
+class ShownWarning:
+    """A warning to print, and how many more of its kind are left out after it."""
+
+    warning: LocatedError
+    more: int = 0
+
+
+def capped_warnings(warnings: list[LocatedError], per_kind: int | None) -> list[ShownWarning]:
+    """The warnings in their order, at most `per_kind` of each kind (all with None); the
+    last one shown of a kind that has more carries the count of the rest."""
+    if per_kind is None:
+        return [ShownWarning(w) for w in warnings]
+    totals: dict[str, int] = {}
+    kinds = [warning_kind(w.message) for w in warnings]
+    for kind in kinds:
+        totals[kind] = totals.get(kind, 0) + 1
+    shown: dict[str, int] = {}
+    out = []
+    for warning, kind in zip(warnings, kinds, strict=True):
+        count = shown.get(kind, 0)
+        if count < per_kind:
+            shown[kind] = count + 1
+            last = count + 1 == per_kind
+            out.append(ShownWarning(warning, totals[kind] - per_kind if last else 0))
+    return out
+
+
+def warning_lines(warnings: list[LocatedError], per_kind: int | None) -> list[str]:
+    """The lines a command prints for `warnings`: `file:line: warning: ...`, capped per kind
+    (see capped_warnings) with a line saying how many more `blogsmith check` lists."""
+    lines = []
+    for shown in capped_warnings(warnings, per_kind):
+        warning = shown.warning
+        place = printable(warning.path) + (f":{warning.line}" if warning.line else "")
+        lines.append(f"{place}: warning: {warning.message}")
+        if shown.more:
+            lines.append(f"… and {shown.more:,} more like this; blogsmith check lists them all")
+    return lines
 
 
 class BuildError(Exception):

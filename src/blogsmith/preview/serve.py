@@ -15,7 +15,7 @@ from typing import TextIO
 from blogsmith.build import BuildResult, build
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import load_config
-from blogsmith.core.errors import BuildError, ErrorBag
+from blogsmith.core.errors import WARNINGS_PER_KIND, BuildError, ErrorBag, warning_lines
 from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.writer import NotOwned, owned_files
@@ -82,9 +82,8 @@ class Preview:
         except Exception as exc:  # reported to the browser too, then the watching goes on
             self.state.failed([f"internal error while building: {type(exc).__name__}: {exc}"])
             raise
-        for warning in result.warnings:
-            place = f"{warning.path}:{warning.line}" if warning.line else warning.path
-            print(f"{place}: warning: {warning.message}", file=self.err)
+        for line in warning_lines(result.warnings, WARNINGS_PER_KIND):
+            print(line, file=self.err)
         if self.server is not None:
             self.server.base_path = self._base_path()
         self.state.published(result.changed)

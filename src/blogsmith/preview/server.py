@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from blogsmith.core.media_types import HTML, content_type
 from blogsmith.output.publisher import Publisher
 
 LIVE_PREFIX = "/__blogsmith/"
@@ -25,29 +26,6 @@ EVENTS = LIVE_PREFIX + "events"
 SCRIPT = LIVE_PREFIX + "live.js"
 LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
 KEEPALIVE_SECONDS = 15.0
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".pdf": "application/pdf",
-    ".wasm": "application/wasm",
-}
 
 
 class LiveState:
@@ -174,10 +152,6 @@ def resolve(root: Path, base_path: str, raw_path: str) -> tuple[str, Path | str 
     return "missing", None
 
 
-def content_type(path: Path) -> str:
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-
-
 def inject(html: bytes, build: int) -> bytes:
     tag = (f'<script src="{SCRIPT}" data-build="{build}" data-events="{EVENTS}"></script>').encode()
     index = html.rfind(b"</body>")
@@ -246,9 +220,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         build = server.state.build
         if kind == "missing":
-            self._send(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".html"], inject(data, build), head)
+            self._send(HTTPStatus.NOT_FOUND, HTML, inject(data, build), head)
             return
-        kind_type = content_type(target)
+        kind_type = content_type(target.name)
         if kind_type.startswith("text/html"):
             data = inject(data, build)
         self._send(HTTPStatus.OK, kind_type, data, head)

@@ -167,6 +167,7 @@ class PublishResult:
     built: bool = False
     message: str = ""
     published: bool = False
+    """The deploy (`deploy.to`) and the publish command, those set, succeeded."""
 
 
 def publish(
@@ -182,18 +183,24 @@ def publish(
             set_votes(site_dir / CONTENT_DIR, article, totals)
         except (CommentFileRefused, OSError):
             continue  # the votes stay in the database; the next publish tries again
-    command = [sys.executable, "-m", "blogsmith", "build", "--site", str(site_dir)]
-    if output is not None:
-        command += ["--output", str(output)]
     # A process of its own: the service's threads never share a fork with the build.
-    code, said = run_in_own_session(command, site_dir, 3600)
+    code, said = run_in_own_session(_blogsmith("build", site_dir, output), site_dir, 3600)
     lines = said.strip().splitlines()
     if code != 0:
         result.message = "the build failed: " + " / ".join(lines[-6:])
         return result
     result.built = True
     result.message = next((line for line in reversed(lines) if line.startswith("built ")), "")
-    if config.comments_publish:
+    result.published = True
+    if config.deploy_to:  # sends just what the build changed
+        code, said = run_in_own_session(
+            _blogsmith("deploy", site_dir, output), site_dir, PUBLISH_SECONDS
+        )
+        result.published = code == 0
+        lines = said.strip().splitlines()
+        done = lines[-1] if lines else ""
+        result.message += f"; {done}" if code == 0 else f"; the deploy {_ended(code)}: {done}"
+    if config.comments_publish and result.published:
         code, said = run_in_own_session(
             shlex.split(config.comments_publish), site_dir, PUBLISH_SECONDS
         )
@@ -201,6 +208,12 @@ def publish(
         if not result.published:
             result.message += f"; the publish command {_ended(code)}: {said.strip()[-500:]}"
     return result
+
+
+def _blogsmith(command: str, site_dir: Path, output: Path | None) -> list[str]:
+    """`blogsmith COMMAND` for this site, as a command line of this Python."""
+    line = [sys.executable, "-m", "blogsmith", command, "--site", str(site_dir)]
+    return line + ["--output", str(output)] if output is not None else line
 
 
 def run_in_own_session(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:

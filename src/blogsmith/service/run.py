@@ -148,7 +148,7 @@ def publish_site(site_dir: Path, opened: Opened | None = None) -> int:
     opened = opened or open_site(site_dir)
     result = publish(opened.store, site_dir, opened.config)
     print(result.message)
-    return 0 if result.built and (result.published or not opened.config.comments_publish) else 1
+    return 0 if result.built and result.published else 1
 
 
 def add_moderator(site_dir: Path, name: str, password: str) -> int:

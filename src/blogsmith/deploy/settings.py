@@ -1,0 +1,35 @@
+"""The deploy's settings from `blogsmith.yaml`, with blogsmith's Cache-Control defaults."""
+
+from __future__ import annotations
+
+from blogsmith.core.config import Config
+from blogsmith.deploy.targets.base import DeploySettings
+
+HEX8 = "[0-9a-f]" * 8
+SHORT = "public, max-age=300"
+"""Pages, feeds, the sitemap and the search index change in place: readers see an edit
+within five minutes."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""A name that holds its bytes' digest never holds other bytes."""
+HOURLY = "public, max-age=3600"
+"""Stylesheets, scripts and original images keep their names when they change (no digest
+in the name), so they cannot be kept for long without readers getting stale ones."""
+
+DEFAULT_CACHE_CONTROL: tuple[tuple[str, str], ...] = (
+    (f"*.[0-9]*w.{HEX8}.*", IMMUTABLE),  # image copies: x.740w.1a2b3c4d.webp
+    ("*.html", SHORT),
+    ("*.xml", SHORT),  # feeds and sitemaps
+    ("robots.txt", SHORT),
+    ("search/*", SHORT),
+    ("*", HOURLY),
+)
+"""Patterns match the whole relative path (`*` also crosses `/`), the first match wins."""
+
+
+def deploy_settings(config: Config) -> DeploySettings:
+    rules = config.deploy_cache_control
+    return DeploySettings(
+        cache_control=DEFAULT_CACHE_CONTROL if rules is None else rules,
+        cloudfront=config.deploy_cloudfront or None,
+        invalidate_limit=config.deploy_invalidate_limit,
+    )

@@ -1,0 +1,124 @@
+"""What a deploy knows of one target: every file it put there (path -> MD5) and the stat
+memo of the output's files, kept signed in the build cache folder beside the output.
+
+`<cache>/deploy/<sha256 of the URL>.state` holds the state as JSON after a signature made
+with the cache key (see cache.persist): a state that a pull request plants or another machine
+wrote is ignored, as if the target had never been deployed to (the deploy then compares with
+the target before sending anything, and deletes nothing). The journal beside it
+(`.journal`) holds the steps of a deploy that has not been folded into the state yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blogsmith.cache.persist import signature
+from blogsmith.deploy.journal import Entry, replay
+from blogsmith.deploy.local import Memo
+
+MAGIC = b"blogsmith deploy state 1\n"
+
+
+@dataclass
+class DeployState:
+    sent: dict[str, str] = field(default_factory=dict)
+    """What blogsmith put in the target: path -> MD5 hex of the bytes sent."""
+    memo: Memo = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
+    """Paths sent or deleted whose change was not yet reported (--changed-urls, the CDN):
+    a deploy interrupted, or whose invalidation failed, is reported by the next one."""
+    trusted: bool = False
+    """Read from a signed state or journal of this machine (False: a first deploy)."""
+
+    def apply(self, entry: Entry) -> None:
+        kind, path = entry[0], entry[1]
+        if kind in ("+", "=") and len(entry) == 3:
+            self.sent[path] = entry[2]
+        elif kind in ("-", "x"):
+            self.sent.pop(path, None)
+        if kind in ("+", "-"):
+            self.pending.add(path)
+
+
+@dataclass(frozen=True)
+class StateFiles:
+    """Where one target's state and journal live."""
+
+    folder: Path
+    url: str
+
+    @classmethod
+    def of(cls, cache_dir: Path, url: str) -> StateFiles:
+        return cls(cache_dir / "deploy", url.rstrip("/") or url)  # file:///x/ is file:///x
+
+    @property
+    def name(self) -> str:
+        return hashlib.sha256(self.url.encode("utf-8", "surrogateescape")).hexdigest()
+
+    @property
+    def state(self) -> Path:
+        return self.folder / f"{self.name}.state"
+
+    @property
+    def journal(self) -> Path:
+        return self.folder / f"{self.name}.journal"
+
+
+def load(files: StateFiles) -> DeployState:
+    """The signed state with the journal's entries applied; an empty, untrusted state when
+    neither was written here."""
+    state = _read_state(files) or DeployState()
+    entries = replay(files.journal, files.url)
+    for entry in entries:
+        state.apply(entry)
+    state.trusted = state.trusted or bool(entries)
+    return state
+
+
+def settle(files: StateFiles, state: DeployState) -> None:
+    """Writes the state (the journal folded in), then removes the journal: a crash between
+    the two only applies the same entries again."""
+    payload = json.dumps(
+        {
+            "url": files.url,
+            "sent": state.sent,
+            "memo": state.memo,
+            "pending": sorted(state.pending),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8", "surrogateescape")
+    files.folder.mkdir(parents=True, exist_ok=True)
+    temporary = files.folder / f".{files.name}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as stream:
+        stream.write(MAGIC + signature(payload).hex().encode() + b"\n" + payload)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, files.state)
+    files.journal.unlink(missing_ok=True)
+    state.trusted = True
+
+
+def _read_state(files: StateFiles) -> DeployState | None:
+    try:
+        data = files.state.read_bytes()
+    except FileNotFoundError:
+        return None
+    head, _, payload = data.removeprefix(MAGIC).partition(b"\n")
+    if not data.startswith(MAGIC) or not hmac.compare_digest(
+        head, signature(payload).hex().encode()
+    ):
+        return None  # planted, copied or damaged: never trusted
+    try:
+        value = json.loads(payload.decode("utf-8", "surrogateescape"))
+        if value["url"] != files.url:
+            return None
+        memo = {path: tuple(figures) for path, figures in value["memo"].items()}
+        return DeployState(dict(value["sent"]), memo, set(value["pending"]), trusted=True)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
