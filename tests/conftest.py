@@ -128,7 +128,9 @@ def search_texts(changed: list[str]) -> list[str]:
 
 def search_index(root: Path) -> dict[str, object]:
     """The index with ids replaced by the pages they name: every term's postings as
-    {url: weight}, every page's text file, category and date, the categories in order."""
+    {url: weight}, every page's text file, category and date, the categories in order. The
+    recent segment is merged as the search page merges it (the buckets' postings of stale
+    ids dropped, the recent files' added), so an index with one means what a clean one does."""
     folder = root / "search"
     meta = json.loads((folder / "meta.json").read_bytes())
     pages: dict[int, dict] = {}
@@ -140,12 +142,25 @@ def search_index(root: Path) -> dict[str, object]:
             page_id = number * meta["block"] + slot
             text = json.loads((folder / f"f/{page_id}.json").read_bytes())
             pages[page_id] = {**text, "category_index": category, "sort": block["d"][slot]}
-    postings: dict[str, dict[str, int]] = {}
-    for number in range(meta["buckets"]):
-        for term, flat in json.loads((folder / f"i/{number}.json").read_bytes()).items():
+    stale = set(meta["stale"])
+    files = [f"i/{n}.json" for n in range(meta["buckets"])]
+    files += [f"r/{n}.json" for n in range(len(meta["recent"]))]
+    by_id: dict[str, dict[int, int]] = {}
+    for name in files:
+        for term, flat in json.loads((folder / name).read_bytes()).items():
             ids = flat[::2]
             assert ids == sorted(ids) and len(set(ids)) == len(ids), term
-            postings[term] = {pages[i]["url"]: w for i, w in zip(ids, flat[1::2], strict=True)}
+            live = dict(zip(ids, flat[1::2], strict=True))
+            if name.startswith("i/"):
+                live = {i: w for i, w in live.items() if i not in stale}
+            found = by_id.setdefault(term, {})
+            assert not found.keys() & live.keys(), (term, "in a bucket and in the recent files")
+            found.update(live)
+    postings = {
+        term: {pages[i]["url"]: w for i, w in sorted(found.items())}
+        for term, found in by_id.items()
+        if found
+    }
     listed = {name for name in os.listdir(folder / "f")}
     assert listed == {f"{n}.json" for n in pages}, "text files of pages not in the index"
     return {

@@ -170,12 +170,10 @@
     var self = this, wanted = plan(query);
     if (!wanted.required.length) return Promise.resolve({ plan: wanted, results: [] });
     return this.meta.then(function (meta) {
-      var all = wanted.required.concat(wanted.bonus);
+      var all = wanted.required.concat(wanted.bonus), stale = {};
+      (meta.stale || []).forEach(function (id) { stale[id] = true; });
       return Promise.all(all.map(function (term) {
-        var bucket = bucketOf(term, meta.buckets);
-        return self.file("i/" + bucket + ".json", meta.index[bucket]).then(function (data) {
-          return Object.prototype.hasOwnProperty.call(data, term) ? data[term] : [];
-        });
+        return self.postings(meta, stale, term);
       })).then(function (postings) {
         var scores = null, pages = meta.pages;
         postings.forEach(function (list, index) {
@@ -216,6 +214,39 @@
       });
     });
   };
+
+  function listed(data, term) {
+    return Object.prototype.hasOwnProperty.call(data, term) ? data[term] : [];
+  }
+
+  // A term's postings as merged buckets would hold them: its bucket's, less the pages
+  // changed or deleted since the last merge (meta.stale), with the recent segment's (r/).
+  Index.prototype.postings = function (meta, stale, term) {
+    var bucket = bucketOf(term, meta.buckets), recent = meta.recent || [];
+    var files = [this.file("i/" + bucket + ".json", meta.index[bucket])];
+    if (recent.length) {
+      var number = bucketOf(term, recent.length);
+      files.push(this.file("r/" + number + ".json", recent[number]));
+    }
+    return Promise.all(files).then(function (loaded) {
+      return merged(listed(loaded[0], term), stale, loaded[1] ? listed(loaded[1], term) : []);
+    });
+  };
+
+  // Two [id, weight, ...] lists in id order as one, without the bucket's stale ids.
+  function merged(bucket, stale, recent) {
+    var list = [], i = 0, j = 0;
+    while (i < bucket.length || j < recent.length) {
+      if (j >= recent.length || (i < bucket.length && bucket[i] < recent[j])) {
+        if (!stale[bucket[i]]) list.push(bucket[i], bucket[i + 1]);
+        i += 2;
+      } else {
+        list.push(recent[j], recent[j + 1]);
+        j += 2;
+      }
+    }
+    return list;
+  }
 
   Index.prototype.page = function (result) {
     return this.file("f/" + result.id + ".json", result.version);

@@ -2,13 +2,18 @@
 
 The index is term-partitioned: every term's postings live in one bucket file chosen by a hash
 of the term, so a query fetches one small file per term, whatever the archive's size. Pages
-keep the same numeric id from build to build, so editing, adding or removing an article
-rewrites only its own text file and the buckets of the terms whose weight it changed.
+keep the same numeric id from build to build. A page added, edited or removed does not touch
+the buckets: its postings go to the small recent segment (see recent.py) and its id, if the
+buckets hold it, is listed as stale, until the segment passes its bound and is merged into
+the buckets it touches. So a change rewrites its own text file, its doc block, the recent
+files and meta.json; a query fetches one bucket and one recent file per term.
 
 Files (all under search/, JSON; meta.json names the others with a version each so a reader's
 browser never mixes old and new files):
 - meta.json: the bucket count, the categories in the site's order, every file's version;
 - i/N.json: bucket N, term -> [id, weight, id, weight, ...] (see terms.TITLE);
+- r/N.json: the recent segment, as the buckets (none when it is empty); meta.json's "stale"
+  lists the ids whose postings in i/ are out of date;
 - d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
 - f/ID.json: what a result shows: url, title, category, date, tags, and the text for
   excerpts; a page's terms are made from this file alone.
@@ -26,6 +31,8 @@ from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date
 from blogsmith.core.workers import run_in_workers
 from blogsmith.graph.content_graph import Graph
+from blogsmith.output.search import recent
+from blogsmith.output.search.recent import Recent
 from blogsmith.output.search.terms import weights
 from blogsmith.output.writer import StagedWriter
 
@@ -37,7 +44,7 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 3
+FORMAT = 4
 """Raised whenever the files or the way text becomes terms (terms.py) change: an index of
 another format is made anew, as an update would keep the terms its pages no longer make."""
 
@@ -55,6 +62,13 @@ class SearchState:
     edit is read back from its text file, which holds all that its terms are made from."""
     versions: dict[str, str] = field(default_factory=dict)
     """File (under FOLDER) -> the version of its bytes."""
+    recent: set[str] = field(default_factory=set)
+    """Article keys whose postings are in the recent segment (added or changed since the
+    last merge); any other page's postings are in the buckets, made from its text file."""
+    stale: dict[int, list[int]] = field(default_factory=dict)
+    """Id -> the buckets that hold its out-of-date postings (to drop when merging)."""
+    recent_files: int = 0
+    """The number of recent files (r/N.json)."""
     sized_for: int = 0
     """The number of pages the bucket count was chosen for: with twice as many or half, the
     index is made anew with a bucket count for its new size."""
@@ -92,61 +106,126 @@ class _Update:
         self.new = SearchState()
 
     def run(self) -> SearchState:
-        old, new = self.old, self.new
         articles = list(self.graph.articles.values())
+        old = self.old
         if old is not None and not old.sized_for / 2 <= len(articles) <= old.sized_for * 2:
-            old = self.old = None  # the archive outgrew its buckets (or shrank): anew
-        if old is None:
+            self.old = None  # the archive outgrew its buckets (or shrank): anew
+        if self.old is None:
             articles.sort(key=_order)
+        current = self._current(articles)
+        if self.old is None:
+            return self._anew(articles, current)
+        return self._follow(current)
+
+    def _current(self, articles: list[Article]) -> dict[str, tuple[Article, bytes]]:
+        """Key -> (article, digest), an unchanged article's digest taken from the last build."""
+        seen = self.old.seen if self.old is not None else {}
         current: dict[str, tuple[Article, bytes]] = {}
         for article in articles:
-            seen = old.seen.get(article.key) if old is not None else None
+            known = seen.get(article.key)
             current[article.key] = (
-                seen if seen is not None and seen[0] is article else (article, _digest(article))
+                known if known is not None and known[0] is article else (article, _digest(article))
             )
-        new.seen = current
-        if old is None:
-            return self._anew(articles, current)
+        self.new.seen = current
+        return current
+
+    def _follow(self, current: dict[str, tuple[Article, bytes]]) -> SearchState:
+        """The committed index brought up to date: changes go to the recent segment, merged
+        into the buckets once it passes its bound."""
+        old, new = self.old, self.new
         changed = [key for key, (_, made) in current.items() if old.pages.get(key) != made]
         removed = [key for key in old.pages if key not in current]
+        self._number(current)
+        language = self.graph.config.language
+        texts = {key: text_of(current[key][0], language) for key in changed}
+        made = {key: weights_of(text) for key, text in texts.items()}
+        new.pages = {key: made_from for key, (_, made_from) in current.items()}
+        new.versions = dict(old.versions)
+        new.recent, new.stale = set(old.recent), dict(old.stale)
+        segment = self._segment(removed, made)
+        if len(self._since_merge()) > recent.MAX_PAGES or segment.size() > recent.MAX_POSTINGS:
+            self._merge(segment)
+        else:
+            self._keep_buckets(set())
+            self._put_segment(segment)
+        blocks = {new.ids[key] // BLOCK for key in changed}
+        blocks |= {old.ids[key] // BLOCK for key in removed}
+        self._pages(texts, blocks)
+        self._finish()
+        return new
+
+    def _number(self, current: dict) -> None:
+        """Ids kept; an added page takes the lowest id a removal freed, else the next one."""
+        old, new = self.old, self.new
         new.buckets, new.sized_for = old.buckets, old.sized_for
         new.ids = {key: old.ids[key] for key in current if key in old.ids}
         free = sorted(set(range(max(old.ids.values(), default=-1) + 1)) - set(new.ids.values()))
         added = sorted((current[key][0] for key in current if key not in new.ids), key=_order)
         for article in added:
             new.ids[article.key] = free.pop(0) if free else len(new.ids)
-        language = self.graph.config.language
-        texts = {key: text_of(current[key][0], language) for key in changed}
-        made = {key: weights_of(text) for key, text in texts.items()}
-        new.pages = {key: made_from for key, (_, made_from) in current.items()}
-        new.versions = dict(old.versions)
-        touched: dict[int, dict[str, list[int]]] = {}
-        for key in [*removed, *changed]:  # an id a removal frees may be taken by an addition
-            before = self._weights_before(key) if key in old.pages else {}
-            after = made.get(key, {})
-            number = new.ids[key] if key in new.ids else old.ids[key]
-            for term in set(before) | set(after):
-                if before.get(term) == after.get(term):
-                    continue
-                bucket = self._bucket(touched, bucket_of(term, new.buckets))
-                postings_of = _without(bucket.get(term, []), number)
-                if term in after:
-                    postings_of = _with(postings_of, number, after[term])
-                if postings_of:
-                    bucket[term] = postings_of
-                else:
-                    bucket.pop(term, None)
-        for number in range(new.buckets):
+
+    def _segment(self, removed: list[str], made: dict[str, dict[str, int]]) -> Recent:
+        """The committed recent segment with the changes of this build: a removed or changed
+        page leaves it (and its id's postings in the buckets are stale); a changed page
+        enters it, unless its terms are the ones the buckets already have for it."""
+        old, new = self.old, self.new
+        segment = Recent.read(
+            json.loads(self._committed(f"r/{n}.json")) for n in range(old.recent_files)
+        )
+        leaving = {old.ids[key] for key in [*removed, *made] if key in old.recent}
+        segment.without(leaving)
+        new.recent -= {*removed, *made}
+        for key in [*removed, *made]:  # an id a removal frees may be taken by an addition
+            after = made.get(key)
+            if key in old.pages and key not in old.recent:
+                before = self._weights_before(key)
+                if before == after:
+                    continue  # the buckets' postings for it still hold
+                new.stale[old.ids[key]] = sorted({bucket_of(t, new.buckets) for t in before})
+            if after is not None:
+                segment.add(new.ids[key], after)
+                new.recent.add(key)
+        return segment
+
+    def _since_merge(self) -> set[int]:
+        """The ids of the pages added, changed or removed since the last merge."""
+        return set(self.new.stale) | {self.new.ids[key] for key in self.new.recent}
+
+    def _merge(self, segment: Recent) -> None:
+        """The recent segment and the stale ids into the buckets they touch; every other
+        bucket is checked, and every touched one read, before anything is staged."""
+        new = self.new
+        stale_in: dict[int, set[int]] = {}
+        for number, buckets in new.stale.items():
+            for bucket in buckets:
+                stale_in.setdefault(bucket, set()).add(number)
+        recent_in: dict[int, dict[str, dict[int, int]]] = {}
+        for term, found in segment.postings.items():
+            recent_in.setdefault(bucket_of(term, new.buckets), {})[term] = found
+        touched = set(stale_in) | set(recent_in)
+        self._keep_buckets(touched)
+        for number in touched:
+            self._committed(f"i/{number}.json")
+        for number in sorted(touched):
             name = f"i/{number}.json"
-            if number not in touched and not self._kept(name):
-                raise _Stale  # found before anything is staged
-        for number, bucket in touched.items():
-            self._put(f"i/{number}.json", _encode(bucket))
-        blocks = {new.ids[key] // BLOCK for key in changed}
-        blocks |= {old.ids[key] // BLOCK for key in removed}
-        self._pages(texts, blocks)
-        self._finish()
-        return new
+            bucket = json.loads(self._committed(name))
+            merged = recent.merged(bucket, stale_in.get(number, set()), recent_in.get(number, {}))
+            self._put(name, _encode(merged))
+        new.recent, new.stale = set(), {}
+        self._put_segment(Recent())
+
+    def _keep_buckets(self, touched: set[int]) -> None:
+        """Keep every bucket but the `touched` ones; _Stale if one is not what the state
+        says (found before anything is staged)."""
+        for number in range(self.new.buckets):
+            if number not in touched and not self._kept(f"i/{number}.json"):
+                raise _Stale
+
+    def _put_segment(self, segment: Recent) -> None:
+        files = segment.files(bucket_of)
+        for number, data in enumerate(files):
+            self._put(f"r/{number}.json", _encode(data))
+        self.new.recent_files = len(files)
 
     def _anew(self, articles: list[Article], current: dict) -> SearchState:
         """Every page's terms (and text file) made on every core; buckets from their union."""
@@ -173,14 +252,9 @@ class _Update:
         self._finish()
         return new
 
-    def _bucket(self, touched: dict, number: int) -> dict[str, list[int]]:
-        """Bucket `number` as the committed index wrote it (read once), for changing."""
-        if number not in touched:
-            touched[number] = json.loads(self._committed(f"i/{number}.json"))
-        return touched[number]
-
     def _weights_before(self, key: str) -> dict[str, int]:
-        """The terms the committed index has for `key`, from its text file there."""
+        """The terms the buckets hold for `key` (a page not in the recent segment), from its
+        text file in the output: the file they were made from."""
         try:
             return weights_of(json.loads(self._committed(f"f/{self.old.ids[key]}.json")))
         except (ValueError, KeyError, TypeError):
@@ -250,6 +324,7 @@ class _Update:
         live = {f"i/{n}.json" for n in range(new.buckets)}
         live |= {f"f/{n}.json" for n in new.ids.values()}
         live |= {f"d/{n}.json" for n in range(self._blocks)}
+        live |= {f"r/{n}.json" for n in range(new.recent_files)}
         new.versions = {name: version for name, version in new.versions.items() if name in live}
         meta = {
             "format": FORMAT,
@@ -257,6 +332,8 @@ class _Update:
             "block": BLOCK,
             "blocks": [new.versions[f"d/{n}.json"] for n in range(self._blocks)],
             "index": [new.versions[f"i/{n}.json"] for n in range(new.buckets)],
+            "recent": [new.versions[f"r/{n}.json"] for n in range(new.recent_files)],
+            "stale": sorted(new.stale),
             "categories": [name for _key, name in config.categories],
             "pages": len(new.ids),
             "language": config.language,
@@ -403,21 +480,6 @@ def text_of(article: Article, language: str) -> dict:
 
 def _sortable(article: Article) -> int:
     return int(article.date.timestamp() // 60) if article.date else 0
-
-
-def _with(postings: list[int], number: int, weight: int) -> list[int]:
-    result = _without(postings, number)
-    for index in range(0, len(result), 2):
-        if result[index] > number:
-            return result[:index] + [number, weight] + result[index:]
-    return result + [number, weight]
-
-
-def _without(postings: list[int], number: int) -> list[int]:
-    for index in range(0, len(postings), 2):
-        if postings[index] == number:
-            return postings[:index] + postings[index + 2 :]
-    return postings
 
 
 def _encode(bucket: dict[str, list[int]]) -> bytes:
