@@ -2,10 +2,11 @@
 on loopback, beside Hugo (`hugo` + `hugo deploy`) in the same run, and print a table of wall
 seconds, files uploaded and S3 requests (those that write, and PUT/DELETE/LIST counts).
 
-1. The reference corpus (/work/shared/corpus/gen_corpus.py, --format all, seed 20220914) is
-   generated into WORK/corpus once (reused when it is there with the same article count), then
-   copied to WORK/run for every run, so each run starts from the pristine archive with no
-   output, no build cache and no deploy state. The cold build is timed (no target).
+1. The reference corpus (../shared/corpus/gen_corpus.py beside the checkout, --format all,
+   seed 20220914) is generated into WORK/corpus once (reused when it is there with the same
+   article count), then copied to WORK/run for every run, so each run starts from the
+   pristine archive with no output, no build cache and no deploy state. The cold build is
+   timed (no target).
 2. moto's ThreadedMotoServer runs in this process on a free loopback port, with fake
    credentials; blogsmith's and Hugo's processes find it through AWS_ENDPOINT_URL (blogsmith)
    and the deployment target's URL (Hugo). Its WSGI app is wrapped with a counting middleware:
