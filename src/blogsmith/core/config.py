@@ -333,19 +333,24 @@ MAX_COMMENT_DEPTH = 100
 recursion, and WordPress itself offers 10."""
 
 
+def _warn_unknown(section: str, settings: dict, known: list[str], doc, bag: ErrorBag) -> None:
+    """A warning, with a did-you-mean, for each key of a section blogsmith does not know."""
+    for key in settings:
+        if key not in known:
+            hint = did_you_mean(str(key), known)
+            bag.warn(
+                CONFIG_NAME,
+                doc.line(section, key),
+                f"unknown setting '{section}.{key}' is ignored;{hint}".rstrip(";"),
+            )
+
+
 COMMENT_KEYS = "max_depth url database publish auto_approve max_length max_links per_hour".split()
 
 
 def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
     """The comment service's settings, under `comments:`."""
-    for key in comments:
-        if key not in COMMENT_KEYS:
-            hint = did_you_mean(str(key), COMMENT_KEYS)
-            bag.warn(
-                CONFIG_NAME,
-                doc.line("comments", key),
-                f"unknown setting 'comments.{key}' is ignored;{hint}".rstrip(";"),
-            )
+    _warn_unknown("comments", comments, COMMENT_KEYS, doc, bag)
     url = comments.get("url") or ""
     parts = urlsplit(url) if isinstance(url, str) else None
     if url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
@@ -397,14 +402,7 @@ def _deploy(deploy: object, doc, bag: ErrorBag, values: dict) -> None:
             f"'deploy' must be a mapping like 'to: {DEPLOY_EXAMPLE.split(',')[0]}'",
         )
         return
-    for key in deploy:
-        if key not in DEPLOY_KEYS:
-            hint = did_you_mean(str(key), DEPLOY_KEYS)
-            bag.warn(
-                CONFIG_NAME,
-                doc.line("deploy", key),
-                f"unknown setting 'deploy.{key}' is ignored;{hint}".rstrip(";"),
-            )
+    _warn_unknown("deploy", deploy, DEPLOY_KEYS, doc, bag)
     to = deploy.get("to") or ""
     if not isinstance(to, str) or (to and "://" not in to):
         bag.add(
