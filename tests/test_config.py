@@ -94,3 +94,13 @@ def test_unknown_settings_are_warnings_with_a_suggestion():
     assert warnings == [
         "blogsmith.yaml:3: unknown setting 'per_pgae' is ignored; did you mean 'per_page'?"
     ]
+
+
+def test_unknown_keys_of_a_section_are_warnings_with_a_suggestion():
+    text = "title: T\nbase_url: https://a.example/\nimages:\n  qualty: 70\ndeploy:\n  too: x\n"
+    config, errors, warnings = check(text)
+    assert config is not None and errors == []
+    assert warnings == [
+        "blogsmith.yaml:4: unknown setting 'images.qualty' is ignored; did you mean 'quality'?",
+        "blogsmith.yaml:6: unknown setting 'deploy.too' is ignored; did you mean 'to'?",
+    ]

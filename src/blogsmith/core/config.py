@@ -253,6 +253,7 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     if not isinstance(images, dict):
         bag.add(where, doc.line("images"), "'images' must be a mapping like 'quality: 80'")
     else:
+        _warn_unknown("images", images, IMAGE_KEYS, doc, bag)
         widths = images.get("widths", list(Config.image_widths))
         if not (
             isinstance(widths, list)
@@ -345,6 +346,7 @@ def _warn_unknown(section: str, settings: dict, known: list[str], doc, bag: Erro
             )
 
 
+IMAGE_KEYS = "widths webp quality keep_metadata".split()
 COMMENT_KEYS = "max_depth url database publish auto_approve max_length max_links per_hour".split()
 
 
