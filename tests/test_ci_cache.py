@@ -29,14 +29,15 @@ def git(*args: str | Path, cwd: Path) -> None:
 
 
 def ci_run(repository: Path, cache: Path, work: Path, key: Path) -> tuple[str, str]:
-    """One CI run: a fresh clone, the cache restored, build, deploy, the cache saved."""
+    """One CI run: a fresh clone (in the same place each time, as a CI runner's workspace
+    is), the cache restored, build, deploy, the cache saved."""
     if work.exists():
         shutil.rmtree(work)
     git("clone", "-q", repository, work, cwd=repository.parent)
     for name in CACHED:
         if (cache / name).exists():
             shutil.copytree(cache / name, work / name, symlinks=True)  # times kept, as tar does
-    env = {**os.environ, "BLOGSMITH_CACHE_KEY_FILE": str(key)}
+    env = {**os.environ, "BLOGSMITH_CACHE_KEY_FILE": str(key), "BLOGSMITH_TIMINGS": "1"}
     said = []
     for command in (["build"], ["deploy"]):
         done = subprocess.run(
@@ -47,7 +48,7 @@ def ci_run(repository: Path, cache: Path, work: Path, key: Path) -> tuple[str, s
             timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        said.append(done.stdout.strip().splitlines()[-1])
+        said.append(done.stdout.strip().splitlines()[-1] + "\n" + done.stderr)
     for name in CACHED:
         shutil.rmtree(cache / name, ignore_errors=True)
         shutil.copytree(work / name, cache / name, symlinks=True)
@@ -67,6 +68,8 @@ def test_a_ci_run_keeping_the_cache_builds_and_deploys_only_what_changed(tmp_pat
         for n in range(12)
     }
     files["blogsmith.yaml"] = DEFAULT_CONFIG + f"deploy:\n  to: file://{target}/\n"
+    files["static/images/chart.svg"] = '<svg xmlns="http://www.w3.org/2000/svg"/>\n'
+    files["static/robots-note.txt"] = "committed with the site\n"
     for relative, text in files.items():
         path = repository / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,18 +82,19 @@ def test_a_ci_run_keeping_the_cache_builds_and_deploys_only_what_changed(tmp_pat
     key.write_bytes(os.urandom(32))  # the CI secret BLOGSMITH_CACHE_KEY_FILE names
     cache = tmp_path / "actions-cache"
 
-    built, deployed = ci_run(repository, cache, tmp_path / "run1", key)
+    built, deployed = ci_run(repository, cache, tmp_path / "checkout", key)
     assert re.search(r" [1-9]\d* uploaded", deployed), deployed
 
-    built, deployed = ci_run(repository, cache, tmp_path / "run2", key)  # a scheduled run
+    built, deployed = ci_run(repository, cache, tmp_path / "checkout", key)  # a scheduled run
     assert ": 0 written, 0 removed" in built, built
+    assert "timing: render" not in built, built  # stopped after reading the sources
     assert " 0 uploaded, 0 deleted" in deployed, deployed
 
     edited = repository / "content/articles/2022/09/a3.md"
     edited.write_text(edited.read_text().replace("末尾の段落です。", "本文を書き直した。"))
     git("commit", "-q", "-am", "edit", cwd=repository)
     before = {p: p.stat().st_mtime_ns for p in target.rglob("*.html")}
-    built, deployed = ci_run(repository, cache, tmp_path / "run3", key)
+    built, deployed = ci_run(repository, cache, tmp_path / "checkout", key)
     written = int(re.search(r": (\d+) written", built).group(1))
     uploaded = int(re.search(r"(\d+) uploaded", deployed).group(1))
     assert written == uploaded, (built, deployed)
@@ -99,8 +103,8 @@ def test_a_ci_run_keeping_the_cache_builds_and_deploys_only_what_changed(tmp_pat
     page = target / "europe/a3/index.html"
     assert "本文を書き直した。" in page.read_text()
     assert sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file()) == sorted(
-        p.relative_to(tmp_path / "run3/public")
-        for p in (tmp_path / "run3/public").rglob("*")
+        p.relative_to(tmp_path / "checkout/public")
+        for p in (tmp_path / "checkout/public").rglob("*")
         if p.is_file() and p.name != ".blogsmith-output"
     )
 

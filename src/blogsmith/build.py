@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogsmith.cache.inputs import inputs_digest
+from blogsmith.cache.inputs import StaticPrints, inputs_digest, static_prints
 from blogsmith.cache.output_state import output_files, output_state, output_unchanged
 from blogsmith.cache.persist import CacheFolder, Manifest
 from blogsmith.content.load import CONTENT_DIR, ContentFiles, load_content, read_content_files
@@ -155,6 +155,8 @@ class _Build:
         """Whether the output is as the last build left it (its files' sizes and times)."""
         self.seen_at = 0
         """When the output was last found as `state` says (time.time_ns())."""
+        self.static_prints: StaticPrints = {}
+        """Each static file's digest, kept in the manifest for the next build's check."""
         self.originals = Originals(frozenset(), ())
         """The image originals the image stage published (without their private metadata)."""
 
@@ -222,10 +224,12 @@ class _Build:
         left it; otherwise None, with the cache from disk ready for this build."""
         assert self.folder is not None
         with stage("cache"):
-            self.inputs = inputs_digest(
-                self.site_dir, self.output, self.theme, files, self.marks, self.options
-            )
             manifest = self.folder.load_manifest()
+            known = getattr(manifest, "static_prints", None) or {}
+            self.static_prints = static_prints(statics, self.marks, known)
+            self.inputs = inputs_digest(
+                self.site_dir, self.output, self.theme, files, self.static_prints, self.options
+            )
             self.seen_at = time.time_ns()
             self.unchanged_output = (
                 manifest is not None
@@ -411,6 +415,7 @@ class _Build:
                 len(jobs),
                 len(statics),
                 result.warnings,
+                self.static_prints,
             )
             try:
                 self.folder.save(manifest, self.cache)

@@ -13,17 +13,41 @@ from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.render.pages import templates_digest
 from blogsmith.render.theme import Theme
 
+StaticPrints = dict[str, tuple[int, int, bytes]]
+"""Static file (output path) -> its size, modification time and the digest of its bytes."""
+
+
+def static_prints(
+    statics: dict[str, str], marks: dict[str, tuple[int, int]], before: StaticPrints
+) -> StaticPrints:
+    """Each static file's digest: the last build's when its size and time are unchanged, its
+    bytes' otherwise. A fresh clone (a CI run restoring the cache) gives every file a new
+    time; its unchanged bytes then still say that nothing changed."""
+    prints: StaticPrints = {}
+    for relative, source in statics.items():
+        size, modified = marks[relative]
+        known = before.get(relative)
+        if known is not None and known[:2] == (size, modified):
+            prints[relative] = known
+            continue
+        try:
+            with open(source, "rb") as stream:
+                prints[relative] = (size, modified, digest(stream.read()))
+        except OSError:
+            prints[relative] = (size, modified, b"unreadable")
+    return prints
+
 
 def inputs_digest(
     site_dir: Path,
     output: Path,
     theme: Theme,
     files: ContentFiles | None,
-    statics: dict[str, tuple[int, int]],
+    statics: StaticPrints,
     options: BuildOptions,
 ) -> bytes:
     """Everything a build reads, as one digest: when it and the output are as they were, the
-    build would write exactly what is there. `statics`: each static file's size and time."""
+    build would write exactly what is there. `statics`: each static file's digest."""
     chosen = dataclasses.astuple(options)  # every option, however many there will be
     parts = [repr((__version__, str(output), str(theme.templates), chosen)).encode()]
     try:
@@ -33,6 +57,6 @@ def inputs_digest(
     parts.append(templates_digest(site_dir / "templates", theme.templates))
     for _, source, data in files or ():
         parts.append(source.encode() + b"\0" + digest(data))
-    for relative, (size, modified) in sorted(statics.items()):
-        parts.append(f"{relative}\0{size}\0{modified}".encode())
+    for relative, (_, _, printed) in sorted(statics.items()):
+        parts.append(relative.encode() + b"\0" + printed)
     return digest(b"\0".join(parts))

@@ -42,6 +42,8 @@ class Manifest:
     pages: int = 0
     static_files: int = 0
     warnings: list = field(default_factory=list)
+    static_prints: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
+    """Each static file's size, time and digest (cache.inputs.static_prints)."""
 
     def __getstate__(self) -> dict:
         """`outputs` as strings of names and one array of numbers, the image copies apart
