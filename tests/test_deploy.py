@@ -125,7 +125,7 @@ def test_a_body_edit_sends_only_the_files_that_changed(make_site, tmp_path):
     result = deploy_cli(site, target, "--changed-urls", urls)
     assert counts(result) == (len(changed), 0, len(after) - len(changed))
     now = identities(target)
-    assert sorted(path for path in now if now[path] != sent_before[path]) == changed
+    assert sorted(path for path in now if now[path] != sent_before.get(path)) == changed
     assert files_in(target) == after
     lines = urls.read_text().splitlines()
     assert "https://news.example.org/europe/s4/" in lines
