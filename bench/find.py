@@ -16,10 +16,14 @@ from blogsmith.output.search.terms import required_terms
 def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
     """URLs of the pages that hold every term of `query`; `read` gets a file of search/."""
     meta = json.loads(read("meta.json"))
+    stale, recent = set(meta.get("stale", ())), len(meta.get("recent", ()))
     found: set[int] | None = None
     for term in required_terms(query):
         bucket = json.loads(read(f"i/{bucket_of(term, meta['buckets'])}.json"))
-        ids = set(bucket.get(term, [])[::2])
+        ids = set(bucket.get(term, [])[::2]) - stale  # out of date since the last merge
+        if recent:  # pages added or edited since: the recent segment
+            newer = json.loads(read(f"r/{bucket_of(term, recent)}.json"))
+            ids |= set(newer.get(term, [])[::2])
         found = ids if found is None else found & ids
     return {json.loads(read(f"f/{number}.json"))["url"] for number in found or ()}
 
