@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blogsmith.cache.inputs import StaticPrints, inputs_digest, static_prints
+from blogsmith.cache.location import default_cache_dir
 from blogsmith.cache.output_state import output_files, output_state, output_unchanged
 from blogsmith.cache.persist import CacheFolder, Manifest
-from blogsmith.content.load import CONTENT_DIR, ContentFiles, load_content, read_content_files
+from blogsmith.content.load import (
+    CONTENT_DIR,
+    ContentFiles,
+    content_prints,
+    load_content,
+    read_content_files,
+)
 from blogsmith.content.static import shown_static, static_files
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import CONFIG_NAME, load_config
@@ -155,15 +162,19 @@ class _Build:
         """Whether the output is as the last build left it (its files' sizes and times)."""
         self.seen_at = 0
         """When the output was last found as `state` says (time.time_ns())."""
+        self.files: ContentFiles | None = None
+        self.prints_taken = 0
+        """When this build began reading the content files (time.time_ns())."""
         self.static_prints: StaticPrints = {}
         """Each static file's digest, kept in the manifest for the next build's check."""
         self.originals = Originals(frozenset(), ())
         """The image originals the image stage published (without their private metadata)."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
-        files, statics = self.read_inputs()
+        manifest = self.folder.load_manifest() if self.folder is not None else None
+        files, statics = self.read_inputs(manifest)
         if self.folder is not None:
-            unchanged = self.skip_when_unchanged(files, statics)
+            unchanged = self.skip_when_unchanged(manifest, files, statics)
             if unchanged is not None:
                 return unchanged
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
@@ -199,12 +210,16 @@ class _Build:
         result.seconds = time.perf_counter() - self.started
         return result
 
-    def read_inputs(self) -> tuple[ContentFiles | None, dict[str, str]]:
-        """Every content file's bytes and every static file's path; files that may not be
-        read (links out of the site, devices) are errors, hidden ones in static/ warnings."""
+    def read_inputs(self, manifest: Manifest | None) -> tuple[ContentFiles | None, dict[str, str]]:
+        """Every content file (its digest: from the last build's manifest when its status is
+        unchanged) and every static file's path; files that may not be read (links out of
+        the site, devices) are errors, hidden ones in static/ warnings."""
         refused: list[tuple[str, str]] = []
         skipped: list[str] = []
-        files = read_content_files(self.site_dir, refused)
+        prints = manifest.content_prints if manifest is not None else None
+        self.prints_taken = time.time_ns()
+        files = read_content_files(self.site_dir, refused, prints)
+        self.files = files
         statics = static_files(self.site_dir, self.theme.assets, refused, skipped, self.marks)
         for source, problem in refused:
             self.bag.add(source, 0, problem)
@@ -218,13 +233,12 @@ class _Build:
         return files, statics
 
     def skip_when_unchanged(
-        self, files: ContentFiles | None, statics: dict[str, str]
+        self, manifest: Manifest | None, files: ContentFiles | None, statics: dict[str, str]
     ) -> BuildResult | None:
         """The result of the last build when nothing it read changed and its output is as it
         left it; otherwise None, with the cache from disk ready for this build."""
         assert self.folder is not None
         with stage("cache"):
-            manifest = self.folder.load_manifest()
             known = getattr(manifest, "static_prints", None) or {}
             self.static_prints = static_prints(statics, self.marks, known)
             self.inputs = inputs_digest(
@@ -416,6 +430,7 @@ class _Build:
                 len(statics),
                 result.warnings,
                 self.static_prints,
+                (content_prints(self.files), self.prints_taken),
             )
             try:
                 self.folder.save(manifest, self.cache)
@@ -448,11 +463,6 @@ def load_graph(
         content = load_content(site_dir, config, bag, cache, files)
     with stage("graph"):
         return build_graph(config, content, bag, options, cache, statics)
-
-
-def default_cache_dir(output: Path) -> Path:
-    """Beside the output: `public/` keeps its cache in `.public.blogsmith-cache/`."""
-    return output.parent / f".{output.name}.blogsmith-cache"
 
 
 def _write_failure(failed: OSError, target: Path) -> LocatedError:
@@ -490,4 +500,4 @@ def _check_output_folder(site_dir: Path, output: Path, bag: ErrorBag) -> None:
         )
 
 
-__all__ = ["build", "BuildError", "BuildOptions", "BuildResult", "BuiltSite"]
+__all__ = ["build", "BuildError", "BuildOptions", "BuildResult", "BuiltSite", "default_cache_dir"]

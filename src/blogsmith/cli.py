@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from blogsmith import __version__
-from blogsmith.build import BuildResult, build, default_cache_dir
 from blogsmith.core.config import CONFIG_NAME
 from blogsmith.core.errors import (
     WARNINGS_PER_KIND,
@@ -17,7 +17,10 @@ from blogsmith.core.errors import (
     warning_lines,
 )
 from blogsmith.core.progress import ProgressBar
-from blogsmith.graph.content_graph import BuildOptions
+
+if TYPE_CHECKING:  # the build's modules load only for the commands that build (not deploy)
+    from blogsmith.build import BuildResult
+    from blogsmith.graph.content_graph import BuildOptions
 
 
 def run() -> None:
@@ -277,10 +280,14 @@ def _comments_moderator(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    from blogsmith.graph.content_graph import BuildOptions
+
     return BuildOptions(drafts=args.drafts, future=args.future)
 
 
 def _build(args: argparse.Namespace) -> int:
+    from blogsmith.build import build, default_cache_dir
+
     bar = ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     try:
         output = (args.output or args.site / "public").resolve()
@@ -301,6 +308,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from blogsmith.build import build
+
     try:
         result = build(args.site, None, _options(args), write=False)
     except BuildError as exc:

@@ -55,8 +55,8 @@ def inputs_digest(
     except OSError:
         parts.append(b"no config")
     parts.append(templates_digest(site_dir / "templates", theme.templates))
-    for _, source, data in files or ():
-        parts.append(source.encode() + b"\0" + digest(data))
+    for file in files or ():
+        parts.append(file.source.encode() + b"\0" + file.digest)
     for relative, (_, _, printed) in sorted(statics.items()):
         parts.append(relative.encode() + b"\0" + printed)
     return digest(b"\0".join(parts))

@@ -24,12 +24,16 @@ from array import array
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from blogsmith import __version__
 from blogsmith.cache.output_state import BY_NAME, COPY
 from blogsmith.core.build_cache import BuildCache
 
-FORMAT = 9
+if TYPE_CHECKING:
+    from blogsmith.content.load import ContentPrints
+
+FORMAT = 10
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 
@@ -44,6 +48,9 @@ class Manifest:
     warnings: list = field(default_factory=list)
     static_prints: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
     """Each static file's size, time and digest (cache.inputs.static_prints)."""
+    content_prints: tuple[ContentPrints, int] | None = None
+    """Each content file's status and digest, and when they were taken (see
+    content.load.read_content_files)."""
 
     def __getstate__(self) -> dict:
         """`outputs` as strings of names and one array of numbers, the image copies apart
@@ -126,6 +133,13 @@ class CacheFolder:
         value = self._load("cache.pickle")
         if not isinstance(value, BuildCache):
             return None
+        for shard in range(FILE_SHARDS):
+            part = self._load(_shard_name(shard))
+            # A part saved with other settings (a save cut short) is left out: its files are
+            # loaded again, and that part written anew.
+            if isinstance(part, tuple) and len(part) == 2 and part[0] == value.settings:
+                value.files.update(part[1])
+        value.files_changed = set()
         images = self._load("images.pickle")  # each answer is checked again before use
         if isinstance(images, tuple) and len(images) == 2:  # else none: images_for says so
             value.image_settings, value.images = images
@@ -139,11 +153,33 @@ class CacheFolder:
             if cache.images_changed or not (self.folder / "images.pickle").exists():
                 self._save("images.pickle", (cache.image_settings, cache.images))
                 cache.images_changed = False
+            self._save_files(cache)
             self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)
 
+    def _save_files(self, cache: BuildCache) -> None:
+        """The parts of `files` holding an entry that changed since the last save: an edit
+        rewrites one part of the per-file results (a few megabytes), not all of them."""
+        changed = cache.files_changed
+        if changed is None:
+            shards = set(range(FILE_SHARDS))
+        else:
+            shards = {_shard_of(source) for source in changed}
+            shards.update(
+                s for s in range(FILE_SHARDS) if not (self.folder / _shard_name(s)).exists()
+            )
+        parts: dict[int, dict] = {shard: {} for shard in shards}
+        for source, entry in cache.files.items():
+            part = parts.get(_shard_of(source))
+            if part is not None:
+                part[source] = entry
+        for shard, entries in sorted(parts.items()):
+            self._save(_shard_name(shard), (cache.settings, entries))
+        cache.files_changed = set()
+
     def forget(self) -> None:
-        for name in ("manifest.pickle", "cache.pickle", "images.pickle"):
+        shards = [_shard_name(shard) for shard in range(FILE_SHARDS)]
+        for name in ("manifest.pickle", "cache.pickle", "images.pickle", *shards):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -181,6 +217,21 @@ class CacheFolder:
             stream.seek(len(MAGIC))
             stream.write(signer.digest())
         os.replace(temporary, self.folder / name)
+
+
+FILE_SHARDS = 16
+"""The per-file results are saved in this many parts, each source always in the same one."""
+
+
+def _shard_of(source: str) -> int:
+    return (
+        hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=1).digest()[0]
+        % FILE_SHARDS
+    )
+
+
+def _shard_name(shard: int) -> str:
+    return f"files-{shard:02d}.pickle"
 
 
 class _Signing:

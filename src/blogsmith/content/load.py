@@ -12,15 +12,16 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from blogsmith.content.article_body import ArticleBody
 from blogsmith.content.comment_text import FORBIDDEN
 from blogsmith.content.comments import Thread, read_thread
 from blogsmith.content.fields import Meta, check_meta
-from blogsmith.content.frontmatter import FrontMatterError, SplitSource, split
-from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep, RenderedBody
+from blogsmith.content.frontmatter import FrontMatterError, split
+from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep
 from blogsmith.content.markdown_linear import escape_unclosed_tags
-from blogsmith.content.site_files import refusal
+from blogsmith.content.site_files import checked
 from blogsmith.core import yamlread
-from blogsmith.core.build_cache import BuildCache
+from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
 from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.workers import map_in_workers
@@ -35,8 +36,7 @@ class LoadedSource:
 
     key: str
     source: str
-    parts: SplitSource
-    rendered: RenderedBody
+    body: ArticleBody
     meta: Meta | None
     """The checked front matter, or None when it has errors (reported with the file)."""
 
@@ -83,17 +83,18 @@ class FileResult:
     warnings: tuple[LocatedError, ...] = ()
 
 
-def content_files(site_dir: Path) -> list[tuple[str, Path]]:
-    """(key, path) of every file under content/, in a stable order, skipping editor litter."""
+def content_files(site_dir: Path) -> list[tuple[str, str]]:
+    """(key, path) of every file under content/, in a stable order, skipping editor litter
+    (paths as strings: tens of thousands of Path objects cost more than reading the folders)."""
     root = str(site_dir / CONTENT_DIR)
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
             if not is_editor_litter(name):
-                found.append((prefix + name, Path(folder, name)))
+                found.append((prefix + name, os.path.join(folder, name)))
     return found
 
 
@@ -102,28 +103,83 @@ def is_editor_litter(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-ContentFiles = list[tuple[str, str, bytes]]
+ContentPrints = dict[str, tuple[int, int, int, int, bytes]]
+"""Source -> (size, mtime_ns, inode, ctime_ns, digest of its bytes) as a build read it."""
+
+RACY_NS = 2_000_000_000
+"""A file changed this close before the prints were taken may change again within the same
+clock tick without its time moving (file times advance in ticks): it is read again."""
+
+
+class ContentFile:
+    """One content file: its key under content/, its path in the site, its status and the
+    digest of its bytes; the bytes themselves only when they were read."""
+
+    __slots__ = ("key", "source", "path", "figures", "digest", "_data")
+
+    def __init__(self, key: str, source: str, path: str, figures: tuple, data: bytes | None):
+        self.key, self.source, self.path, self.figures = key, source, path, figures
+        self._data = data
+        self.digest = digest(data) if data is not None else b""
+
+    @property
+    def data(self) -> bytes:
+        """The bytes (read now if the digest came from the last build's prints)."""
+        if self._data is None:
+            with open(self.path, "rb") as stream:
+                self._data = stream.read()
+            self.digest = digest(self._data)
+        return self._data
+
+
+ContentFiles = list[ContentFile]
 
 
 def read_content_files(
-    site_dir: Path, refused: list[tuple[str, str]] | None = None
+    site_dir: Path,
+    refused: list[tuple[str, str]] | None = None,
+    prints: tuple[ContentPrints, int] | None = None,
 ) -> ContentFiles | None:
-    """(key, source, bytes) of every content file, or None when there is no content/; the
-    files not read (see site_files) go into `refused` as (source, why)."""
+    """Every content file, or None when there is no content/; the files not read (see
+    site_files) go into `refused` as (source, why).
+
+    `prints` are the last build's (see content_prints) and when it took them: a file whose
+    size, time, inode and change time are as they were then, and was not changed just before
+    (RACY_NS), keeps its digest unread. A fresh clone gives every file a new inode, so it
+    reads them all."""
     if not (site_dir / CONTENT_DIR).is_dir():
         return None
+    known, taken = prints if prints is not None else ({}, 0)
     files = []
     for key, path in content_files(site_dir):
-        problem = refusal(path, site_dir, f"{CONTENT_DIR}/{key}")
-        if problem:
+        source = f"{CONTENT_DIR}/{key}"
+        problem, status = checked(path, site_dir, source)
+        if problem or status is None:
             if refused is not None:
-                refused.append((f"{CONTENT_DIR}/{key}", problem))
+                refused.append((source, problem or "cannot be read"))
+            continue
+        figures = (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
+        before = known.get(source)
+        if (
+            before is not None
+            and before[:4] == figures
+            and max(status.st_mtime_ns, status.st_ctime_ns) < taken - RACY_NS
+        ):
+            found = ContentFile(key, source, path, figures, None)
+            found.digest = before[4]
+            files.append(found)
             continue
         try:
-            files.append((key, f"{CONTENT_DIR}/{key}", path.read_bytes()))
+            with open(path, "rb") as stream:
+                files.append(ContentFile(key, source, path, figures, stream.read()))
         except OSError:  # removed between the listing and the read: it is gone
             continue
     return files
+
+
+def content_prints(files: ContentFiles | None) -> ContentPrints:
+    """What read_content_files needs of this build's files to trust them next time."""
+    return {f.source: (*f.figures, f.digest) for f in files or ()}
 
 
 def load_content(
@@ -144,23 +200,22 @@ def load_content(
         return Content([], [])
     settings = Settings.of(config)
     cache = cache if cache is not None else BuildCache()
-    todo = cache.unknown_files(settings, [(source, data) for _, source, data in files])
-    made = map_in_workers(
-        load_file, [(key, source, data, settings) for key, source, data in files if source in todo]
-    )
-    for (_, source, data), result in zip([f for f in files if f[1] in todo], made, strict=True):
-        cache.remember_file(source, data, result)
+    todo = cache.unknown_files(settings, [(f.source, f.digest) for f in files])
+    unknown = [f for f in files if f.source in todo]
+    made = map_in_workers(load_file, [(f.key, f.source, f.data, settings) for f in unknown])
+    for file, result in zip(unknown, made, strict=True):
+        cache.remember_file(file.source, file.digest, result)
     sources, comments = [], []
-    for _, source, _ in files:
-        result = cache.file(source)
+    for file in files:
+        result = cache.file(file.source)
         bag.errors.extend(result.errors)
         bag.warnings.extend(result.warnings)
         if isinstance(result.value, LoadedSource):
             sources.append(result.value)
         elif isinstance(result.value, LoadedComments):
             comments.append(result.value)
-    cache.forget_missing({source for _, source, _ in files})
-    digests = {source: cache.files[source].digest for _, source, _ in files}
+    cache.forget_missing({f.source for f in files})
+    digests = {f.source: cache.files[f.source].digest for f in files}
     return Content(sources, comments, digests)
 
 
@@ -168,9 +223,10 @@ def load_one(source: str, data: bytes, cache: BuildCache) -> FileResult:
     """One file, through the cache, as load_content loads it with the cache's settings (the
     live preview's quick path reads a saved file with it)."""
     settings = cache.settings
-    if source in cache.unknown_files(settings, [(source, data)]):
+    printed = digest(data)
+    if source in cache.unknown_files(settings, [(source, printed)]):
         key = source[len(CONTENT_DIR) + 1 :]
-        cache.remember_file(source, data, load_file(key, source, data, settings))
+        cache.remember_file(source, printed, load_file(key, source, data, settings))
     return cache.file(source)
 
 
@@ -274,8 +330,9 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         )
     bag = ErrorBag()
     meta = check_meta(key, source, parts, config, bag)
+    made = ArticleBody.of(body, parts.body, parts.body_line, config.excerpt_chars, config.language)
     return FileResult(
-        LoadedSource(key, source, parts, body, meta),
+        LoadedSource(key, source, made, meta),
         tuple(bag.errors),
         (*said, *bag.warnings),
     )

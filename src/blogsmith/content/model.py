@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from blogsmith.content.article_body import ArticleBody
 
 
 @dataclass(frozen=True)
@@ -87,13 +91,21 @@ class Article:
     draft: bool
     path: str
     url: str
-    html: str
+    body: ArticleBody
+    links: tuple[tuple[str, str], ...]
+    """Each .md link of the body (as written) and the URL the graph resolved it to."""
     excerpt: str
     comment_count: int = 0
 
     @property
     def is_page(self) -> bool:
         return self.kind == "page"
+
+    @cached_property
+    def html(self) -> str:
+        """The body's HTML with its .md links pointing at their pages: made when a page
+        shows it, which in a rebuild is a few of the articles."""
+        return self.body.linked(self.links)
 
     @cached_property
     def card(self) -> Card:

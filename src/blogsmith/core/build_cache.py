@@ -52,6 +52,9 @@ class BuildCache:
     """What per-file results depend on besides the file (see content.load.Settings)."""
     files: dict[str, FileEntry] = field(default_factory=dict)
     """Source path -> the digest of its bytes and what loading made of them."""
+    files_changed: set[str] | None = field(default_factory=set)
+    """Sources whose entry was added, replaced or dropped since the cache folder last saved
+    `files` (None: all of them): the folder rewrites only their part (in memory only)."""
     pages: dict[str, bytes] = field(default_factory=dict)
     """Output file -> the digest of the inputs its committed bytes were rendered from."""
     pending_pages: dict[str, bytes] = field(default_factory=dict)
@@ -70,6 +73,11 @@ class BuildCache:
     render.pages.Fingerprints)."""
     digests: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     """id() of a value -> (the value, its digest), from the last build (in memory only)."""
+    card_fields: dict[bytes, bytes] = field(default_factory=dict)
+    """An article's fingerprint (see Graph.fingerprints) -> the digest of its card's fields,
+    made with the config and templates of `card_version`: kept on disk, so that a new process
+    does not digest every card again (10,000 of them on a large archive)."""
+    card_version: bytes | None = None
     statics: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Output path of a static file -> its source's size and time when the committed output
     got it: an unchanged one is not read again."""
@@ -84,19 +92,23 @@ class BuildCache:
     # Loading
 
     def unknown_files(self, settings: Hashable, files: list[tuple[str, bytes]]) -> set[str]:
-        """The sources whose results are not known for these exact bytes and settings."""
+        """The sources whose results are not known for these settings and the bytes of
+        these digests (source, digest of its bytes)."""
         if settings != self.settings:
             self.files = {}
             self.settings = settings
+            self.files_changed = None
         unknown = set()
-        for source, data in files:
+        for source, printed in files:
             hit = self.files.get(source)
-            if hit is None or hit.digest != digest(data):
+            if hit is None or hit.digest != printed:
                 unknown.add(source)
         return unknown
 
-    def remember_file(self, source: str, data: bytes, result: object) -> None:
-        self.files[source] = FileEntry(digest(data), result)
+    def remember_file(self, source: str, printed: bytes, result: object) -> None:
+        """`result` of loading `source`, whose bytes have the digest `printed`."""
+        self.files[source] = FileEntry(printed, result)
+        self._file_changed(source)
 
     def file(self, source: str) -> Any:
         return self.files[source].value
@@ -104,9 +116,15 @@ class BuildCache:
     def forget_missing(self, present: set[str]) -> None:
         for path in set(self.files) - present:
             del self.files[path]
+            self._file_changed(path)
 
     def forget_file(self, source: str) -> None:
-        self.files.pop(source, None)
+        if self.files.pop(source, None) is not None:
+            self._file_changed(source)
+
+    def _file_changed(self, source: str) -> None:
+        if self.files_changed is not None:
+            self.files_changed.add(source)
 
     # The graph
 
@@ -136,12 +154,29 @@ class BuildCache:
         """The inputs of a page rendered now: they count once the build commits."""
         self.pending_pages[target] = key
 
-    def remember_cards(self, cards: dict[int, tuple[Any, bytes]], every: bool) -> None:
-        """Card digests made now: all of them (`every`), or some more."""
+    def cards_made_with(self, version: bytes) -> dict[bytes, bytes]:
+        """The card digests by article fingerprint, if made with this renderer version."""
+        return self.card_fields if version == self.card_version else {}
+
+    def remember_cards(
+        self,
+        cards: dict[int, tuple[Any, bytes]],
+        every: bool,
+        by_article: dict[bytes, bytes] | None = None,
+        version: bytes | None = None,
+    ) -> None:
+        """Card digests made now: all of them (`every`), or some more; `by_article` the same
+        by article fingerprint, made with renderer `version`."""
         if every:
             self.digests = cards
         else:
             self.digests.update(cards)
+        if by_article is not None:
+            if every or version != self.card_version:
+                self.card_fields = dict(by_article)
+            else:
+                self.card_fields.update(by_article)
+            self.card_version = version
 
     # The output
 
@@ -189,6 +224,8 @@ class BuildCache:
         return replace(
             self,
             pending_pages={},
+            files={},
+            files_changed=set(),
             pending_statics={},
             articles={},
             digests={},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,9 +92,10 @@ class Config:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def base_path(self) -> str:
-        """The path part of base_url, always ending in '/': every site URL starts with it."""
+        """The path part of base_url, always ending in '/': every site URL starts with it
+        (asked for each of the hundreds of thousands of links a build makes)."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 

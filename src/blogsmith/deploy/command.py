@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from blogsmith.build import default_cache_dir
+from blogsmith.cache.location import default_cache_dir
 from blogsmith.core.config import Config, require_config
 from blogsmith.deploy.names import some
 from blogsmith.deploy.plan import PHASES

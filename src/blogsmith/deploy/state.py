@@ -2,10 +2,14 @@
 memo of the output's files, kept signed in the build cache folder beside the output.
 
 `<cache>/deploy/<sha256 of the URL>.state` holds the state as JSON after a signature made
-with the cache key (see cache.persist): a state that a pull request plants or another machine
-wrote is ignored, as if the target had never been deployed to (the deploy then compares with
-the target before sending anything, and deletes nothing). The journal beside it
-(`.journal`) holds the steps of a deploy that has not been folded into the state yet.
+with the cache key (see cache.persist) over the format line and the JSON: a state that a pull
+request plants or another machine wrote is ignored, as if the target had never been deployed
+to (the deploy then compares with the target before sending anything, and deletes nothing).
+The journal beside it (`.journal`) holds the steps of a deploy that has not been folded into
+the state yet.
+
+A deploy that finds nothing to do writes neither: the state is rewritten only when what it
+holds changes.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from blogsmith.cache.persist import signature
 from blogsmith.deploy.journal import Entry, replay
 from blogsmith.deploy.local import Memo
 
-MAGIC = b"blogsmith deploy state 1\n"
+MAGIC = b"blogsmith deploy state 2\n"
+"""Format 2: the memo keyed by path and figures (local.Memo), the JSON in ASCII (quick to
+read), and the signature covers this line too."""
+LEGACY_MAGIC = b"blogsmith deploy state 1\n"
+"""Format 1 (memo: path -> [figures..., MD5], the JSON alone signed): still read when signed
+here, so the deploy after an upgrade neither compares with the whole target nor forgets what
+it sent; it writes format 2."""
 
 
 @dataclass
@@ -34,6 +44,9 @@ class DeployState:
     a deploy interrupted, or whose invalidation failed, is reported by the next one."""
     trusted: bool = False
     """Read from a signed state or journal of this machine (False: a first deploy)."""
+    settled: bool = False
+    """Exactly what the state file holds, in the current format, with no journal beside it:
+    while it is not changed, there is nothing to write."""
 
     def apply(self, entry: Entry) -> None:
         kind, path = entry[0], entry[1]
@@ -43,6 +56,7 @@ class DeployState:
             self.sent.pop(path, None)
         if kind in ("+", "-"):
             self.pending.add(path)
+        self.settled = False
 
 
 @dataclass(frozen=True)
@@ -73,11 +87,19 @@ def load(files: StateFiles) -> DeployState:
     """The signed state with the journal's entries applied; an empty, untrusted state when
     neither was written here."""
     state = _read_state(files) or DeployState()
+    journaled = os.path.lexists(files.journal)
+    fold(files, state)
+    state.settled = state.settled and not journaled
+    return state
+
+
+def fold(files: StateFiles, state: DeployState) -> None:
+    """Applies the journal's signed entries to `state` (in memory; `settle` writes them into
+    the state file and removes the journal)."""
     entries = replay(files.journal, files.url)
     for entry in entries:
         state.apply(entry)
     state.trusted = state.trusted or bool(entries)
-    return state
 
 
 def settle(files: StateFiles, state: DeployState) -> None:
@@ -90,18 +112,18 @@ def settle(files: StateFiles, state: DeployState) -> None:
             "memo": state.memo,
             "pending": sorted(state.pending),
         },
-        ensure_ascii=False,
         separators=(",", ":"),
-    ).encode("utf-8", "surrogateescape")
+    ).encode("ascii")
     files.folder.mkdir(parents=True, exist_ok=True)
     temporary = files.folder / f".{files.name}.{os.getpid()}.tmp"
     with open(temporary, "wb") as stream:
-        stream.write(MAGIC + signature(payload).hex().encode() + b"\n" + payload)
+        stream.write(MAGIC + signature(MAGIC + payload).hex().encode() + b"\n" + payload)
         stream.flush()
         os.fsync(stream.fileno())
     os.replace(temporary, files.state)
     files.journal.unlink(missing_ok=True)
     state.trusted = True
+    state.settled = True
 
 
 def _read_state(files: StateFiles) -> DeployState | None:
@@ -109,16 +131,29 @@ def _read_state(files: StateFiles) -> DeployState | None:
         data = files.state.read_bytes()
     except FileNotFoundError:
         return None
-    head, _, payload = data.removeprefix(MAGIC).partition(b"\n")
-    if not data.startswith(MAGIC) or not hmac.compare_digest(
-        head, signature(payload).hex().encode()
+    magic = MAGIC if data.startswith(MAGIC) else LEGACY_MAGIC
+    head, _, payload = data.removeprefix(magic).partition(b"\n")
+    signed = magic + payload if magic == MAGIC else payload
+    if not data.startswith(magic) or not hmac.compare_digest(
+        head, signature(signed).hex().encode()
     ):
         return None  # planted, copied or damaged: never trusted
     try:
         value = json.loads(payload.decode("utf-8", "surrogateescape"))
         if value["url"] != files.url:
             return None
-        memo = {path: tuple(figures) for path, figures in value["memo"].items()}
-        return DeployState(dict(value["sent"]), memo, set(value["pending"]), trusted=True)
+        sent, memo = value["sent"], value["memo"]
+        if magic == LEGACY_MAGIC:
+            memo = dict(_legacy_memo(path, figures) for path, figures in memo.items())
+        if not isinstance(sent, dict) or not all(type(m) is str for m in memo.values()):
+            return None
+        state = DeployState(sent, memo, set(value["pending"]), trusted=True)
+        state.settled = magic == MAGIC
+        return state
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _legacy_memo(path: str, figures: list) -> tuple[str, str]:
+    size, mtime, inode, ctime, digest = figures
+    return f"{path} {int(size)} {int(mtime)} {int(inode)} {int(ctime)}", digest

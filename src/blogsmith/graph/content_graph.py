@@ -16,14 +16,13 @@ from datetime import datetime
 
 from blogsmith.content.fields import Meta
 from blogsmith.content.load import Content, LoadedComments, LoadedSource
-from blogsmith.content.markdown_body import excerpt, replace_links
 from blogsmith.content.model import Article, Category, Tag
 from blogsmith.core import urls
 from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
 from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.yamlread import YamlDoc
-from blogsmith.graph.related import Entry, RelatedIndex
+from blogsmith.graph.related import Entry, related_blocks
 
 
 @dataclass(frozen=True)
@@ -286,8 +285,8 @@ class ArticleMaker:
         """(the Article, the keys its body links to, its fingerprint: see Graph.fingerprints)."""
         config, key, meta = self.config, loaded.key, loaded.meta
         assert meta is not None
-        body = loaded.rendered
-        links = _resolve_links(loaded, body.md_links, self.metas, self.paths, config, bag)
+        body = loaded.body
+        links = _resolve_links(loaded, body.links, self.metas, self.paths, config, bag)
         article_tags = []
         for name in meta.tags:
             slug = urls.tag_slug(name)
@@ -322,8 +321,9 @@ class ArticleMaker:
             draft=meta.draft,
             path=path,
             url=urls.public_url(config, path),
-            html=replace_links(body.html, links),
-            excerpt=meta.summary or excerpt(body.text, config.excerpt_chars, config.language),
+            body=body,
+            links=tuple(sorted(links.items())),
+            excerpt=meta.summary or body.excerpt,
             comment_count=comment_count,
         )
         image = made.eyecatch.image if made.eyecatch else ""
@@ -367,14 +367,6 @@ def _thread_fingerprints(
     return {id(loaded): digests[loaded.source] for loaded in threads.values()}
 
 
-def _line_of(loaded: LoadedSource, needle: str) -> int:
-    """The file line of the first body line mentioning `needle` (links carry no positions)."""
-    for offset, text in enumerate(loaded.parts.body.split("\n")):
-        if needle in text:
-            return loaded.parts.body_line + offset
-    return loaded.parts.body_line
-
-
 def _target_key(from_key: str, href: str) -> str:
     target = href.split("#", 1)[0]
     return posixpath.normpath(posixpath.join(posixpath.dirname(from_key), target))
@@ -382,17 +374,16 @@ def _target_key(from_key: str, href: str) -> str:
 
 def _resolve_links(
     loaded: LoadedSource,
-    hrefs: tuple[str, ...],
+    hrefs: tuple[tuple[str, int], ...],
     metas: dict[str, Meta],
     paths: dict[str, str],
     config: Config,
     bag: ErrorBag,
 ) -> dict[str, str]:
     mapping = {}
-    for href in hrefs:
+    for href, line in hrefs:
         target = _target_key(loaded.key, href)
         fragment = href[len(href.split("#", 1)[0]) :]
-        line = _line_of(loaded, href)
         if target in paths:
             mapping[href] = urls.public_url(config, paths[target]) + fragment
         elif target in metas:
@@ -509,13 +500,10 @@ def _related(
         all_picked[key] = tuple(picked[: config.related_count])
     requests = tuple((entry(key), picks) for key, picks in all_picked.items())
     inputs = (config.related_count, tuple(entry(key) for key in timeline), requests)
-    if cache is not None and cache.related is not None and cache.related[0] == inputs:
-        return all_picked, cache.related[1]
-    index = RelatedIndex(list(inputs[1]))
-    result = {
-        wanted.key: picks + tuple(index.best(wanted, config.related_count - len(picks), set(picks)))
-        for wanted, picks in requests
-    }
+    before = cache.related if cache is not None else None
+    if before is not None and before[0] == inputs:
+        return all_picked, before[1]
+    result = related_blocks(inputs, before)
     if cache is not None:
         cache.remember_related(inputs, result)
     return all_picked, result

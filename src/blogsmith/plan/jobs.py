@@ -313,7 +313,8 @@ def _pagination(pages: list[ListPage], position: int, url_of, first_label: str) 
     links of the first few pages alone.
     """
     last = len(pages) - 1
-    shown = sorted({0, last - 1, last, *range(position - 2, position + 3)} & set(range(last + 1)))
+    near = {0, last - 1, last, *range(position - 2, position + 3)}
+    shown = sorted(index for index in near if 0 <= index <= last)
     links: list[PageLink] = []
     previous = 0
     for index in shown if last else ():

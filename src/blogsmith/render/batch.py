@@ -45,7 +45,8 @@ def pages_to_render(
 
     `among` limits the check to those jobs (the others are known to be unchanged). A build
     that already failed renders one page per template, enough to report template errors with
-    the content's, without the cost of every page.
+    the content's, without the cost of every page. (Making the keys in forked workers saves
+    nothing: a worker touching the whole graph copies most of it, page by page.)
     """
     if failing:
         first: dict[str, int] = {}
@@ -54,7 +55,8 @@ def pages_to_render(
         return sorted(first.values())
     todo = []
     remembered = cache.digests if cache is not None else None
-    fingerprints = Fingerprints(renderer.graph, remembered, renderer.images)
+    stored = cache.cards_made_with(renderer.version) if cache is not None else None
+    fingerprints = Fingerprints(renderer.graph, remembered, renderer.images, stored)
     for index in range(len(jobs)) if among is None else among:
         job = jobs[index]
         if cache is not None:
@@ -67,7 +69,12 @@ def pages_to_render(
             cache.remember_page(target, key)
         todo.append(index)
     if cache is not None:
-        cache.remember_cards(fingerprints.cards, every=among is None)
+        cache.remember_cards(
+            fingerprints.cards,
+            every=among is None,
+            by_article=fingerprints.card_fields,
+            version=renderer.version,
+        )
     return todo
 
 

@@ -468,9 +468,6 @@ def sized_body(html: str, facts_of, url_of, base_path: str) -> str:
     return _IMG.sub(one, html)
 
 
-_BODY_IMAGE = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
-
-
 def is_resizable(path: str) -> bool:
     name = path[path.rfind("/") + 1 :]  # as PurePosixPath.suffix, which costs ten times more
     dot = name.rfind(".")
@@ -498,8 +495,7 @@ def article_images(article, base_path: str) -> list[tuple[str, str]]:
     found = []
     if article.eyecatch and _is_site(article.eyecatch.image):
         found.append((article.eyecatch.image, "eyecatch"))
-    for src in _BODY_IMAGE.findall(article.html) if "<img" in article.html else ():
-        src = unescape(src)
+    for src in article.body.images:
         path = "/" + src[len(base_path) :] if src.startswith(base_path) else src
         if _is_site(path):
             found.append((path, "body"))

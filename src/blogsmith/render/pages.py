@@ -92,9 +92,14 @@ class Fingerprints:
     """
 
     def __init__(
-        self, graph: Graph, remembered: dict | None = None, images: MeasuredImages | None = None
+        self,
+        graph: Graph,
+        remembered: dict | None = None,
+        images: MeasuredImages | None = None,
+        stored: dict[bytes, bytes] | None = None,
     ) -> None:
         self._made: dict[int, bytes] = dict(graph.fingerprints)
+        self._graph = graph
         self.images = images if images is not None else MeasuredImages()
         self._base_path = graph.config.base_path
         self._plains: dict[int, tuple] = {}
@@ -105,6 +110,11 @@ class Fingerprints:
         graph.build_graph)."""
         self.cards: dict[int, tuple[object, bytes]] = {}
         """The card digests of this build, for the next one."""
+        self.stored = stored if stored is not None else {}
+        """Article fingerprint -> its card's digest, from an earlier process with the same
+        renderer version: a card is made from its article alone, with the config."""
+        self.card_fields: dict[bytes, bytes] = {}
+        """The same, of this build's cards."""
 
     def of(self, value: object) -> bytes:
         kind = type(value)
@@ -120,13 +130,25 @@ class Fingerprints:
         if kind is Card:
             known = self.remembered.get(id(value))
             fields = known[1] if known is not None and known[0] is value else None
+            article = self._article_print(value)
+            if fields is None and article is not None:
+                fields = self.stored.get(article)
             if fields is None:
                 fields = digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
             self.cards[id(value)] = (value, fields)
+            if article is not None:
+                self.card_fields[article] = fields
             shown = self.images.version_of(value.eyecatch.image) if value.eyecatch else b""
             made = self._made[id(value)] = digest(fields + shown) if shown else fields
             return made
         return digest(repr(self._plain(value)).encode("utf-8", "surrogatepass"))
+
+    def _article_print(self, card: Card) -> bytes | None:
+        """The fingerprint of the article whose own card this is (None for any other card)."""
+        article = self._graph.articles.get(card.key)
+        if article is None or vars(article).get("card") is not card:
+            return None
+        return self._graph.fingerprints.get(id(article))
 
     def _plain(self, value: object) -> object:
         """Dataclasses as tuples of their type and fields: repr of those is many times faster.

@@ -7,6 +7,11 @@ trusted: each folder below the root is opened one name at a time without followi
 symbolic link, and every file is written, renamed or removed relative to its open folder,
 so a link planted in the target never sends a write elsewhere. A target is confirmed (`done`)
 in batches, each after its folders are synced: a power cut loses no confirmed file.
+
+A site may have more folders than a process may open files, so at most OPEN_FOLDERS stay
+open: past that, the batch is confirmed and they are closed, to be reopened the same careful
+way. A deploy rids a folder of the temporaries an interrupted one left the first time it
+opens it, and a folder its deletions emptied is removed, up to the root.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from urllib.parse import unquote, urlsplit
 from blogsmith.deploy.targets.base import DeployFailed, DeploySettings, Done, Upload
 
 BATCH = 64
+OPEN_FOLDERS = 64
+"""Folders held open at once besides the root (and one path's on top): a site may have tens
+of thousands, and a process as few as 256 open files (macOS's `ulimit -n`; Linux's 1024)."""
 TEMPORARY_PREFIX = ".blogsmith-deploy-"
 TEMPORARY_SUFFIX = ".tmp"
 DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
@@ -43,9 +51,12 @@ class FolderTarget:
         self.settings = settings
         self.root = Path(unquote(parts.path))
         self._folders: dict[str, int] = {}
-        """Folders opened during this deploy, by their path below the root ("" the root)."""
-        self._removed: list[int] = []
-        """Folders removed once emptied, open until the end (their batch syncs them)."""
+        """Open folders by their path below the root ("" the root), each with every folder
+        above it; besides the root, at most OPEN_FOLDERS (see _place)."""
+        self._cleared: set[str] = set()
+        """Folders already rid of an interrupted deploy's temporaries: never twice in a deploy,
+        however often a folder is reopened."""
+        self._batch = _Batch(self._folders, lambda path: None)
 
     def holdings(self) -> dict[str, str | None]:
         root = self._open_root(create=False)
@@ -60,42 +71,41 @@ class FolderTarget:
         return found
 
     def send(self, uploads: Sequence[Upload], done: Done) -> None:
-        batch = _Batch(done)
+        self._batch = _Batch(self._folders, done)
         for upload in uploads:
             folder, name = self._place(upload.path, create=True)
             assert folder is not None
-            _copy_into(upload.source, folder, name, upload.path)
-            batch.add(upload.path, folder)
-        batch.confirm()
+            _copy_into(upload.source, self._folders[folder], name, upload.path)
+            self._batch.add(upload.path, folder)
+        self._batch.confirm()
 
     def delete(self, paths: Sequence[str], done: Done) -> None:
-        batch = _Batch(done)
+        self._batch = _Batch(self._folders, done)
         for path in paths:
             folder, name = self._place(path, create=False)
             if folder is not None:
                 try:
-                    os.unlink(name, dir_fd=folder)
+                    os.unlink(name, dir_fd=self._folders[folder])
                 except FileNotFoundError:
                     pass
-                self._remove_emptied(path)
-            batch.add(path, folder)
-        batch.confirm()
+                folder = self._remove_emptied(folder)
+            self._batch.add(path, folder)
+        self._batch.confirm()
 
     def finish(self, message: str) -> None:
         """Nothing is left to do: each file was in place when it was confirmed."""
 
     def close(self) -> None:
-        for descriptor in [*self._folders.values(), *self._removed]:
+        for descriptor in self._folders.values():
             os.close(descriptor)
         self._folders.clear()
-        self._removed.clear()
 
     def _open_root(self, create: bool) -> int | None:
         if "" not in self._folders:
             try:
                 if create:
                     self.root.mkdir(parents=True, exist_ok=True)
-                self._folders[""] = os.open(self.root, DIRECTORY)
+                descriptor = os.open(self.root, DIRECTORY)
             except FileNotFoundError:
                 if create:
                     raise
@@ -105,23 +115,36 @@ class FolderTarget:
                     f"{self.root} (or a folder above it) is a file, not a folder: name a folder "
                     "in --to or deploy.to, or move that file away, then deploy again"
                 ) from None
+            self._opened("", descriptor)
         return self._folders[""]
 
-    def _place(self, path: str, create: bool) -> tuple[int | None, str]:
-        """(the open folder `path` goes in, its file name); (None, name) when a folder on
-        the way is missing and not to be made."""
+    def _place(self, path: str, create: bool) -> tuple[str | None, str]:
+        """(the folder `path` goes in, now open; its file name); (None, name) when a folder on
+        the way is missing and not to be made. Past OPEN_FOLDERS, the folders are closed
+        first (the root stays open)."""
         folder, _, name = path.rpartition("/")
         if any(part in ("", ".", "..") for part in path.split("/")):
             raise DeployFailed(f"{path!r} is not a path inside the target")
-        return self._open_folder(folder, create), name
+        if folder not in self._folders and len(self._folders) + folder.count("/") > OPEN_FOLDERS:
+            self._close_folders()
+        return (None if self._open_folder(folder, create) is None else folder), name
+
+    def _close_folders(self) -> None:
+        """Every folder but the root closed, after the batch is confirmed: it syncs them."""
+        self._batch.confirm()
+        for folder in [folder for folder in self._folders if folder]:
+            os.close(self._folders.pop(folder))
 
     def _open_folder(self, folder: str, create: bool) -> int | None:
+        """Opened one name at a time from the root, never through a link."""
         if folder in self._folders:
             return self._folders[folder]
+        if not folder:
+            return self._open_root(create)
         above, _, name = folder.rpartition("/")
-        parent = self._open_folder(above, create) if folder else self._open_root(create)
-        if parent is None or not folder:
-            return parent
+        parent = self._open_folder(above, create)
+        if parent is None:
+            return None
         try:
             descriptor = os.open(name, DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
         except FileNotFoundError:
@@ -136,35 +159,49 @@ class FolderTarget:
             if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
                 raise
             raise DeployFailed(_not_a_folder(self.root / folder, parent, name)) from None
+        return self._opened(folder, descriptor)
+
+    def _opened(self, folder: str, descriptor: int) -> int:
+        """Kept open (and closed with the rest); the first time in this deploy, rid of what
+        an interrupted deploy left: later, a temporary there may be this deploy's own."""
         self._folders[folder] = descriptor
-        _remove_temporaries(descriptor)
+        if folder not in self._cleared:
+            self._cleared.add(folder)
+            _remove_temporaries(descriptor)
         return descriptor
 
-    def _remove_emptied(self, path: str) -> None:
-        """Folders the deletion of `path` left empty, up to (not including) the root."""
-        folder = path.rpartition("/")[0]
+    def _remove_emptied(self, folder: str) -> str:
+        """Removes `folder` if a deletion emptied it, then each folder above it so emptied
+        (never the root); the first folder kept, whose sync makes the removals last."""
         while folder:
             above, _, name = folder.rpartition("/")
-            parent = self._folders.get(above)
+            parent = self._open_folder(above, create=False)
             if parent is None:
-                return
+                return folder
             try:
                 os.rmdir(name, dir_fd=parent)
             except OSError:
-                return
-            self._removed.append(self._folders.pop(folder))
+                return folder
+            self._batch.folders.discard(folder)  # gone: syncing `above` covers it
+            descriptor = self._folders.pop(folder, None)
+            if descriptor is not None:
+                os.close(descriptor)
             folder = above
+        return folder
 
 
 class _Batch:
-    """Files put in place, confirmed once their folders are synced."""
+    """Files put in place (or removed), confirmed once the folders they changed are synced."""
 
-    def __init__(self, done: Done):
+    def __init__(self, open_folders: dict[str, int], done: Done):
+        self.open_folders = open_folders
         self.done = done
         self.paths: list[str] = []
-        self.folders: set[int] = set()
+        self.folders: set[str] = set()
+        """By path below the root: each stays open until the batch is confirmed (the target
+        confirms before closing folders, and drops a folder it removed)."""
 
-    def add(self, path: str, folder: int | None) -> None:
+    def add(self, path: str, folder: str | None) -> None:
         self.paths.append(path)
         if folder is not None:
             self.folders.add(folder)
@@ -173,7 +210,7 @@ class _Batch:
 
     def confirm(self) -> None:
         for folder in self.folders:
-            os.fsync(folder)
+            os.fsync(self.open_folders[folder])
         for path in self.paths:
             self.done(path)
         self.paths.clear()

@@ -440,9 +440,10 @@ def _digest(article: Article) -> bytes:
         article.category.key if article.category else "",
         article.category.name if article.category else "",
         article.date.isoformat() if article.date else "",
-        article.html,
+        article.body.digest.hex(),
+        repr(article.links),
     )
-    return digest("\x1f".join(parts).encode())
+    return digest("\x1f".join(parts).encode("utf-8", "surrogatepass"))
 
 
 def weights_of(text: dict) -> dict[str, int]:
