@@ -17,7 +17,8 @@ seconds, files uploaded and S3 requests (those that write, and PUT/DELETE/LIST c
    of a plain paragraph in the middle of the middle article's body, well past the excerpt);
    one article added as the newest (the newest article copied under a new slug and title, an
    hour after it, without its aliases); one article deleted (an article from the middle of the
-   archive that no other article links to or lists as related, with its comment thread); one
+   archive that no other article links to or lists as related, with its comment thread); the
+   newest article deleted (the one just added: a retraction, what a news site deletes most); one
    comment approved (written into the article's .comments.yaml by the function the approval
    uses, blogsmith.service.comment_files.append_comment, without the comment service's
    database). Each is `blogsmith build` then `blogsmith deploy`, timed separately, and checked
@@ -471,6 +472,7 @@ def measure(args, site: Path, hugo_site: Path, hugo: str | None, bench: Bench):
     edit = steps["one body edit"] = Step()
     added = steps["one article added as the newest"] = Step()
     deleted = steps["one article deleted"] = Step()
+    retracted = steps["the newest article deleted"] = Step()
     comment = steps["one comment approved"] = Step()
     for number in range(args.rounds):
         say(f"round {number + 1}: nothing changed")
@@ -482,7 +484,7 @@ def measure(args, site: Path, hugo_site: Path, hugo: str | None, bench: Bench):
         if new not in (bench.page(middle.url) or ""):
             raise SystemExit(f"the edit is not served at {middle.url}")
         say(f"round {number + 1}: one article added")
-        _, page, title = add_article(articles[-1], number)
+        added_path, page, title = add_article(articles[-1], number)
         bench.deploy(added)
         if title not in (bench.page(page) or ""):
             raise SystemExit(f"the added article is not served at {page}")
@@ -493,6 +495,11 @@ def measure(args, site: Path, hugo_site: Path, hugo: str | None, bench: Bench):
         bench.deploy(deleted)
         if bench.page(gone.url) is not None:
             raise SystemExit(f"the deleted article is still served at {gone.url}")
+        say(f"round {number + 1}: the newest article deleted")
+        added_path.unlink()  # the addition retracted: what a news site deletes most
+        bench.deploy(retracted)
+        if bench.page(page) is not None:
+            raise SystemExit(f"the retracted article is still served at {page}")
         say(f"round {number + 1}: one comment approved")
         text = approve_comment(site, threads[number], number)
         bench.deploy(comment)
@@ -541,6 +548,10 @@ TARGETS = {
         lambda s: max(s.total()) <= 10 and max(s.uploaded) <= 100,
     ),
     "one article deleted": (
+        "≤ 10 s, ≤ 100 files uploaded + deleted",
+        lambda s: max(s.total()) <= 10 and max(s.uploaded) + max(s.deleted) <= 100,
+    ),
+    "the newest article deleted": (
         "≤ 10 s, ≤ 100 files uploaded + deleted",
         lambda s: max(s.total()) <= 10 and max(s.uploaded) + max(s.deleted) <= 100,
     ),
