@@ -12,10 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_CONFIG, article, edit, run_cli
+from conftest import edit, run_cli
+from test_deploy import archive, build
 
-from blogsmith.build import default_cache_dir
 from blogsmith.cache import persist
+from blogsmith.cache.location import default_cache_dir
 from blogsmith.deploy.state import LEGACY_MAGIC, MAGIC, StateFiles, load
 from blogsmith.output.writer import OWNED_LIST
 
@@ -25,30 +26,6 @@ def own_cache_key(tmp_path, monkeypatch):
     """One signing key for these tests and the commands they run."""
     monkeypatch.setenv(persist.KEY_FILE_VARIABLE, str(tmp_path / "cache-key"))
     monkeypatch.setattr(persist, "_KEY", None)
-
-
-def archive(make_site, articles: int = 6) -> tuple[Path, Path]:
-    site = make_site(
-        {
-            f"content/a/s{n}.md": article(
-                f"記事{n}",
-                f"2022-{n % 12 + 1:02d}-{n % 28 + 1:02d} 10:00",
-                "japan" if n % 3 == 0 else "europe",
-                tags=f"[タグ{n}]",
-                body=f"本文{n}の段落。" * 20,
-            )
-            for n in range(articles)
-        }
-        | {"static/assets/site.css": "body { color: #222; }"},
-        config=DEFAULT_CONFIG,
-    )
-    build(site)
-    return site, site / "public"
-
-
-def build(site: Path) -> None:
-    result = run_cli("build", "--site", site, "-q")
-    assert result.returncode == 0, result.stderr
 
 
 def deploy(site: Path, target: Path, *options: str) -> tuple[int, int, int]:
