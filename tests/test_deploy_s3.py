@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -531,3 +534,28 @@ def test_the_command_says_in_one_line_when_the_storage_is_down_and_finishes_late
     assert deployed(run_cli("deploy", "--site", site)).startswith(f"deployed to s3://{bucket}/")
     held = {path: etag for path, (etag, _) in stored(bucket, "").items()}
     assert held == output_digests(site / "public")
+
+
+def test_a_deploy_with_nothing_to_send_never_loads_boto3(
+    moto, bucket, make_site, own_cache_key, tmp_path
+):
+    """Importing boto3 costs 0.4 s, a third of a deploy with nothing to do: it is loaded only
+    when a request is to be made. Shown with a boto3 that cannot be imported."""
+    config = DEFAULT_CONFIG + f"deploy:\n  to: s3://{bucket}/\n"
+    site = make_site({"content/a/s1.md": article()}, config=config)
+    assert run_cli("build", "--site", site, "-q").returncode == 0
+    deployed(run_cli("deploy", "--site", site))
+    broken = tmp_path / "no-boto3" / "boto3"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('boto3 is not here')\n")
+    environment = {**os.environ, "PYTHONPATH": str(broken.parent)}
+
+    def deploy_without_boto3() -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "blogsmith", "deploy", "--site", str(site)]
+        return subprocess.run(command, capture_output=True, text=True, env=environment)
+
+    assert "0 uploaded, 0 deleted" in deployed(deploy_without_boto3())
+    edit(site / "content/a/s1.md", "本文です。", "本文を直した。")
+    assert run_cli("build", "--site", site, "-q").returncode == 0
+    needed = deploy_without_boto3()
+    assert needed.returncode == 1 and "need boto3" in needed.stderr

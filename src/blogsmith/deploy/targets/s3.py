@@ -102,7 +102,15 @@ class S3Target:
         self.url = url
         self.bucket, self.prefix = split_url(url)
         self._settings = settings
-        self._client = self._guarded(make_client)
+        self._made: Any = None
+
+    @property
+    def _client(self) -> Any:
+        """Made on first use: importing boto3 takes 0.4 s, and a deploy with nothing to send
+        never needs it."""
+        if self._made is None:
+            self._made = self._guarded(make_client)
+        return self._made
 
     def holdings(self) -> dict[str, str | None]:
         return self._guarded(self._list)
@@ -120,7 +128,8 @@ class S3Target:
         """Nothing: each file was in place as soon as its PutObject returned."""
 
     def close(self) -> None:
-        self._client.close()
+        if self._made is not None:
+            self._made.close()
 
     def _list(self) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
@@ -198,7 +207,7 @@ class S3Target:
         """One message that names the bucket and what to do, for any way boto3 fails."""
         if isinstance(error, DeployFailed):
             return error
-        where = f"{self.url} (at {endpoint_of(getattr(self, '_client', None))})"
+        where = f"{self.url} (at {endpoint_of(self._made)})"
         return DeployFailed(explain(error, where, self.bucket))
 
 
