@@ -187,3 +187,21 @@ def test_a_body_is_kept_packed_until_shown():
     assert again.body == body and again == loaded
     assert again.body.html == body.html
     assert isinstance(again.body, ArticleBody)
+
+
+def test_a_signed_part_of_another_shape_is_left_out(make_site, tmp_path):
+    """A part written by another blogsmith with the same signing key (or cut short) is not
+    trusted for its shape: its files are loaded again."""
+    from blogsmith.cache.persist import CacheFolder
+
+    site = site_of(make_site)
+    live, cache_dir = tmp_path / "live", tmp_path / "cache"
+    build(site, live, cache_dir=cache_dir)
+    folder = CacheFolder(cache_dir)
+    settings = folder.load_cache().settings
+    for name in shards(cache_dir):
+        folder._save(name, (settings, {"content/a/s1.md": "not an entry"}))
+    source = site / "content/a/s2.md"
+    source.write_text(source.read_text() + "\n追記。\n")
+    build(site, live, cache_dir=cache_dir)
+    assert tree(live) == clean_tree(site, tmp_path / "clean")

@@ -9,7 +9,6 @@ output.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,28 +19,13 @@ def digest(data: bytes) -> bytes:
 
 
 class FileEntry:
-    """One file's result, kept pickled beside the value: saving the cache then copies the
-    bytes of every unchanged file instead of pickling all its objects again."""
+    """One file's result and the digest of the bytes it was made from (the cache folder saves
+    them in parts, see cache.persist)."""
 
-    __slots__ = ("digest", "_blob", "_value")
+    __slots__ = ("digest", "value")
 
     def __init__(self, digest: bytes, value: object):
-        self.digest, self._blob, self._value = digest, None, value
-
-    @property
-    def value(self) -> object:
-        if self._value is None:
-            self._value = pickle.loads(self._blob)
-        return self._value
-
-    def __getstate__(self) -> tuple[bytes, bytes]:
-        if self._blob is None:
-            self._blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
-        return self.digest, self._blob
-
-    def __setstate__(self, state: tuple[bytes, bytes]) -> None:
-        self.digest, self._blob = state
-        self._value = None
+        self.digest, self.value = digest, value
 
 
 @dataclass
