@@ -104,18 +104,23 @@ class S3Target:
         self._settings = settings
         self._made: Any = None
 
-    @property
-    def _client(self) -> Any:
-        """Made on first use: importing boto3 takes 0.4 s, and a deploy with nothing to send
-        never needs it."""
+    def _connect(self) -> Any:
+        """The client, made on first use: importing boto3 takes 0.4 s, and a deploy with
+        nothing to send never needs it."""
         if self._made is None:
             self._made = self._guarded(make_client)
         return self._made
+
+    @property
+    def _client(self) -> Any:
+        return self._connect()
 
     def holdings(self) -> dict[str, str | None]:
         return self._guarded(self._list)
 
     def send(self, uploads: Sequence[Upload], done: Done) -> None:
+        if uploads:
+            self._connect()  # here, once: not by every upload thread at the same moment
         self._put_in_parallel(uploads, done)
 
     def delete(self, paths: Sequence[str], done: Done) -> None:
