@@ -8,6 +8,7 @@ import hashlib
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,20 @@ def test_blogsmith_deploy_sends_only_what_a_build_changed(client, make_site, tmp
     assert resent == changed - {".blogsmith-output"}
     assert f"{len(resent)} uploaded, 0 deleted" in second.stdout
     assert held_files(remote) == {p: d for p, d in held_files(output).items() if p[0] != "."}
+
+
+def test_a_git_ssh_target_uses_the_ssh_command_of_blogsmith_ssh(client, make_site, tmp_path):
+    """git+ssh:// goes through the same ssh command as ssh:// (its key, its known_hosts):
+    nothing in ~/.ssh is needed."""
+    site = make_site({"content/europe/停戦合意.md": article("停戦合意", body="本文。")})
+    repository = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(repository)], check=True)
+    url = f"git+ssh://{client.user}@127.0.0.1:{client.port}{repository}#pages"
+    assert run_cli("build", "--site", site, "-q").returncode == 0
+    result = run_cli("deploy", "--site", site, "--to", url)
+    assert result.returncode == 0, result.stderr
+    tree = ["git", "-c", "core.quotePath=false", "--git-dir", str(repository), "ls-tree"]
+    listed = subprocess.run(
+        [*tree, "-r", "--name-only", "pages"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "europe/停戦合意/index.html" in listed

@@ -22,6 +22,7 @@ from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from blogsmith.deploy.targets.base import DeployFailed, DeploySettings, Done, Upload
+from blogsmith.deploy.targets.ssh import SSH_VARIABLE
 
 DEFAULT_BRANCH = "gh-pages"
 TRACKING = "refs/remotes/target/"
@@ -354,6 +355,8 @@ class GitTarget:
         repository, with a deploy's own index, and no password prompt on a terminal-less run."""
         env = {key: value for key, value in os.environ.items() if key not in REPOSITORY_VARIABLES}
         env["GIT_TERMINAL_PROMPT"] = "0"
+        if os.environ.get(SSH_VARIABLE):  # the ssh command with the user's options, as for ssh://
+            env["GIT_SSH_COMMAND"] = os.environ[SSH_VARIABLE]
         if self._scratch is not None:
             env["GIT_INDEX_FILE"] = str(self._scratch / "index")
         return env
