@@ -117,10 +117,19 @@ class ContentFile:
 
     __slots__ = ("key", "source", "path", "figures", "digest", "_data")
 
-    def __init__(self, key: str, source: str, path: str, figures: tuple, data: bytes | None):
+    def __init__(
+        self,
+        key: str,
+        source: str,
+        path: str,
+        figures: tuple,
+        data: bytes | None,
+        printed: bytes = b"",
+    ):
+        """`data` as read now, or None with `printed`, the digest the last build recorded."""
         self.key, self.source, self.path, self.figures = key, source, path, figures
         self._data = data
-        self.digest = digest(data) if data is not None else b""
+        self.digest = digest(data) if data is not None else printed
 
     @property
     def data(self) -> bytes:
@@ -165,9 +174,7 @@ def read_content_files(
             and before[:4] == figures
             and max(status.st_mtime_ns, status.st_ctime_ns) < taken - RACY_NS
         ):
-            found = ContentFile(key, source, path, figures, None)
-            found.digest = before[4]
-            files.append(found)
+            files.append(ContentFile(key, source, path, figures, None, before[4]))
             continue
         try:
             with open(path, "rb") as stream:
