@@ -18,12 +18,16 @@ seconds, files uploaded and S3 requests (those that write, and PUT/DELETE/LIST c
    one article added as the newest (the newest article copied under a new slug and title, an
    hour after it, without its aliases); one article deleted (an article from the middle of the
    archive that no other article links to or lists as related, with its comment thread); the
-   newest article deleted (the one just added: a retraction, what a news site deletes most); one
-   comment approved (written into the article's .comments.yaml by the function the approval
-   uses, blogsmith.service.comment_files.append_comment, without the comment service's
-   database). Each is `blogsmith build` then `blogsmith deploy`, timed separately, and checked
-   in the bucket afterwards (the new text served, the added page there, the deleted one gone,
-   the comment shown).
+   newest article deleted (the one just added: a retraction, what a news site deletes most).
+   Each is `blogsmith build` then `blogsmith deploy`, timed separately, and checked in the
+   bucket afterwards (the new text served, the added page there, the deleted one gone).
+   Then the comment service's publish path: its builder process (blogsmith.service.builder,
+   what `blogsmith comments serve` publishes with) is started and publishes once (the first
+   publish after the service starts: it builds and keeps the site; its own row), then per
+   round one comment is approved (written into the article's .comments.yaml by the function
+   the approval uses, blogsmith.service.comment_files.append_comment, without the service's
+   database) and published by it: build and deploy (deploy.to, set to the bench's bucket) in
+   that process, timed from the request to its answer, the comment checked in the bucket.
 5. Hugo over the corpus's Hugo site (WORK/run/hugo): cold build, first `hugo deploy` to
    s3://bench-hugo on the same server, then per round the same body edit: `hugo` + `hugo
    deploy`. The corpus's Hugo theme needs a recent Hugo (0.146 or later) and the deploy needs
@@ -240,6 +244,22 @@ class Bench:
         step.deleted.append(int(summary.group(2).replace(",", "")))
         step.requests.append(counts)
 
+    def publish(self, step: Step, builder) -> dict:
+        """The comment service's publish: its builder builds and deploys."""
+        answer, counts = self.requests_of(BUCKET, lambda: builder.run(True, 3600))
+        deployed = answer["deploy"] or (None, "")
+        if answer["build"][0] != 0 or deployed[0] != 0:
+            raise SystemExit(f"the service's publish failed: {answer}")
+        summary = DEPLOYED.search(deployed[1])
+        if not summary:
+            raise SystemExit(f"no deploy summary in:\n{deployed[1][-2000:]}")
+        step.build.append(answer["build_seconds"])
+        step.deploy.append(answer["deploy_seconds"])
+        step.uploaded.append(int(summary.group(1).replace(",", "")))
+        step.deleted.append(int(summary.group(2).replace(",", "")))
+        step.requests.append(counts)
+        return answer
+
     def page(self, url: str) -> str | None:
         return served(self.client, BUCKET, url.strip("/") + "/index.html")
 
@@ -435,6 +455,8 @@ def main() -> None:
     if hugo:
         shutil.copytree(pristine / "hugo", copy / "hugo", symlinks=True)
     site = copy / "blogsmith"
+    with (site / "blogsmith.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"deploy:\n  to: s3://{BUCKET}/\n")  # where the comment service deploys
     server, counter, client, url = start_storage(work)
     try:
         rows, cold, notes = measure(args, site, copy / "hugo", hugo, Bench(site, counter, client))
@@ -473,7 +495,6 @@ def measure(args, site: Path, hugo_site: Path, hugo: str | None, bench: Bench):
     added = steps["one article added as the newest"] = Step()
     deleted = steps["one article deleted"] = Step()
     retracted = steps["the newest article deleted"] = Step()
-    comment = steps["one comment approved"] = Step()
     for number in range(args.rounds):
         say(f"round {number + 1}: nothing changed")
         bench.deploy(nothing)
@@ -500,11 +521,23 @@ def measure(args, site: Path, hugo_site: Path, hugo: str | None, bench: Bench):
         bench.deploy(retracted)
         if bench.page(page) is not None:
             raise SystemExit(f"the retracted article is still served at {page}")
-        say(f"round {number + 1}: one comment approved")
-        text = approve_comment(site, threads[number], number)
-        bench.deploy(comment)
-        if text not in (bench.page(threads[number].url) or ""):
-            raise SystemExit(f"the approved comment is not served at {threads[number].url}")
+    say("the comment service's builder: first publish")
+    from blogsmith.service.builder import Builder
+
+    builder = Builder(site, None)
+    try:
+        first_publish = steps["comment service: first publish after it starts"] = Step()
+        bench.publish(first_publish, builder)
+        comment = steps["one comment approved"] = Step()
+        for number in range(args.rounds):
+            say(f"round {number + 1}: one comment approved")
+            text = approve_comment(site, threads[number], number)
+            if not bench.publish(comment, builder)["patched"]:
+                notes.append(f"round {number + 1}: the approval was not patched in")
+            if text not in (bench.page(threads[number].url) or ""):
+                raise SystemExit(f"the approved comment is not served at {threads[number].url}")
+    finally:
+        builder.close()
     categories = {article.url.split("/")[1] for article in articles}
     for name, step in steps.items():
         if step.changed and name != "blogsmith: first deploy of the archive":

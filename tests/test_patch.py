@@ -157,7 +157,6 @@ def test_a_patch_writes_only_the_pages_that_show_what_changed(preview):
         ("tags change lists", "s04.md", "tags: [タグ0, 共通]", "tags: [新しいタグ]"),
         ("category changes its URL", "s04.md", "category: europe", "category: japan"),
         ("slug changes its URL", "s04.md", "category:", "slug: renamed\ncategory:"),
-        ("the newest article is in every sidebar", "s13.md", "title: 記事13", "title: 改題"),
         ("aliases add pages", "s04.md", "category:", "aliases: [/old/4]\ncategory:"),
     ],
 )
@@ -166,6 +165,32 @@ def test_edits_that_change_the_site_shape_fall_back_to_a_full_build(preview, nam
     edit(site / "content/a" / path, old, new)
     result = live.rebuild({f"content/a/{path}"})
     assert full_builds == [1], name
+    check_step(site, live, tmp_path, result)
+
+
+def test_a_newest_articles_card_is_patched_into_the_one_shared_sidebar(preview):
+    site, live, full_builds, tmp_path = preview
+    a = site / "content/a"
+    edit(a / "s13.md", "title: 記事13", "title: 改題")
+    result = live.rebuild({"content/a/s13.md"})
+    assert full_builds == []
+    assert "sidebar/index.html" in result.changed
+    check_step(site, live, tmp_path, result)
+    (a / "s12.comments.yaml").write_text(COMMENTS)  # its comment count: what readers add
+    result = live.rebuild({"content/a/s12.comments.yaml"})
+    assert full_builds == []
+    check_step(site, live, tmp_path, result)
+
+
+def test_with_the_sidebar_on_every_page_a_newest_articles_card_is_a_full_build(preview):
+    site, live, full_builds, tmp_path = preview
+    with (site / "blogsmith.yaml").open("a", encoding="utf-8") as config:
+        config.write("sidebar: inline\n")
+    assert live.rebuild({"blogsmith.yaml"}) is not None
+    full_builds.clear()
+    edit(site / "content/a/s13.md", "title: 記事13", "title: 改題")
+    result = live.rebuild({"content/a/s13.md"})
+    assert full_builds == [1]
     check_step(site, live, tmp_path, result)
 
 

@@ -17,7 +17,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogsmith.cache.inputs import StaticPrints, inputs_digest, static_prints
+from blogsmith.cache.inputs import (
+    StaticPrints,
+    content_changes,
+    frame_digest,
+    static_prints,
+    with_content,
+)
 from blogsmith.cache.location import default_cache_dir
 from blogsmith.cache.output_state import output_files, output_state, output_unchanged
 from blogsmith.cache.persist import CacheFolder, Manifest
@@ -68,6 +74,13 @@ class BuiltSite:
     """What the image stage found of every site image the pages show."""
     static_paths: frozenset[str]
     """The output paths of the static files published."""
+    cache: BuildCache | None = None
+    """The cache this build committed to: what the next build in the process starts from."""
+
+
+ContentPatch = Callable[[set[str]], "BuildResult | None"]
+"""Given the content files changed since the last build, the output brought up to date (and
+the result, its `site` set), or None when a build is needed."""
 
 
 @dataclass
@@ -84,6 +97,14 @@ class BuildResult:
     site: BuiltSite | None = None
     """Set when the build committed and made pages (not when nothing had changed)."""
 
+    def summary(self, output: Path) -> str:
+        """The line `blogsmith build` ends with."""
+        return (
+            f"built {self.pages} pages and {self.static_files} static files in "
+            f"{self.seconds:.2f} s: {self.written} written, {self.removed} removed, "
+            f"into {output}"
+        )
+
 
 def build(
     site_dir: Path,
@@ -96,6 +117,8 @@ def build(
     cache: BuildCache | None = None,
     publisher: Publisher | None = None,
     cache_dir: Path | None = None,
+    patch: ContentPatch | None = None,
+    keep_site: bool = False,
 ) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched.
 
@@ -105,12 +128,19 @@ def build(
     cache on disk for the next run: when no input changed and the output is as it was left,
     nothing is done.
 
+    A process that keeps the last build (the comment service's builder) passes `patch`: when
+    only content files changed since the build on disk and everything else it read is as it
+    was, `patch` is given their paths and may bring the output up to date itself (see
+    preview.patch); the cache on disk is then saved as a build would save it. `keep_site`
+    makes the graph and pages even when nothing changed, for such a process to keep.
+
     One build at a time writes an output folder. The content, graph and caches are millions
     of objects that live for the whole build: the cyclic collector would scan them again and
     again (a third of a rebuild's time), so it stays off while they are made and then skips
     them (gc.freeze), running for rendering's short-lived garbage only.
     """
     run = _Build(site_dir, output, options, write, progress, theme, cache, publisher, cache_dir)
+    run.patch, run.keep_site = (patch, keep_site) if write else (None, False)
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -169,6 +199,12 @@ class _Build:
         """Each static file's digest, kept in the manifest for the next build's check."""
         self.originals = Originals(frozenset(), ())
         """The image originals the image stage published (without their private metadata)."""
+        self.patch: ContentPatch | None = None
+        """Given the changed content files, brings the output up to date, or declines."""
+        self.keep_site = False
+        """Whether to make the graph and pages even when nothing changed."""
+        self.frame = b""
+        """The digest of what this build reads but the content (cache.inputs.frame_digest)."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
         manifest = self.folder.load_manifest() if self.folder is not None else None
@@ -177,6 +213,9 @@ class _Build:
             unchanged = self.skip_when_unchanged(manifest, files, statics)
             if unchanged is not None:
                 return unchanged
+            patched = self.patch_content(manifest, files, statics)
+            if patched is not None:
+                return patched
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
@@ -205,7 +244,7 @@ class _Build:
             raise
         if writer is not None:
             result.site = BuiltSite(
-                graph, jobs, renderer, renderer.version, images, frozenset(statics)
+                graph, jobs, renderer, renderer.version, images, frozenset(statics), self.cache
             )
         result.seconds = time.perf_counter() - self.started
         return result
@@ -241,9 +280,10 @@ class _Build:
         with stage("cache"):
             known = getattr(manifest, "static_prints", None) or {}
             self.static_prints = static_prints(statics, self.marks, known)
-            self.inputs = inputs_digest(
-                self.site_dir, self.output, self.theme, files, self.static_prints, self.options
+            self.frame = frame_digest(
+                self.site_dir, self.output, self.theme, self.static_prints, self.options
             )
+            self.inputs = with_content(self.frame, files)
             self.seen_at = time.time_ns()
             self.unchanged_output = (
                 manifest is not None
@@ -253,6 +293,7 @@ class _Build:
             self.state = manifest.outputs if self.unchanged_output else output_state(self.output)
             if (
                 self.unchanged_output
+                and not self.keep_site
                 and manifest.inputs == self.inputs
                 and (manifest.next_publication is None or time.time() < manifest.next_publication)
             ):
@@ -269,6 +310,27 @@ class _Build:
             if not self.unchanged_output:
                 self.cache.forget_output()
         return None
+
+    def patch_content(
+        self, manifest: Manifest | None, files: ContentFiles | None, statics: dict[str, str]
+    ) -> BuildResult | None:
+        """The output brought up to date by `patch` when the build on disk differs from now in
+        content files alone (and its output is as it left it); None when a build is needed."""
+        if (
+            self.patch is None
+            or manifest is None
+            or manifest.content_prints is None
+            or not self.unchanged_output
+            or manifest.frame != self.frame
+        ):
+            return None
+        changed = content_changes(manifest.content_prints[0], files)
+        result = self.patch(changed) if changed else None
+        if result is None or result.site is None:
+            return None
+        self.save_cache(result.site.graph, result.site.jobs, statics, result)
+        result.seconds = time.perf_counter() - self.started
+        return result
 
     def plan_pages(self, graph: Graph, statics: dict[str, str]) -> list[Job]:
         with stage("plan"):
@@ -431,6 +493,7 @@ class _Build:
                 result.warnings,
                 self.static_prints,
                 (content_prints(self.files), self.prints_taken),
+                self.frame,
             )
             try:
                 self.folder.save(manifest, self.cache)

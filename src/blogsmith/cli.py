@@ -19,7 +19,6 @@ from blogsmith.core.errors import (
 from blogsmith.core.progress import ProgressBar
 
 if TYPE_CHECKING:  # the build's modules load only for the commands that build (not deploy)
-    from blogsmith.build import BuildResult
     from blogsmith.graph.content_graph import BuildOptions
 
 
@@ -303,7 +302,7 @@ def _build(args: argparse.Namespace) -> int:
     _print_warnings(result.warnings, args.quiet, capped=True)
     if not args.quiet:
         output = args.output or args.site / "public"
-        print(_summary(result, output))
+        print(result.summary(output))
     return 0
 
 
@@ -367,14 +366,6 @@ def _print_warnings(warnings: list[LocatedError], quiet: bool, capped: bool = Fa
         return
     for line in warning_lines(warnings, WARNINGS_PER_KIND if capped else None):
         print(line, file=sys.stderr)
-
-
-def _summary(result: BuildResult, output: Path) -> str:
-    return (
-        f"built {result.pages} pages and {result.static_files} static files in "
-        f"{result.seconds:.2f} s: {result.written} written, {result.removed} removed, "
-        f"into {output}"
-    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from blogsmith import __version__
-from blogsmith.content.load import ContentFiles
+from blogsmith.content.load import ContentFiles, ContentPrints
 from blogsmith.core.build_cache import digest
 from blogsmith.core.config import CONFIG_NAME
 from blogsmith.graph.content_graph import BuildOptions
@@ -48,6 +48,14 @@ def inputs_digest(
 ) -> bytes:
     """Everything a build reads, as one digest: when it and the output are as they were, the
     build would write exactly what is there. `statics`: each static file's digest."""
+    return with_content(frame_digest(site_dir, output, theme, statics, options), files)
+
+
+def frame_digest(
+    site_dir: Path, output: Path, theme: Theme, statics: StaticPrints, options: BuildOptions
+) -> bytes:
+    """Everything a build reads but the content files: the config, the templates, the static
+    files and the options. While it holds, a change to content alone may be patched in."""
     chosen = dataclasses.astuple(options)  # every option, however many there will be
     parts = [repr((__version__, str(output), str(theme.templates), chosen)).encode()]
     try:
@@ -55,8 +63,23 @@ def inputs_digest(
     except OSError:
         parts.append(b"no config")
     parts.append(templates_digest(site_dir / "templates", theme.templates))
-    for file in files or ():
-        parts.append(file.source.encode() + b"\0" + file.digest)
     for relative, (_, _, printed) in sorted(statics.items()):
         parts.append(relative.encode() + b"\0" + printed)
     return digest(b"\0".join(parts))
+
+
+def with_content(frame: bytes, files: ContentFiles | None) -> bytes:
+    """The frame's digest with every content file's."""
+    parts = [frame]
+    for file in files or ():
+        parts.append(file.source.encode() + b"\0" + file.digest)
+    return digest(b"\0".join(parts))
+
+
+def content_changes(before: ContentPrints, files: ContentFiles | None) -> set[str]:
+    """The content files (paths in the site) added, removed or changed since `before`."""
+    now = {file.source: file.digest for file in files or ()}
+    changed = {
+        source for source, printed in now.items() if before.get(source, (b"",))[-1] != printed
+    }
+    return changed | (before.keys() - now.keys())

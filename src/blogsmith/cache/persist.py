@@ -51,6 +51,8 @@ class Manifest:
     content_prints: tuple[ContentPrints, int] | None = None
     """Each content file's status and digest, and when they were taken (see
     content.load.read_content_files)."""
+    frame: bytes | None = None
+    """The digest of everything the build read but the content (cache.inputs.frame_digest)."""
 
     def __getstate__(self) -> dict:
         """`outputs` as strings of names and one array of numbers, the image copies apart
@@ -128,6 +130,15 @@ class CacheFolder:
     def load_manifest(self) -> Manifest | None:
         value = self._load("manifest.pickle")
         return value if isinstance(value, Manifest) else None
+
+    def manifest_mark(self) -> tuple[int, int, int] | None:
+        """The saved manifest's time, size and inode: whether another process saved a build
+        since this one did (None when there is none)."""
+        try:
+            status = (self.folder / "manifest.pickle").stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size, status.st_ino
 
     def load_cache(self) -> BuildCache | None:
         value = self._load("cache.pickle")

@@ -84,8 +84,8 @@ class Graph:
         """This graph with the articles of `sources` (every touched key's current file) made
         again and the comment threads of `threads` replaced (None: removed), when nothing else
         can have changed: their pages, URLs and relations are as they were. None when the
-        edit reaches further (an error to report, a card every sidebar shows), which a full
-        build must then make. `digests` are the new files' digests, by source path."""
+        edit reaches further (an error to report, a card the sidebar of every page shows),
+        which a full build must then make. `digests` are the new files' digests, by source path."""
         assert self.maker is not None
         maker = self.maker.replacing({k: s.meta for k, s in sources.items()}, digests)
         articles, comments = dict(self.articles), dict(self.comments)
@@ -106,7 +106,7 @@ class Graph:
             made, linked, fingerprint = maker.make(loaded, count, bag)
             if bag.errors:
                 return None
-            if key in recent and made.card != old.card:
+            if key in recent and made.card != old.card and self.config.sidebar != "shared":
                 return None  # every page's sidebar shows it: as much work as a full build
             if made == old:
                 made = old

@@ -58,10 +58,12 @@ def patch(
         return None  # a new image to measure and resize: a full build does it
     renderer = live.renderer.with_graph(patched)
     referrers = live.referrers()
-    among = sorted({index for key in edit.touched for index in referrers.get(key, ())})
+    among = {index for key in edit.touched for index in referrers.get(key, ())}
+    if edit.touched.intersection(graph.recent()):  # the sidebar lists it (one shared page)
+        among.update(i for i, job in enumerate(live.jobs) if renderer.shows_sidebar(job))
     writer = publisher.stage(cache.outputs)
     try:
-        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, among)
+        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, sorted(among))
         counter = RenderCounter(None, len(todo), 0)
         if render_pages(renderer, live.jobs, todo, writer, counter):
             writer.abort()  # a full build reports the problems with everything else

@@ -296,7 +296,12 @@ class Renderer:
 
     def with_graph(self, graph: Graph) -> Renderer:
         """This renderer over a graph of the same shape (an edit patched in by the live
-        preview): the compiled templates and the rendered sidebar are kept."""
+        preview): the compiled templates and the rendered sidebar are kept, unless the card
+        of a newest article changed (a comment on it): the sidebar lists those, so a renderer
+        is made anew over the graph."""
+        if [graph.articles[key].card for key in graph.recent()] != self.env.globals["recent"]:
+            search = self.env.globals["search_enabled"]
+            return Renderer(graph, self.site_dir, self.theme, search, self.images)
         twin = copy.copy(self)
         twin.graph = graph
         return twin

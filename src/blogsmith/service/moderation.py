@@ -17,7 +17,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from blogsmith.content.load import CONTENT_DIR
 from blogsmith.core.config import Config
+from blogsmith.service.builder import Builder
 from blogsmith.service.comment_files import (
     ArticleGone,
     CommentFileRefused,
@@ -40,7 +40,10 @@ from blogsmith.service.store import APPROVED, APPROVING, PENDING, REJECTED, SPAM
 
 DECISIONS = {"approve": APPROVED, "reject": REJECTED, "spam": SPAM}
 PUBLISH_SECONDS = 600
-"""How long the site's publish command may run before its whole session is ended."""
+"""How long the site's publish command (or the deploy) may run before its whole session is
+ended."""
+BUILD_SECONDS = 3600
+"""How long a publish's build may run."""
 
 
 class ModerationRefused(Exception):
@@ -171,9 +174,14 @@ class PublishResult:
 
 
 def publish(
-    store: Store, site_dir: Path, config: Config, output: Path | None = None
+    store: Store,
+    site_dir: Path,
+    config: Config,
+    output: Path | None = None,
+    builder: Builder | None = None,
 ) -> PublishResult:
-    """Votes folded into the comment files, an incremental build, the publish command."""
+    """Votes folded into the comment files, an incremental build and a deploy (`deploy.to`)
+    by `builder` (a builder process made for this publish when None), the publish command."""
     result = PublishResult()
     by_article: dict[str, dict[str, int]] = {}
     for (article, comment), total in store.vote_totals().items():
@@ -183,19 +191,23 @@ def publish(
             set_votes(site_dir / CONTENT_DIR, article, totals)
         except (CommentFileRefused, OSError):
             continue  # the votes stay in the database; the next publish tries again
-    # A process of its own: the service's threads never share a fork with the build.
-    code, said = run_in_own_session(_blogsmith("build", site_dir, output), site_dir, 3600)
+    own = builder is None
+    builder = builder or Builder(site_dir, output, keep=False)
+    try:
+        answer = builder.run(bool(config.deploy_to), BUILD_SECONDS + PUBLISH_SECONDS)
+    finally:
+        if own:
+            builder.close()
+    code, said = answer["build"]
     lines = said.strip().splitlines()
     if code != 0:
         result.message = "the build failed: " + " / ".join(lines[-6:])
         return result
     result.built = True
-    result.message = next((line for line in reversed(lines) if line.startswith("built ")), "")
+    result.message = lines[-1] if lines else ""
     result.published = True
-    if config.deploy_to:  # sends just what the build changed
-        code, said = run_in_own_session(
-            _blogsmith("deploy", site_dir, output), site_dir, PUBLISH_SECONDS
-        )
+    if answer["deploy"] is not None:  # it sent just what the build changed
+        code, said = answer["deploy"]
         result.published = code == 0
         lines = said.strip().splitlines()
         done = lines[-1] if lines else ""
@@ -208,12 +220,6 @@ def publish(
         if not result.published:
             result.message += f"; the publish command {_ended(code)}: {said.strip()[-500:]}"
     return result
-
-
-def _blogsmith(command: str, site_dir: Path, output: Path | None) -> list[str]:
-    """`blogsmith COMMAND` for this site, as a command line of this Python."""
-    line = [sys.executable, "-m", "blogsmith", command, "--site", str(site_dir)]
-    return line + ["--output", str(output)] if output is not None else line
 
 
 def run_in_own_session(command: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:
@@ -259,7 +265,8 @@ def _ended(code: int | None) -> str:
 class Publisher:
     """The service's publish step, in a thread of its own: approvals in a burst make one
     build, and a request waits for none. A request made while a publish runs makes another
-    (that one may have read the files already)."""
+    (that one may have read the files already). Its builder process keeps the build each
+    publish makes, so that the next one patches the changed comments files in."""
 
     store: Store
     site_dir: Path
@@ -269,11 +276,13 @@ class Publisher:
     """Seconds between publishes that fold new votes in (approvals publish at once)."""
     last: PublishResult | None = None
     _wanted: threading.Event = field(default_factory=threading.Event)
+    _builder: Builder | None = None
 
     def start(self) -> None:
         """Before the service answers anyone: the totals read here are what the files hold,
         so a vote that arrives next is new (read in the thread, it could be missed)."""
         folded = self._totals()
+        self._builder = Builder(self.site_dir, self.output)
         threading.Thread(target=self._loop, args=(folded,), name="publish", daemon=True).start()
 
     def request(self) -> None:
@@ -294,6 +303,8 @@ class Publisher:
             folded = totals
             self._wanted.clear()
             try:
-                self.last = publish(self.store, self.site_dir, self.config, self.output)
+                self.last = publish(
+                    self.store, self.site_dir, self.config, self.output, self._builder
+                )
             except Exception as exc:  # the service keeps serving; the moderator sees why
                 self.last = PublishResult(message=f"publishing failed: {exc}")
