@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from blogsmith.cache.edit_reach import EditReach, edit_reach
 from blogsmith.cache.inputs import (
     StaticPrints,
     content_changes,
@@ -205,6 +206,8 @@ class _Build:
         """Whether to make the graph and pages even when nothing changed."""
         self.frame = b""
         """The digest of what this build reads but the content (cache.inputs.frame_digest)."""
+        self.reach: EditReach | None = None
+        """How far a change to content alone reaches: the pages to key again."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
         manifest = self.folder.load_manifest() if self.folder is not None else None
@@ -213,9 +216,12 @@ class _Build:
             unchanged = self.skip_when_unchanged(manifest, files, statics)
             if unchanged is not None:
                 return unchanged
-            patched = self.patch_content(manifest, files, statics)
+            changed = self.content_changed(manifest, files)
+            patched = self.patch_content(changed, statics)
             if patched is not None:
                 return patched
+            if changed is not None and self.cache is not None:
+                self.reach = edit_reach(changed, self.cache)
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
@@ -311,21 +317,30 @@ class _Build:
                 self.cache.forget_output()
         return None
 
-    def patch_content(
-        self, manifest: Manifest | None, files: ContentFiles | None, statics: dict[str, str]
-    ) -> BuildResult | None:
-        """The output brought up to date by `patch` when the build on disk differs from now in
-        content files alone (and its output is as it left it); None when a build is needed."""
+    def content_changed(
+        self, manifest: Manifest | None, files: ContentFiles | None
+    ) -> set[str] | None:
+        """The content files changed since the build on disk, when nothing else it read
+        changed, its output is as it left it and no article's time to appear has come; None
+        otherwise."""
         if (
-            self.patch is None
-            or manifest is None
+            manifest is None
             or manifest.content_prints is None
             or not self.unchanged_output
             or manifest.frame != self.frame
+            or (manifest.next_publication is not None and time.time() >= manifest.next_publication)
         ):
             return None
-        changed = content_changes(manifest.content_prints[0], files)
-        result = self.patch(changed) if changed else None
+        return content_changes(manifest.content_prints[0], files)
+
+    def patch_content(
+        self, changed: set[str] | None, statics: dict[str, str]
+    ) -> BuildResult | None:
+        """The output brought up to date by `patch` when only content files changed; None
+        when a build is needed."""
+        if self.patch is None or not changed:
+            return None
+        result = self.patch(changed)
         if result is None or result.site is None:
             return None
         self.save_cache(result.site.graph, result.site.jobs, statics, result)
@@ -411,7 +426,10 @@ class _Build:
         cache = self.cache
         reuse = cache is not None and writer is not None and cache.version == renderer.version
         with stage("render"):
-            todo = pages_to_render(jobs, renderer, writer, cache, reuse, bool(self.bag))
+            among = None
+            if reuse and cache is not None and self.reach is not None:
+                among = self.reach.pages(renderer.graph, jobs, cache)
+            todo = pages_to_render(jobs, renderer, writer, cache, reuse, bool(self.bag), among)
             counter = RenderCounter(self.progress, len(jobs) + statics, len(jobs) - len(todo))
             problems = render_pages(renderer, jobs, todo, writer, counter)
         result.rendered = len(todo)

@@ -56,6 +56,11 @@ SHAPE_FIELDS = tuple(f.name for f in fields(Meta) if f.metadata.get("shape"))
 only): what the preview's quick path may not see change."""
 
 
+def shape_of(meta: Meta) -> tuple:
+    """An article's shape fields' values."""
+    return tuple(getattr(meta, name) for name in SHAPE_FIELDS)
+
+
 class _Checker:
     def __init__(self, parts: SplitSource, source: str, config: Config, bag: ErrorBag):
         self.doc = parts.meta

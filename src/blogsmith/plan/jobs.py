@@ -64,6 +64,22 @@ class Job:
     def output_file(self) -> str:
         return urls.output_file(self.path)
 
+    def shows_any(self, graph: Graph, keys: set[str]) -> bool:
+        """Whether this page shows any of `keys` (shown_articles, without making the set)."""
+        context = self.context
+        key = context.get("article")
+        if key is not None and (
+            key in keys
+            or graph.prev.get(key) in keys
+            or graph.next.get(key) in keys
+            or not keys.isdisjoint(graph.related.get(key, ()))
+        ):
+            return True
+        for name in ("keys", "entries"):
+            if name in context and not keys.isdisjoint(context[name]):
+                return True
+        return context.get("target") in keys
+
     def shown_articles(self, graph: Graph) -> set[str]:
         """The keys of every article whose values this page shows."""
         context = self.context
@@ -78,6 +94,34 @@ class Job:
         if "target" in context:
             keys.add(context["target"])
         return keys
+
+
+def referrers(jobs: list[Job], graph: Graph) -> dict[str, list[int]]:
+    """Article key -> the jobs whose pages show it: its own page and its aliases, its
+    neighbours', the related blocks it is in (hand-picked ones included), lists, feeds."""
+    found: dict[str, list[int]] = {}
+    for index, job in enumerate(jobs):
+        for key in job.shown_articles(graph):
+            found.setdefault(key, []).append(index)
+    return found
+
+
+def pages_showing(
+    jobs: list[Job], graph: Graph, keys: set[str], found: dict[str, list[int]] | None = None
+) -> list[int] | None:
+    """The jobs whose pages can change when the articles of `keys` change without changing
+    the site's shape (their URLs, order and relations): the pages that show them (`found`:
+    their referrers when known), and the shared sidebar's page when one is among the newest.
+    None when that is every page (the sidebar on every page lists the newest)."""
+    if found is not None:
+        among = {index for key in keys for index in found.get(key, ())}
+    else:
+        among = {index for index, job in enumerate(jobs) if job.shows_any(graph, keys)}
+    if keys.intersection(graph.recent()):
+        if graph.config.sidebar != "shared":
+            return None
+        among.update(index for index, job in enumerate(jobs) if job.template == SIDEBAR_PAGE)
+    return sorted(among)
 
 
 def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
@@ -196,15 +240,14 @@ def _list_jobs(spec: ListSpec, config) -> list[Job]:
     stable = config.pagination == "stable"
     first_label = STRINGS[config.language]["first_page"] if stable else "1"
     pages = list_pages(len(spec.keys), config.per_page, stable)
+    page_urls = {number: urls.public_url(config, spec.path_of(number)) for number, _, _ in pages}
     jobs = []
     for position, (number, start, stop) in enumerate(pages):
         context = {
             "kind": spec.kind,
             "title": spec.title,
             "keys": spec.keys[start:stop],
-            "pagination": _pagination(
-                pages, position, lambda n: urls.public_url(config, spec.path_of(n)), first_label
-            ),
+            "pagination": _pagination(pages, position, page_urls.__getitem__, first_label),
             **spec.extra,
         }
         if number is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from blogsmith.build import BuildResult
 from blogsmith.core.errors import LocatedError
 from blogsmith.graph.content_graph import Graph
-from blogsmith.plan.jobs import Job
+from blogsmith.plan.jobs import Job, referrers
 from blogsmith.render.images import MeasuredImages
 from blogsmith.render.pages import Renderer
 
@@ -51,12 +51,7 @@ class LiveSite:
         )
 
     def referrers(self) -> dict[str, list[int]]:
-        """Article key -> the jobs whose pages show it: its own page and its aliases, its
-        neighbours', the related blocks it is in (hand-picked ones included), lists, feeds."""
+        """Article key -> the jobs whose pages show it (plan.jobs.referrers), made once."""
         if self._referrers is None:
-            found: dict[str, list[int]] = {}
-            for index, job in enumerate(self.jobs):
-                for key in job.shown_articles(self.graph):
-                    found.setdefault(key, []).append(index)
-            self._referrers = found
+            self._referrers = referrers(self.jobs, self.graph)
         return self._referrers

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from blogsmith.build import BuildResult
-from blogsmith.content.fields import SHAPE_FIELDS, Meta
+from blogsmith.content.fields import shape_of
 from blogsmith.content.load import (
     COMMENTS_SUFFIX,
     CONTENT_DIR,
@@ -29,6 +29,7 @@ from blogsmith.core.errors import LocatedError, in_file_order
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
+from blogsmith.plan.jobs import pages_showing
 from blogsmith.preview.live import LiveSite
 from blogsmith.render.batch import RenderCounter, pages_to_render, render_pages
 from blogsmith.render.images import image_warnings, images_shown, is_resizable
@@ -57,13 +58,12 @@ def patch(
     if patched is None or not _images_measured(live, patched, edit.touched):
         return None  # a new image to measure and resize: a full build does it
     renderer = live.renderer.with_graph(patched)
-    referrers = live.referrers()
-    among = {index for key in edit.touched for index in referrers.get(key, ())}
-    if edit.touched.intersection(graph.recent()):  # the sidebar lists it (one shared page)
-        among.update(i for i, job in enumerate(live.jobs) if renderer.shows_sidebar(job))
+    among = pages_showing(live.jobs, graph, edit.touched, live.referrers())
+    if among is None:
+        return None
     writer = publisher.stage(cache.outputs)
     try:
-        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, sorted(among))
+        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, among)
         counter = RenderCounter(None, len(todo), 0)
         if render_pages(renderer, live.jobs, todo, writer, counter):
             writer.abort()  # a full build reports the problems with everything else
@@ -157,7 +157,7 @@ def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | N
             if (
                 before is None
                 or meta is None
-                or _shape(meta) != _shape(live.graph.maker.metas[key])
+                or shape_of(meta) != shape_of(live.graph.maker.metas[key])
             ):
                 return None
             edit.sources[key] = after.value
@@ -167,10 +167,6 @@ def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | N
             edit.after.append(after)
         edit.touched.add(key)
     return edit
-
-
-def _shape(meta: Meta) -> tuple:
-    return tuple(getattr(meta, name) for name in SHAPE_FIELDS)
 
 
 def _images_measured(live: LiveSite, patched: Graph, keys: set[str]) -> bool:

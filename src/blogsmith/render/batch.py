@@ -43,7 +43,8 @@ def pages_to_render(
 ) -> list[int]:
     """Indexes of the jobs to render: those whose inputs changed since the committed build.
 
-    `among` limits the check to those jobs (the others are known to be unchanged). A build
+    `among` limits the check to those jobs (the others are known to be unchanged: their
+    files are kept, and a job whose file the output lacks is checked too). A build
     that already failed renders one page per template, enough to report template errors with
     the content's, without the cost of every page. (Making the keys in forked workers saves
     nothing: a worker touching the whole graph copies most of it, page by page.)
@@ -53,6 +54,14 @@ def pages_to_render(
         for index, job in enumerate(jobs):
             first.setdefault(job.template, index)
         return sorted(first.values())
+    if among is not None and writer is not None:
+        chosen = set(among)
+        lacking = [
+            index
+            for index, job in enumerate(jobs)
+            if index not in chosen and not writer.keep(job.output_file)
+        ]
+        among = sorted(chosen.union(lacking))
     todo = []
     remembered = cache.digests if cache is not None else None
     stored = cache.cards_made_with(renderer.version) if cache is not None else None

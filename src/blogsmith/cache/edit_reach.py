@@ -1,0 +1,59 @@
+"""How far an edit reaches, for a build in a new process: when only the files and threads
+of articles the last build had changed, and none of their shape fields (the front matter
+that decides pages, URLs, order and relations), only the pages that show those articles
+can differ from the last build's. Only those are keyed again, as the live preview's patch
+does, not every page: at 10,000 articles that is most of a second of a one-edit build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blogsmith.content.fields import Meta, shape_of
+from blogsmith.content.load import COMMENTS_SUFFIX, CONTENT_DIR, LoadedSource
+from blogsmith.core.build_cache import BuildCache
+from blogsmith.graph.content_graph import Graph
+from blogsmith.plan.jobs import Job, pages_showing
+
+
+@dataclass(frozen=True)
+class EditReach:
+    touched: frozenset[str]
+    """The keys of the articles whose file or thread changed."""
+    shapes: dict[str, tuple]
+    """Each changed article file's shape as the last build read it, by source path."""
+
+    def pages(self, graph: Graph, jobs: list[Job], cache: BuildCache) -> list[int] | None:
+        """Once the content is loaded and the pages planned: the jobs whose pages can have
+        changed, or None (every one) when an article left the graph or changed its shape."""
+        for source, before in self.shapes.items():
+            meta = _meta(cache, source)
+            if meta is None or shape_of(meta) != before:
+                return None
+        if not all(key in graph.articles for key in self.touched):
+            return None
+        return pages_showing(jobs, graph, set(self.touched))
+
+
+def edit_reach(changed: set[str], cache: BuildCache) -> EditReach | None:
+    """Before the content is loaded (the cache still holds the last build's results): the
+    articles `changed` (paths in the site) touch, when each is one the last build had."""
+    prefix = CONTENT_DIR + "/"
+    touched: set[str] = set()
+    shapes: dict[str, tuple] = {}
+    for path in changed:
+        thread = path.endswith(COMMENTS_SUFFIX)
+        source = path[: -len(COMMENTS_SUFFIX)] + ".md" if thread else path
+        meta = _meta(cache, source)
+        if not source.startswith(prefix) or meta is None:
+            return None  # a new article, not an article, or one the last build refused
+        touched.add(source[len(prefix) :])
+        if not thread:
+            shapes[source] = shape_of(meta)
+    return EditReach(frozenset(touched), shapes)
+
+
+def _meta(cache: BuildCache, source: str) -> Meta | None:
+    """The front matter of an article file as loaded (None: not one, or not loaded)."""
+    entry = cache.files.get(source)
+    loaded = entry.value.value if entry is not None else None  # its FileResult's value
+    return loaded.meta if isinstance(loaded, LoadedSource) else None
