@@ -223,6 +223,8 @@ class _Build:
             if changed is not None and self.cache is not None:
                 self.reach = edit_reach(changed, self.cache)
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
+        if self.reach is not None and not self.reach.holds(graph, self.cache):
+            self.reach = None
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
         images = self.measure_images(graph, statics, writer)
@@ -348,9 +350,11 @@ class _Build:
         return result
 
     def plan_pages(self, graph: Graph, statics: dict[str, str]) -> list[Job]:
+        known = self.reach is not None  # the last build's paths and static files
         with stage("plan"):
-            jobs = plan(graph, self.bag, graph.config.search)
-        check_static_conflicts(jobs, statics, self.bag, graph.config.search)
+            jobs = plan(graph, self.bag, graph.config.search, paths_known=known)
+        if not known:
+            check_static_conflicts(jobs, statics, self.bag, graph.config.search)
         if self.write:
             _check_output_folder(self.site_dir, self.output, self.bag)
         return jobs
@@ -427,8 +431,8 @@ class _Build:
         reuse = cache is not None and writer is not None and cache.version == renderer.version
         with stage("render"):
             among = None
-            if reuse and cache is not None and self.reach is not None:
-                among = self.reach.pages(renderer.graph, jobs, cache)
+            if reuse and self.reach is not None:
+                among = self.reach.pages(renderer.graph, jobs)
             todo = pages_to_render(jobs, renderer, writer, cache, reuse, bool(self.bag), among)
             counter = RenderCounter(self.progress, len(jobs) + statics, len(jobs) - len(todo))
             problems = render_pages(renderer, jobs, todo, writer, counter)

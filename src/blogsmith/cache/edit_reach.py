@@ -22,15 +22,17 @@ class EditReach:
     shapes: dict[str, tuple]
     """Each changed article file's shape as the last build read it, by source path."""
 
-    def pages(self, graph: Graph, jobs: list[Job], cache: BuildCache) -> list[int] | None:
-        """Once the content is loaded and the pages planned: the jobs whose pages can have
-        changed, or None (every one) when an article left the graph or changed its shape."""
+    def holds(self, graph: Graph, cache: BuildCache) -> bool:
+        """Once the content is loaded: whether every touched article is still in the graph
+        with the shape it had (then the site's paths are the last build's too)."""
         for source, before in self.shapes.items():
             meta = _meta(cache, source)
             if meta is None or shape_of(meta) != before:
-                return None
-        if not all(key in graph.articles for key in self.touched):
-            return None
+                return False
+        return all(key in graph.articles for key in self.touched)
+
+    def pages(self, graph: Graph, jobs: list[Job]) -> list[int] | None:
+        """The jobs whose pages can have changed (None: every one), once it `holds`."""
         return pages_showing(jobs, graph, set(self.touched))
 
 

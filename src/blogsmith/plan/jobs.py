@@ -124,8 +124,10 @@ def pages_showing(
     return sorted(among)
 
 
-def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
-    """Every output file of the site; `search` adds the search page."""
+def plan(graph: Graph, bag: ErrorBag, search: bool = False, paths_known: bool = False) -> list[Job]:
+    """Every output file of the site; `search` adds the search page. `paths_known`: the
+    paths are those of the last committed build (an edit kept the site's shape), whose
+    checks they passed."""
     jobs: list[Job] = []
     config = graph.config
     queries: dict[str, dict[str, str]] = {}
@@ -156,7 +158,8 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False) -> list[Job]:
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     jobs = _answer_queries(jobs, queries, config)
-    check_paths(jobs, bag, search)
+    if not paths_known:
+        check_paths(jobs, bag, search)
     return jobs
 
 
