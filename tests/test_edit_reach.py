@@ -7,31 +7,17 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import DEFAULT_CONFIG, article, edit, graph_of, tree
+from conftest import article, edit, graph_of, tree
+from test_patch import ARCHIVE_CONFIG, COMMENTS, archive_files
 
 from blogsmith import build as build_module
 from blogsmith.build import build, default_cache_dir
 from blogsmith.plan.jobs import SIDEBAR_PAGE
 
-THREAD = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"
-
 
 @pytest.fixture
 def site(make_site):
-    made = make_site(
-        {
-            f"content/a/s{n:02d}.md": article(
-                f"記事{n}",
-                f"2022-09-{n + 1:02d} 10:00",
-                "japan" if n % 3 == 0 else "europe",
-                tags=f"[タグ{n % 2}, 共通]",
-                body=f"本文{n}。" * 30,
-            )
-            for n in range(14)
-        }
-        | {"content/a/s01.comments.yaml": THREAD},
-        config=DEFAULT_CONFIG + "recent_count: 3\n",
-    )
+    made = make_site(archive_files(), config=ARCHIVE_CONFIG)
     build(made, cache_dir=default_cache_dir(made / "public"))
     return made
 
@@ -72,7 +58,7 @@ def test_a_body_edit_keys_only_the_pages_showing_the_article(site, tmp_path, mon
 
 
 def test_a_new_comment_on_a_newest_article_keys_the_shared_sidebar_too(site, tmp_path, monkeypatch):
-    (site / "content/a/s13.comments.yaml").write_text(THREAD, encoding="utf-8")
+    (site / "content/a/s13.comments.yaml").write_text(COMMENTS, encoding="utf-8")
     among, jobs = keyed_after(site, monkeypatch)
     assert among is not None
     assert any(jobs[index].template == SIDEBAR_PAGE for index in among)
@@ -81,7 +67,7 @@ def test_a_new_comment_on_a_newest_article_keys_the_shared_sidebar_too(site, tmp
 
 def test_a_thread_changed_and_one_removed(site, tmp_path, monkeypatch):
     thread = site / "content/a/s01.comments.yaml"
-    thread.write_text(THREAD.replace("最初の", "直した"), encoding="utf-8")
+    thread.write_text(COMMENTS.replace("最初の", "直した"), encoding="utf-8")
     among, _ = keyed_after(site, monkeypatch)
     assert among is not None
     matches_a_clean_build(site, tmp_path)

@@ -20,23 +20,28 @@ COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初�
 REPLY = "- id: 2\n  parent: 1\n  author: 別の読者\n  date: 2022-09-05 11:00\n  body: 返信\n"
 
 
+def archive_files() -> dict[str, str]:
+    """Fourteen articles a day apart in two categories and two tags, one with a thread, one
+    with a hand-picked related article, and a draft; the sidebar lists the newest three."""
+    return {
+        f"content/a/s{n:02d}.md": article(
+            f"記事{n}",
+            f"2022-09-{n + 1:02d} 10:00",
+            "japan" if n % 3 == 0 else "europe",
+            tags=f"[タグ{n % 2}, 共通]",
+            body=f"本文{n}。" * 30,
+            **({"related": "[s06]"} if n == 5 else {}),
+        )
+        for n in range(14)
+    } | {"content/a/s01.comments.yaml": COMMENTS, "content/a/draft.md": draft_article()}
+
+
+ARCHIVE_CONFIG = DEFAULT_CONFIG + "recent_count: 3\n"
+
+
 @pytest.fixture
 def preview(make_site, tmp_path, monkeypatch):
-    site = make_site(
-        {
-            f"content/a/s{n:02d}.md": article(
-                f"記事{n}",
-                f"2022-09-{n + 1:02d} 10:00",
-                "japan" if n % 3 == 0 else "europe",
-                tags=f"[タグ{n % 2}, 共通]",
-                body=f"本文{n}。" * 30,
-                **({"related": "[s06]"} if n == 5 else {}),
-            )
-            for n in range(14)
-        }
-        | {"content/a/s01.comments.yaml": COMMENTS, "content/a/draft.md": draft_article()},
-        config=DEFAULT_CONFIG + "recent_count: 3\n",
-    )
+    site = make_site(archive_files(), config=ARCHIVE_CONFIG)
     full_builds = []
 
     def counted(*args, **kwargs):
