@@ -21,7 +21,7 @@ seconds, files uploaded and S3 requests (those that write, and PUT/DELETE/LIST c
    newest article deleted (the one just added: a retraction, what a news site deletes most).
    Each is `blogsmith build` then `blogsmith deploy`, timed separately, and checked in the
    bucket afterwards (the new text served, the added page there, the deleted one gone).
-   Then the comment service's publish path: its builder process (blogsmith.service.builder,
+   Then the comment service's publish path: its builder process (service.build_process,
    what `blogsmith comments serve` publishes with) is started and publishes once (the first
    publish after the service starts: it builds and keeps the site; its own row), then per
    round one comment is approved (written into the article's .comments.yaml by the function

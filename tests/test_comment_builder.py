@@ -13,6 +13,8 @@ import pytest
 from conftest import DEFAULT_CONFIG, article, edit, run_cli, tree
 from test_comment_service import THREAD
 
+from blogsmith.build import default_cache_dir
+from blogsmith.cache.persist import CacheFolder
 from blogsmith.service.builder import Builder
 from blogsmith.service.comment_files import NewComment, append_comment
 
@@ -64,6 +66,9 @@ def test_an_approval_is_patched_into_the_kept_build_and_equals_a_clean_build(
     first = builder.run(False, 300)
     assert first["build"][0] == 0 and not first["patched"]
     assert "0 written" in first["build"][1]  # nothing had changed; the build is kept
+    folder = CacheFolder(default_cache_dir(site / "public"))
+    statics = folder.load_cache().statics
+    assert statics
     for number in range(2):
         approve(site, f"承認されたコメント{number}", parent="102")
         answer = builder.run(False, 300)
@@ -72,6 +77,7 @@ def test_an_approval_is_patched_into_the_kept_build_and_equals_a_clean_build(
         page = (site / "public/europe/ceasefire/index.html").read_text()
         assert f"承認されたコメント{number}" in page
         assert tree(site / "public") == clean_build(site, tmp_path / str(number))
+        assert folder.load_cache().statics == statics  # a patch copies none, forgets none
     again = run_cli("build", "--site", site)  # the cache it saved: a fresh process has no work
     assert again.returncode == 0 and " 0 written, 0 removed" in again.stdout, again.stdout
 
@@ -86,7 +92,9 @@ def test_the_builder_deploys_what_it_built(site, builder, tmp_path):
     assert tree(tmp_path / "www") == tree(site / "public")
 
 
-@pytest.mark.parametrize("change", ["another build", "an edit", "a template", "a new article"])
+@pytest.mark.parametrize(
+    "change", ["another build", "an edit", "a date", "a template", "a new article"]
+)
 def test_what_else_changed_is_built_as_a_build_would(site, builder, tmp_path, change):
     assert builder.run(False, 300)["build"][0] == 0
     approve(site, "最初のコメント")
@@ -97,6 +105,8 @@ def test_what_else_changed_is_built_as_a_build_would(site, builder, tmp_path, ch
         assert run_cli("build", "--site", site).returncode == 0
     elif change == "an edit":
         edit(other, "本文です。", "同時に直された本文。")
+    elif change == "a date":  # it moves to another month and between other neighbours
+        edit(other, "date: 2022-09-04 09:00", "date: 2022-08-20 09:00")
     elif change == "a template":
         (site / "templates").mkdir()
         (site / "templates/404.html").write_text(

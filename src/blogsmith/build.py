@@ -97,6 +97,8 @@ class BuildResult:
     """Output files whose bytes this build changed or removed: what a live preview reloads."""
     site: BuiltSite | None = None
     """Set when the build committed and made pages (not when nothing had changed)."""
+    cache_mark: tuple[int, int, int] | None = None
+    """The mark of the manifest on disk as the build left it (CacheFolder.manifest_mark)."""
 
     def summary(self, output: Path) -> str:
         """The line `blogsmith build` ends with."""
@@ -120,6 +122,7 @@ def build(
     cache_dir: Path | None = None,
     patch: ContentPatch | None = None,
     keep_site: bool = False,
+    kept_mark: tuple[int, int, int] | None = None,
 ) -> BuildResult:
     """Build the site; raises BuildError with every problem found, leaving output untouched.
 
@@ -134,6 +137,9 @@ def build(
     was, `patch` is given their paths and may bring the output up to date itself (see
     preview.patch); the cache on disk is then saved as a build would save it. `keep_site`
     makes the graph and pages even when nothing changed, for such a process to keep.
+    `kept_mark` is the mark of the manifest its `cache` and `patch` belong to (the result's
+    `cache_mark` of its last build): when the one on disk has another (another process
+    built), they are set aside, under the output's lock, and the site is made to be kept.
 
     One build at a time writes an output folder. The content, graph and caches are millions
     of objects that live for the whole build: the cyclic collector would scan them again and
@@ -141,12 +147,15 @@ def build(
     them (gc.freeze), running for rendering's short-lived garbage only.
     """
     run = _Build(site_dir, output, options, write, progress, theme, cache, publisher, cache_dir)
-    run.patch, run.keep_site = (patch, keep_site) if write else (None, False)
+    if write:  # `check` neither patches nor keeps a site
+        run.patch, run.keep_site, run.kept_mark = patch, keep_site, kept_mark
     collecting = gc.isenabled()
     gc.disable()
     try:
         with writing(run.output) if write else nullcontext():
-            return run.stages(lambda: _freeze(collecting))
+            result = run.stages(lambda: _freeze(collecting))
+            result.cache_mark = run.folder.manifest_mark() if run.folder is not None else None
+            return result
     except OutputBusy as busy:
         problem = LocatedError(str(run.output), 0, f"cannot be written now: {busy}")
         raise BuildError([problem]) from None
@@ -208,8 +217,14 @@ class _Build:
         """The digest of what this build reads but the content (cache.inputs.frame_digest)."""
         self.reach: EditReach | None = None
         """How far a change to content alone reaches: the pages to key again."""
+        self.kept_mark: tuple[int, int, int] | None = None
+        """The manifest the passed cache and patch belong to (see build)."""
 
     def stages(self, long_lived_made: Callable[[], None]) -> BuildResult:
+        if self.kept_mark is not None and (
+            self.folder is None or self.folder.manifest_mark() != self.kept_mark
+        ):  # another process built since: its cache on disk, a site made anew to be kept
+            self.cache, self.patch, self.keep_site = None, None, True
         manifest = self.folder.load_manifest() if self.folder is not None else None
         files, statics = self.read_inputs(manifest)
         if self.folder is not None:
@@ -217,11 +232,11 @@ class _Build:
             if unchanged is not None:
                 return unchanged
             changed = self.content_changed(manifest, files)
+            if changed is not None and self.cache is not None:  # before a patch loads them
+                self.reach = edit_reach(changed, self.cache)
             patched = self.patch_content(changed, statics)
             if patched is not None:
                 return patched
-            if changed is not None and self.cache is not None:
-                self.reach = edit_reach(changed, self.cache)
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
         if self.reach is not None and not self.reach.holds(graph, self.cache):
             self.reach = None

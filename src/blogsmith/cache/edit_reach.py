@@ -15,8 +15,10 @@ from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import Job, pages_showing
 
 
-@dataclass(frozen=True)
+@dataclass
 class EditReach:
+    """The articles an edit of content alone touched, and their shapes before it."""
+
     touched: frozenset[str]
     """The keys of the articles whose file or thread changed."""
     shapes: dict[str, tuple]

@@ -53,7 +53,8 @@ class Meta:
 KNOWN_FIELDS = tuple(f.name for f in fields(Meta) if f.metadata.get("front_matter", True))
 SHAPE_FIELDS = tuple(f.name for f in fields(Meta) if f.metadata.get("shape"))
 """The front matter that decides pages, URLs, order and relations (the rest shows on pages
-only): what the preview's quick path may not see change."""
+only): what the preview's patch, and a build keying only the pages an edit reaches
+(cache.edit_reach), may not see change."""
 
 
 def shape_of(meta: Meta) -> tuple:

@@ -194,6 +194,10 @@ class BuildCache:
         # keeps files there without looking; a cache folder records their state instead.
         self.outputs = set(produced)
 
+    def statics_unchanged(self) -> None:
+        """A patch copies no static file: the committed ones stay as they are."""
+        self.pending_statics = {**self.statics, **self.pending_statics}
+
     def found_outputs(self, outputs: set[str]) -> None:
         """The output folder's files, as the cache folder's record says they still are."""
         self.outputs = outputs

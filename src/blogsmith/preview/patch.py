@@ -71,6 +71,7 @@ def patch(
             return None
         searched = update_index(patched, writer, cache.search) if graph.config.search else None
         writer.produced.update(cache.outputs)  # the same files as before: none is stale
+        cache.statics_unchanged()
         publisher.publish(writer)
         cache.committed(live.version, writer.produced, searched, patched.articles)
     except BaseException:

@@ -44,7 +44,8 @@ def pages_to_render(
     """Indexes of the jobs to render: those whose inputs changed since the committed build.
 
     `among` limits the check to those jobs (the others are known to be unchanged: their
-    files are kept, and a job whose file the output lacks is checked too). A build
+    files are kept without a key made, and a job whose file the output lacks is checked
+    too). A build
     that already failed renders one page per template, enough to report template errors with
     the content's, without the cost of every page. (Making the keys in forked workers saves
     nothing: a worker touching the whole graph copies most of it, page by page.)

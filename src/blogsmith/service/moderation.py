@@ -43,7 +43,7 @@ PUBLISH_SECONDS = 600
 """How long the site's publish command (or the deploy) may run before its whole session is
 ended."""
 BUILD_SECONDS = 3600
-"""How long a publish's build may run."""
+"""How long a publish's build may run (its deploy then has PUBLISH_SECONDS more)."""
 
 
 class ModerationRefused(Exception):
