@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from blogsmith.content.fields import Meta, shape_of
-from blogsmith.content.load import COMMENTS_SUFFIX, CONTENT_DIR, LoadedSource
+from blogsmith.content.load import CONTENT_DIR, LoadedSource, article_of
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import Job, pages_showing
@@ -45,13 +45,12 @@ def edit_reach(changed: set[str], cache: BuildCache) -> EditReach | None:
     touched: set[str] = set()
     shapes: dict[str, tuple] = {}
     for path in changed:
-        thread = path.endswith(COMMENTS_SUFFIX)
-        source = path[: -len(COMMENTS_SUFFIX)] + ".md" if thread else path
+        source = article_of(path)
         meta = _meta(cache, source)
         if not source.startswith(prefix) or meta is None:
             return None  # a new article, not an article, or one the last build refused
         touched.add(source[len(prefix) :])
-        if not thread:
+        if source == path:  # the article's own file, not its thread
             shapes[source] = shape_of(meta)
     return EditReach(frozenset(touched), shapes)
 

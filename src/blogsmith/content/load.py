@@ -103,6 +103,11 @@ def is_editor_litter(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
+def article_of(path: str) -> str:
+    """The article file a path names: itself, or the one a comments file sits beside."""
+    return path[: -len(COMMENTS_SUFFIX)] + ".md" if path.endswith(COMMENTS_SUFFIX) else path
+
+
 ContentPrints = dict[str, tuple[int, int, int, int, bytes]]
 """Source -> (size, mtime_ns, inode, ctime_ns, digest of its bytes) as a build read it."""
 
@@ -280,7 +285,7 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         bag = ErrorBag()
         config = settings.config
         thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments_max_depth, bag)
-        article = key[: -len(COMMENTS_SUFFIX)] + ".md"
+        article = article_of(key)
         packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
         return FileResult(
             LoadedComments(article, source, thread.count, packed),

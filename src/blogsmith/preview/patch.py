@@ -22,6 +22,7 @@ from blogsmith.content.load import (
     FileResult,
     LoadedComments,
     LoadedSource,
+    article_of,
     load_one,
 )
 from blogsmith.core.build_cache import BuildCache
@@ -129,9 +130,7 @@ def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | N
     articles = live.graph.articles
     for path in paths:
         is_thread = path.endswith(COMMENTS_SUFFIX)
-        key = path[len(prefix) :]
-        if is_thread:
-            key = key[: -len(COMMENTS_SUFFIX)] + ".md"
+        key = article_of(path[len(prefix) :])
         if key not in articles:  # new, removed, or not built (a draft): a full build
             return None
         before = cache.files.get(path)
