@@ -104,6 +104,13 @@ def test_the_shared_sidebar_shows_all_of_itself_in_its_frame(browser, example_si
     with its framed sidebar has no accessibility violations."""
     page = browser.new_page(viewport={"width": width, "height": 800})
     page.goto(example_site + "europe/ceasefire-broken/", wait_until="networkidle")
+    loaded = [f.url for f in page.frames if f.url.endswith("/sidebar/")]
+    assert loaded == ([] if width < 960 else [example_site + "sidebar/"])  # below the article: lazy
+    page.locator("iframe.sidebar-frame").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const d = document.querySelector('iframe.sidebar-frame').contentDocument;"
+        " return d && d.location.pathname === '/sidebar/' && d.readyState === 'complete'; }"
+    )
     frame = page.locator("iframe.sidebar-frame").bounding_box()
     inner = next(f for f in page.frames if f.url.endswith("/sidebar/"))
     shown = inner.evaluate("() => document.querySelector('.sidebar').getBoundingClientRect()")
