@@ -39,7 +39,13 @@ def test_a_phone_loads_images_that_fit_and_they_never_shift_the_page(browser, ex
     )
     page.goto(example_site + PAGES[kind], wait_until="networkidle")
     page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_load_state("networkidle")
+    # What the scroll brought in, the shared sidebar's lazy frame with it (Playwright reports
+    # no network idle for a frame that navigates lazily, so that is not waited for).
+    page.wait_for_function(
+        "() => [...document.images].every(i => i.complete) && [...document.querySelectorAll("
+        "'iframe')].every(f => f.contentDocument && f.contentDocument.URL !== 'about:blank'"
+        " && f.contentDocument.readyState === 'complete')"
+    )
     page.wait_for_timeout(300)
     images = page.evaluate(
         """() => [...document.images].filter(i => i.complete && i.naturalWidth).map(i => ({
