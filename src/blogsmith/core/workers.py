@@ -11,11 +11,13 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 MINIMUM_ITEMS = 400
+SLICES_PER_WORKER = 16
+AHEAD = 2
 
 
 def worker_count() -> int:
@@ -40,9 +42,10 @@ def map_in_workers(
     workers = worker_count()
     if workers < 2 or len(argument_tuples) < minimum_items or not can_fork():
         return [function(*arguments) for arguments in argument_tuples]
-    chunk = max(1, len(argument_tuples) // (workers * 8))
-    with _pool(workers) as pool, _stops_if_a_worker_dies():
-        return list(pool.map(_star, ((function, a) for a in argument_tuples), chunksize=chunk))
+    size = max(1, len(argument_tuples) // (workers * SLICES_PER_WORKER))
+    chunks = [argument_tuples[at : at + size] for at in range(0, len(argument_tuples), size)]
+    done = _shared(workers, [(_each, (function, chunk)) for chunk in chunks])
+    return [result for index in range(len(chunks)) for result in done[index]]
 
 
 def run_in_workers(
@@ -58,15 +61,44 @@ def run_in_workers(
         if on_result:
             on_result(result)
         return [result]
-    slices = _slices(total, workers * 8)
+    slices = _slices(total, workers * SLICES_PER_WORKER)
+    done = _shared(workers, [(function, bounds) for bounds in slices], on_result)
+    return [done[index] for index in range(len(slices))]
+
+
+def _shared(
+    workers: int,
+    jobs: list[tuple[Callable, tuple]],
+    on_result: Callable[[object], None] | None = None,
+) -> dict[int, object]:
+    """Job index -> its result, the jobs shared between this process and `workers - 1` forked
+    ones: they take jobs from the front (AHEAD each given at a time), this one from the back,
+    until they meet. A fork holds a copy of everything this process holds (the graph, the
+    templates), so a worker for every core while this one waited held all of it once more."""
     results: dict[int, object] = {}
-    with _pool(workers) as pool, _stops_if_a_worker_dies():
-        futures = {pool.submit(function, a, b): i for i, (a, b) in enumerate(slices)}
-        for future in as_completed(futures):
-            results[futures[future]] = result = future.result()
-            if on_result:
-                on_result(result)
-    return [results[i] for i in range(len(slices))]
+
+    def take(index: int, result: object) -> None:
+        results[index] = result
+        if on_result:
+            on_result(result)
+
+    front, back, given = 0, len(jobs), {}
+    with _pool(workers - 1) as pool, _stops_if_a_worker_dies():
+        while front < back or given:
+            while front < back and len(given) < AHEAD * (workers - 1):
+                function, arguments = jobs[front]
+                given[pool.submit(function, *arguments)] = front
+                front += 1
+            if front < back:
+                back -= 1
+                function, arguments = jobs[back]
+                take(back, function(*arguments))
+                finished = [future for future in given if future.done()]
+            else:
+                finished = wait(given, return_when=FIRST_COMPLETED).done
+            for future in finished:
+                take(given.pop(future), future.result())
+    return results
 
 
 class WorkerDied(Exception):
@@ -103,9 +135,8 @@ def _stops_if_a_worker_dies() -> Iterator[None]:
         ) from None
 
 
-def _star(call: tuple) -> object:
-    function, arguments = call
-    return function(*arguments)
+def _each(function: Callable, argument_tuples: Sequence[tuple]) -> list:
+    return [function(*arguments) for arguments in argument_tuples]
 
 
 def _quiet_exit() -> None:
