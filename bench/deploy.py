@@ -62,8 +62,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
-GENERATOR = Path(__file__).resolve().parents[2] / "shared/corpus/gen_corpus.py"
-SEED = 20220914
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference import GENERATOR, SEED, corpus  # noqa: E402
+
 BUCKET, HUGO_BUCKET = "bench", "bench-hugo"
 JST = timezone(timedelta(hours=9))
 DEPLOYED = re.compile(r"deployed to \S+: ([\d,]+) uploaded, ([\d,]+) deleted, ([\d,]+) unchanged")
@@ -265,28 +266,6 @@ class Bench:
 
 
 # ---------------------------------------------------------------- the corpus and its changes
-
-
-def corpus(work: Path, articles: int, generator: Path = GENERATOR) -> Path:
-    """WORK/corpus, generated unless it holds this many articles already."""
-    pristine = work / "corpus"
-    done = pristine / "generated.json"
-    wanted = {"articles": articles, "seed": SEED}
-    if done.is_file() and json.loads(done.read_text()) == wanted:
-        print(f"reusing the corpus in {pristine}", flush=True)
-        return pristine
-    if not generator.is_file():
-        raise SystemExit(f"the corpus generator is not at {generator} (--generator PATH)")
-    shutil.rmtree(pristine, ignore_errors=True)
-    print(f"generating {articles} articles into {pristine}", flush=True)
-    subprocess.run(
-        [sys.executable, str(generator), "--articles", str(articles), "--out", str(pristine)]
-        + ["--format", "all", "--seed", str(SEED)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    done.write_text(json.dumps(wanted))
-    return pristine
 
 
 @dataclass

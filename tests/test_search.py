@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from serving import ServeProcess
 
 from blogsmith.output.search.index import bucket_of
-from blogsmith.output.search.terms import required_terms, terms
+from blogsmith.output.search.terms import phrases, required_terms, terms
 
 NODE = shutil.which("node")
 HARNESS = Path(__file__).parent / "js/search_node.js"
@@ -61,7 +61,7 @@ def test_japanese_is_cut_into_pairs_and_words_stay_whole():
 
 TEXT = st.text(
     alphabet=st.sampled_from(
-        list("空母戦車の年ラファールバイタ々ーぁアｱＫ２ＡaZz019-.' 、。「」\n・")
+        list("空母戦車の年ラファールバイタ々〇ーぁアｱＫ２ＡaZz019-.' 、。「」\n・")
         + ["𠮷", "é", "Ü", "½", "①", "한"]
     ),
     max_size=40,
@@ -74,16 +74,17 @@ def test_the_search_page_cuts_text_exactly_as_the_index_does(samples):
     script = (
         "const s=require(process.argv[1]);const x=JSON.parse(process.argv[2]);"
         "console.log(JSON.stringify(x.map(t=>{const f=s.terms(t);"
-        "return [f,f.map(w=>s.bucketOf(w,4096)),s.plan(t).required]})))"
+        "return [f,f.map(w=>s.bucketOf(w,4096)),s.plan(t).required,s.plan(t).phrases]})))"
     )
     found = json.loads(
         node("-e", script, str(REPO / "static/assets/search.js"), json.dumps(samples))
     )
-    for sample, (script_terms, script_buckets, asked) in zip(samples, found, strict=True):
+    for sample, (script_terms, script_buckets, asked, runs) in zip(samples, found, strict=True):
         assert script_terms == terms(sample), sample
         assert script_buckets == [bucket_of(term, 4096) for term in script_terms], sample
         assert asked == required_terms(sample), sample
         assert set(asked) <= set(terms(sample)), sample  # a query finds the text it is cut from
+        assert runs == [[run[i : i + 2] for i in range(len(run) - 1)] for run in phrases(sample)]
 
 
 # -- the switch ------------------------------------------------------------------------------

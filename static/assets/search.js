@@ -1,11 +1,12 @@
 // The search page: reads the index blogsmith writes under /search/ (see search/index.py) and
 // shows the matching articles. The query is cut into terms by the same rules as the index
-// (search/terms.py): change both together.
+// (search/terms.py), and a pair's places are read as positions.py writes them: change both
+// together.
 (function (root) {
   "use strict";
 
   var CJK =
-    "\u3005\u3006\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff" +
+    "\u3005-\u3007\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff" +
     "\uac00-\ud7af\uf900-\ufaff\\u{20000}-\\u{2ffff}";
   var UNITS = new RegExp("([" + CJK + "]+)|((?:(?![" + CJK + "])[\\p{L}\\p{N}])+" +
     "(?:[-.'\u2019](?:(?![" + CJK + "])[\\p{L}\\p{N}])+)*)", "gu");
@@ -14,6 +15,9 @@
   var MAX_TERM = 64;
   var MAX_PREFIXES = 8;
   var PAGE = 10;
+  var TERMINAL = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  var LEADING = "#$%&'()*+,-./abcdefghijklmnopqrstuvwxyz{|}~";
+  var OVERFLOW = "!";
 
   function normalize(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -95,9 +99,10 @@
     return found.filter(Boolean);
   }
 
-  // What a query asks for: terms every result must have, and terms that rank it higher.
+  // What a query asks for: terms every result must have, terms that rank it higher, and the
+  // Japanese runs of three characters or more, whose pairs must stand one after another.
   function plan(query) {
-    var text = normalize(query), required = [], bonus = [], pieces = [];
+    var text = normalize(query), required = [], bonus = [], pieces = [], phrases = [];
     var list = units(text);
     list.forEach(function (unit, index) {
       var before = list[index - 1], after = list[index + 1];
@@ -107,7 +112,12 @@
         var chars = unit.japanese;
         pieces.push(chars.join(""));
         if (chars.length > 1) {
-          for (var i = 0; i + 1 < chars.length; i++) required.push(chars[i] + chars[i + 1]);
+          var pairs = [];
+          for (var i = 0; i + 1 < chars.length; i++) pairs.push(chars[i] + chars[i + 1]);
+          required = required.concat(pairs);
+          if (pairs.length > 1 && !phrases.some(function (run) { return run.join() === pairs.join(); })) {
+            phrases.push(pairs);
+          }
           if (touchesBefore) bonus.push(tail(before.word, MAX_TERM - 1) + chars[0]);
           if (touchesAfter) bonus.push(chars[chars.length - 1] + head(after.word, MAX_TERM - 1));
         } else {
@@ -126,6 +136,7 @@
     return {
       required: unique(required),
       bonus: unique(bonus),
+      phrases: phrases,
       pieces: unique(whole.concat(pieces.sort(function (a, b) { return b.length - a.length; })))
         .filter(Boolean)
     };
@@ -133,6 +144,51 @@
 
   function unique(list) {
     return list.filter(function (item, index) { return list.indexOf(item) === index; });
+  }
+
+  // A pair's places on a page, as positions.py writes them: how many are in the title, and
+  // every place in order (null when the pair stood there too often to keep them).
+  function decodePlaces(value) {
+    var numbers = [], current = 0;
+    for (var i = 0; i < value.length; i++) {
+      var char = value[i];
+      if (char === OVERFLOW) return { title: numbers[0], places: null };
+      var lead = LEADING.indexOf(char);
+      if (lead >= 0) {
+        current = current * LEADING.length + lead;
+      } else {
+        numbers.push(current * TERMINAL.length + TERMINAL.indexOf(char));
+        current = 0;
+      }
+    }
+    var places = [], at = 0;
+    for (var n = 1; n < numbers.length; n++) places.push(at += numbers[n]);
+    return { title: numbers[0], places: places };
+  }
+
+  // A posting's weight (see terms.TITLE): a number, or read from a pair's places.
+  function weightOf(value) {
+    if (typeof value === "number") return value;
+    var read = decodePlaces(value);
+    var body = read.places === null ? TITLE - 1 : read.places.length - read.title;
+    return read.title * TITLE + Math.min(body, TITLE - 1);
+  }
+
+  // Whether a page holds a run whose pairs have these values on it, one place after another
+  // (positions.holds_run); a pair that overflowed is taken as standing anywhere.
+  function holdsRun(values) {
+    var starts = null;
+    for (var offset = 0; offset < values.length; offset++) {
+      var places = decodePlaces(values[offset]).places;
+      if (places === null) continue;
+      var here = {};
+      places.forEach(function (place) {
+        if (starts === null || starts[place - offset]) here[place - offset] = true;
+      });
+      starts = here;
+      if (!Object.keys(starts).length) return false;
+    }
+    return true;
   }
 
   // FNV-1a over UTF-16 code units: the bucket a term is in (search/index.py bucket_of).
@@ -175,13 +231,17 @@
       return Promise.all(all.map(function (term) {
         return self.postings(meta, stale, term);
       })).then(function (postings) {
-        var scores = null, pages = meta.pages;
+        var scores = null, pages = meta.pages, placed = Object.create(null);
+        wanted.phrases.forEach(function (pairs) {
+          pairs.forEach(function (pair) { placed[pair] = {}; });
+        });
         postings.forEach(function (list, index) {
           var required = index < wanted.required.length, next = {};
-          var count = list.length / 2;
+          var count = list.length / 2, term = all[index];
           var idf = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
           for (var i = 0; i < list.length; i += 2) {
-            var id = list[i], weight = list[i + 1];
+            var id = list[i], weight = weightOf(list[i + 1]);
+            if (required && placed[term]) placed[term][id] = list[i + 1];
             var body = weight % TITLE, inTitle = weight >= TITLE ? 1 : 0;
             var score = idf * ((body * 2.2) / (body + 1.2) + 3 * inTitle);
             if (required) {
@@ -191,6 +251,13 @@
             }
           }
           if (required) scores = next;
+        });
+        // Only pages that hold each run as typed: the count and the category counts are exact.
+        Object.keys(scores || {}).forEach(function (id) {
+          var holds = wanted.phrases.every(function (pairs) {
+            return holdsRun(pairs.map(function (pair) { return placed[pair][id]; }));
+          });
+          if (!holds) delete scores[id];
         });
         var ids = Object.keys(scores || {}).map(Number);
         var blocks = unique(ids.map(function (id) { return Math.floor(id / meta.block); }));

@@ -11,7 +11,8 @@ files and meta.json; a query fetches one bucket and one recent file per term.
 Files (all under search/, JSON; meta.json names the others with a version each so a reader's
 browser never mixes old and new files):
 - meta.json: the bucket count, the categories in the site's order, every file's version;
-- i/N.json: bucket N, term -> [id, weight, id, weight, ...] (see terms.TITLE);
+- i/N.json: bucket N, term -> [id, value, id, value, ...]: a pair of Japanese characters' value
+  is where it stands on the page (positions.py), any other term's its weight (terms.TITLE);
 - r/N.json: the recent segment, as the buckets (none when it is empty); meta.json's "stale"
   lists the ids whose postings in i/ are out of date;
 - d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
@@ -33,7 +34,7 @@ from blogsmith.core.workers import run_in_workers
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.search import recent
 from blogsmith.output.search.recent import Recent
-from blogsmith.output.search.terms import weights
+from blogsmith.output.search.terms import entries
 from blogsmith.output.writer import StagedWriter
 
 FOLDER = "search/"
@@ -44,7 +45,7 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 4
+FORMAT = 5
 """Raised whenever the files or the way text becomes terms (terms.py) change: an index of
 another format is made anew, as an update would keep the terms its pages no longer make."""
 
@@ -138,7 +139,7 @@ class _Update:
         self._number(current)
         language = self.graph.config.language
         texts = {key: text_of(current[key][0], language) for key in changed}
-        made = {key: weights_of(text) for key, text in texts.items()}
+        made = {key: entries_of(text) for key, text in texts.items()}
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
         new.versions = dict(old.versions)
         new.recent, new.stale = set(old.recent), dict(old.stale)
@@ -164,7 +165,7 @@ class _Update:
         for article in added:
             new.ids[article.key] = free.pop(0) if free else len(new.ids)
 
-    def _segment(self, removed: list[str], made: dict[str, dict[str, int]]) -> Recent:
+    def _segment(self, removed: list[str], made: dict[str, dict[str, int | str]]) -> Recent:
         """The committed recent segment with the changes of this build: a removed or changed
         page leaves it (and its id's postings in the buckets are stale); a changed page
         enters it, unless its terms are the ones the buckets already have for it."""
@@ -178,7 +179,7 @@ class _Update:
         for key in [*removed, *made]:  # an id a removal frees may be taken by an addition
             after = made.get(key)
             if key in old.pages and key not in old.recent:
-                before = self._weights_before(key)
+                before = self._entries_before(key)
                 if before == after:
                     continue  # the buckets' postings for it still hold
                 new.stale[old.ids[key]] = sorted({bucket_of(t, new.buckets) for t in before})
@@ -233,7 +234,7 @@ class _Update:
         new.ids = {article.key: number for number, article in enumerate(articles)}
         language = self.graph.config.language
         sample = articles[:: max(1, len(articles) // 50)]
-        guess = sum(len(weights_of(text_of(a, language))) for a in sample) * len(articles)
+        guess = sum(len(entries_of(text_of(a, language))) for a in sample) * len(articles)
         new.buckets = _bucket_count(guess // max(1, len(sample)))
         new.sized_for = len(articles)
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
@@ -252,11 +253,11 @@ class _Update:
         self._finish()
         return new
 
-    def _weights_before(self, key: str) -> dict[str, int]:
+    def _entries_before(self, key: str) -> dict[str, int | str]:
         """The terms the buckets hold for `key` (a page not in the recent segment), from its
         text file in the output: the file they were made from."""
         try:
-            return weights_of(json.loads(self._committed(f"f/{self.old.ids[key]}.json")))
+            return entries_of(json.loads(self._committed(f"f/{self.old.ids[key]}.json")))
         except (ValueError, KeyError, TypeError):
             raise _Stale from None
 
@@ -393,12 +394,13 @@ def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, str]], list
     for article in articles[start:stop]:
         text = text_of(article, language)
         number = ids[article.key]
-        for term, weight in weights_of(text).items():
+        for term, value in entries_of(text).items():
+            posting = f'{number},"{value}"' if value.__class__ is str else f"{number},{value}"
             postings_of = found_in.get(term)
             if postings_of is None:
-                found_in[term] = [f"{number},{weight}"]
+                found_in[term] = [posting]
             else:
-                postings_of.append(f"{number},{weight}")
+                postings_of.append(posting)
         data = _json(text)
         name = f"f/{number}.json"
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
@@ -446,9 +448,9 @@ def _digest(article: Article) -> bytes:
     return digest("\x1f".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def weights_of(text: dict) -> dict[str, int]:
-    """A page's terms from its text file: the title and tags weigh as titles."""
-    return weights(" ".join([text["title"], *text["tags"]]), text["text"])
+def entries_of(text: dict) -> dict[str, int | str]:
+    """A page's terms from its text file (see terms.entries): the tags count as title."""
+    return entries(" ".join([text["title"], *text["tags"]]), text["text"])
 
 
 _BLOCK_TAGS = re.compile(

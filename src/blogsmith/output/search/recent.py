@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+Value = int | str
+"""What a posting holds for its page: a weight, or a pair's places (see terms.entries)."""
+
 MAX_PAGES = 64
 """Pages (added, changed or deleted) since the last merge beyond which the buckets are merged:
 two months of this archive's news at one article a day. A merge touches nearly every bucket of
@@ -30,15 +33,15 @@ POSTINGS_PER_FILE = 8000
 
 
 class Recent:
-    """The segment's postings: term -> {id: weight}."""
+    """The segment's postings: term -> {id: value} (a weight, or a pair's places)."""
 
-    def __init__(self, postings: dict[str, dict[int, int]] | None = None):
+    def __init__(self, postings: dict[str, dict[int, Value]] | None = None):
         self.postings = postings if postings is not None else {}
 
     @classmethod
-    def read(cls, files: Iterable[dict[str, list[int]]]) -> Recent:
+    def read(cls, files: Iterable[dict[str, list]]) -> Recent:
         """The segment from its files (decoded JSON)."""
-        postings: dict[str, dict[int, int]] = {}
+        postings: dict[str, dict[int, Value]] = {}
         for data in files:
             for term, flat in data.items():
                 postings.setdefault(term, {}).update(zip(flat[::2], flat[1::2], strict=True))
@@ -55,18 +58,18 @@ class Recent:
             if not found:
                 del self.postings[term]
 
-    def add(self, number: int, weights: dict[str, int]) -> None:
-        for term, weight in weights.items():
-            self.postings.setdefault(term, {})[number] = weight
+    def add(self, number: int, entries: dict[str, Value]) -> None:
+        for term, value in entries.items():
+            self.postings.setdefault(term, {})[number] = value
 
     def size(self) -> int:
         return sum(len(found) for found in self.postings.values())
 
-    def files(self, place: Callable[[str, int], int]) -> list[dict[str, list[int]]]:
+    def files(self, place: Callable[[str, int], int]) -> list[dict[str, list]]:
         """The segment cut into files of about a bucket's size, a term's file being
         place(term, file count) (the buckets' hash); none when it is empty."""
         count = file_count(self.size())
-        files: list[dict[str, list[int]]] = [{} for _ in range(count)]
+        files: list[dict[str, list]] = [{} for _ in range(count)]
         for term, found in self.postings.items():
             files[place(term, count)][term] = _flat(found)
         return files
@@ -83,11 +86,11 @@ def file_count(postings: int) -> int:
 
 
 def merged(
-    bucket: dict[str, list[int]], stale: set[int], recent: dict[str, dict[int, int]]
-) -> dict[str, list[int]]:
+    bucket: dict[str, list], stale: set[int], recent: dict[str, dict[int, Value]]
+) -> dict[str, list]:
     """A bucket without the `stale` ids' postings and with the `recent` ones (its terms'),
     what the search page makes of the two: the buckets after a merge."""
-    result: dict[str, list[int]] = {}
+    result: dict[str, list] = {}
     for term, flat in bucket.items():
         kept = _live(flat, stale) if stale else flat
         if kept:
@@ -99,14 +102,14 @@ def merged(
     return result
 
 
-def _live(flat: list[int], stale: set[int]) -> list[int]:
-    kept: list[int] = []
+def _live(flat: list, stale: set[int]) -> list:
+    kept: list = []
     for index in range(0, len(flat), 2):
         if flat[index] not in stale:
             kept += flat[index : index + 2]
     return kept
 
 
-def _flat(found: dict[int, int]) -> list[int]:
-    """{id: weight} as the files hold it: [id, weight, id, weight, ...] in id order."""
+def _flat(found: dict[int, Value]) -> list:
+    """{id: value} as the files hold it: [id, value, id, value, ...] in id order."""
     return [value for number in sorted(found) for value in (number, found[number])]

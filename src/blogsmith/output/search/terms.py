@@ -3,12 +3,13 @@
 Japanese has no spaces, so dictionary word-splitting guesses, and a guess the query does not
 repeat finds nothing (a katakana name next to Latin letters, a counter after a number). Here
 runs of kanji and kana are cut into overlapping pairs of characters instead, which needs no
-dictionary and matches any substring of two or more characters; a query must hold every
-pair, so a page that shares one character with it never matches. Latin letters and digits
-are words, and so are their leading parts at each change between letters and digits or at
-a hyphen (F-35A is f35a, f35, f, 35 and a; TB2 is tb2, tb and 2). Where a word touches
-Japanese (2035年, ルTB2) the pair across the join is a term too: the search page requires it
-for a lone character and counts it as a bonus otherwise.
+dictionary and matches any substring of two or more characters. A pair's posting keeps where
+it stands (positions.py), and a result must hold the query's pairs one after another: each
+Japanese run of the query as typed (漢数字 〇 included), never its pairs scattered. Latin
+letters and digits are words, and so are their leading parts at each change between letters
+and digits or at a hyphen (F-35A is f35a, f35, f, 35 and a; TB2 is tb2, tb and 2). Where a
+word touches Japanese (2035年, ルTB2) the pair across the join is a term too: the search page
+requires it for a lone character and counts it as a bonus otherwise.
 
 No term is longer than MAX_TERM characters and no word has more than MAX_PREFIXES leading
 parts, so a page's terms grow with its length, never with its square: one pasted 16 KB hash
@@ -25,9 +26,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from operator import add
+
+from blogsmith.output.search import positions
 
 CJK = (
-    "\u3005\u3006\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\u3005-\u3007\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff"
 )
 _UNITS = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-.'’][^\W_{CJK}]+)*)")
@@ -55,28 +59,31 @@ def normalize(text: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Every term of `text`, repeated as often as it occurs."""
-    return list(_each_term(text))
+    found: list[str] = []
+    for _start, japanese, others in _units(normalize(text)):
+        if japanese:
+            found.extend(_pairs(japanese))
+            found.extend(japanese)
+        found.extend(others)
+    return [term for term in found if term]
 
 
-def _each_term(text: str) -> Iterator[str]:
-    """terms(), one at a time: a page of one long run is counted without a list of it."""
-    return (term for term in _unit_terms(text) if term)
-
-
-def _unit_terms(text: str) -> Iterator[str]:
+def _units(text: str) -> Iterator[tuple[int, str, list[str]]]:
+    """Each unit of normalized `text`: (where it starts, the Japanese run or "", the terms
+    it makes besides the run's pairs and characters: a word's terms, and the join with the
+    unit before it when that is of the other kind)."""
     previous_end, previous_kind, previous_last = -1, "", ""
-    for match in _UNITS.finditer(normalize(text)):
+    for match in _UNITS.finditer(text):
         japanese, word = match.group(1), match.group(2)
         if japanese:
-            kind, first, last = "j", japanese[0], japanese[-1]
-            yield from _pairs(japanese)
-            yield from japanese
+            kind, first, last, others = "j", japanese[0], japanese[-1], []
         else:
             segments = _SEGMENTS.findall(word)
             kind, (first, last) = "w", _edges("".join(segments))
-            yield from _word_terms(segments)
+            others = list(_word_terms(segments))
         if match.start() == previous_end and previous_kind not in ("", kind):
-            yield previous_last + first
+            others.append(previous_last + first)
+        yield match.start(), japanese or "", others
         previous_end, previous_kind, previous_last = match.end(), kind, last
 
 
@@ -111,12 +118,61 @@ def _edges(word: str) -> tuple[str, str]:
     return word[: MAX_TERM - 1], word[-(MAX_TERM - 1) :]
 
 
-def weights(title: str, body: str) -> dict[str, int]:
-    """Term -> weight for one page (see TITLE)."""
-    counts = {term: min(count, TITLE - 1) for term, count in Counter(_each_term(body)).items()}
-    for term in terms(title):
-        counts[term] = counts.get(term, 0) + TITLE
-    return counts
+def entries(title: str, body: str) -> dict[str, int | str]:
+    """Term -> what a page's posting holds for it. A pair of Japanese characters holds its
+    places (positions.encode: the title's, then the body's, in one count with a gap between
+    them); any other term its weight (see TITLE)."""
+    heading = normalize(title)
+    title_counts, title_places = _scan(heading, 0)
+    counts, places = _scan(normalize(body), len(heading) + 1)
+    found: dict[str, int | str] = {
+        term: min(count, TITLE - 1) for term, count in counts.items() if term
+    }
+    for term, count in title_counts.items():
+        if term:
+            found[term] = found.get(term, 0) + TITLE * count
+    for pair, in_title in title_places.items():
+        found[pair] = positions.encode(len(in_title), in_title + places.pop(pair, []))
+    alone = positions.ALONE
+    for pair, in_body in places.items():
+        # Most pairs stand once on a page, and not in its title.
+        once = len(in_body) == 1 and alone.get(in_body[0])
+        found[pair] = once or positions.encode(0, in_body)
+    return found
+
+
+def _scan(text: str, offset: int) -> tuple[Counter, dict[str, list[int]]]:
+    """Normalized `text`'s terms: the count of each term but pairs, and each pair's places
+    (offset by `offset`; at most one past MAX_PLACES, which is enough to tell it overflowed)."""
+    places: dict[str, list[int]] = {}
+    runs: list[str] = []
+    words: list[str] = []
+    limit = positions.MAX_PLACES
+    for start, japanese, others in _units(text):
+        if japanese:
+            runs.append(japanese)
+            for place, pair in enumerate(map(add, japanese, japanese[1:]), offset + start):
+                found = places.get(pair)
+                if found is None:
+                    places[pair] = [place]
+                elif len(found) <= limit:
+                    found.append(place)
+        words += others
+    counts = Counter("".join(runs))
+    counts.update(words)
+    return counts, places
+
+
+def phrases(query: str) -> list[str]:
+    """The Japanese runs of `query` that its pairs alone do not pin down (three characters or
+    more): a result must hold each of them as typed, its pairs one after another."""
+    return list(
+        dict.fromkeys(
+            match.group(1)
+            for match in _UNITS.finditer(normalize(query))
+            if match.group(1) and len(match.group(1)) > 2
+        )
+    )
 
 
 def required_terms(query: str) -> list[str]:
