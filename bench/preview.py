@@ -26,10 +26,10 @@ URL = re.compile(r"serving (http://\S+)")
 
 
 def save_to_visible(
-    site: Path, articles: list[Path], change: Callable[[str, str], str]
+    site: Path, articles: dict[Path, str], change: Callable[[str, str], str]
 ) -> tuple[list[float], list[float]]:
-    """Seconds from saving `change(text, marker)` into each article to seeing it served, and
-    to the preview's search index finding the marker on that page."""
+    """Seconds from saving `change(text, marker)` into each article (source -> its URL path)
+    to seeing it served, and to the preview's search index finding the marker on that page."""
     process = subprocess.Popen(
         [sys.executable, "-m", "blogsmith", "serve", "--site", str(site), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -44,10 +44,9 @@ def save_to_visible(
         stream = events.getresponse()
         _next_state(stream)
         times, searchable = [], []
-        for number, path in enumerate(articles):
+        for number, (path, url) in enumerate(articles.items()):
             text = path.read_text(encoding="utf-8")
-            category = re.search(r"^category: (\S+)", text, re.M).group(1)
-            page = f"{base}{category}/{path.stem}/"
+            page = base.rstrip("/") + url
             marker = f"計測{number}-{time.time_ns()}"
             time.sleep(1.0)  # the previous save has settled
             started = time.perf_counter()
