@@ -9,9 +9,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from blogsmith.output.search import postings
 from blogsmith.output.search.index import bucket_of
-from blogsmith.output.search.positions import holds_run
-from blogsmith.output.search.terms import phrases, required_terms
+from blogsmith.output.search.terms import is_pair, phrases, required_terms
 
 
 def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
@@ -20,18 +20,22 @@ def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
     meta = json.loads(read("meta.json"))
     stale, recent = set(meta.get("stale", ())), len(meta.get("recent", ()))
     found: set[int] | None = None
-    values: dict[str, dict[int, str]] = {}
+    entries: dict[str, dict[int, str]] = {}
     for term in required_terms(query):
         bucket = json.loads(read(f"i/{bucket_of(term, meta['buckets'])}.json"))
-        flat = bucket.get(term, [])
-        postings = {n: v for n, v in zip(flat[::2], flat[1::2], strict=True) if n not in stale}
+        listed = postings.read(bucket.get(term, ""), is_pair(term))
+        on = {number: made for number, made in listed if number not in stale}
         if recent:  # pages added or edited since: the recent segment
-            newer = json.loads(read(f"r/{bucket_of(term, recent)}.json")).get(term, [])
-            postings.update(zip(newer[::2], newer[1::2], strict=True))
-        values[term] = postings
-        found = set(postings) if found is None else found & set(postings)
+            newer = json.loads(read(f"r/{bucket_of(term, recent)}.json")).get(term, "")
+            on.update(postings.read(newer, is_pair(term)))
+        entries[term] = on
+        found = set(on) if found is None else found & set(on)
     runs = [[run[i : i + 2] for i in range(len(run) - 1)] for run in phrases(query)]
-    exact = {n for n in found or () if all(holds_run([values[p][n] for p in r]) for r in runs)}
+    exact = {
+        number
+        for number in found or ()
+        if all(postings.holds_run([entries[pair][number] for pair in run]) for run in runs)
+    }
     return {json.loads(read(f"f/{number}.json"))["url"] for number in exact}
 
 

@@ -19,6 +19,8 @@ from blogsmith.content.load import load_content
 from blogsmith.core.config import load_config
 from blogsmith.core.errors import ErrorBag, in_file_order
 from blogsmith.graph.content_graph import BuildOptions, build_graph
+from blogsmith.output.search.postings import read as read_postings
+from blogsmith.output.search.terms import is_pair
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -128,9 +130,10 @@ def search_texts(changed: list[str]) -> list[str]:
 
 def search_index(root: Path) -> dict[str, object]:
     """The index with ids replaced by the pages they name: every term's postings as
-    {url: weight}, every page's text file, category and date, the categories in order. The
-    recent segment is merged as the search page merges it (the buckets' postings of stale
-    ids dropped, the recent files' added), so an index with one means what a clean one does."""
+    {url: entry} (counts, a pair's places), every page's text file, category and date, the
+    categories in order. The recent segment is merged as the search page merges it (the
+    buckets' postings of stale ids dropped, the recent files' added), so an index with one
+    means what a clean one does."""
     folder = root / "search"
     meta = json.loads((folder / "meta.json").read_bytes())
     pages: dict[int, dict] = {}
@@ -145,12 +148,13 @@ def search_index(root: Path) -> dict[str, object]:
     stale = set(meta["stale"])
     files = [f"i/{n}.json" for n in range(meta["buckets"])]
     files += [f"r/{n}.json" for n in range(len(meta["recent"]))]
-    by_id: dict[str, dict[int, int]] = {}
+    by_id: dict[str, dict[int, str]] = {}
     for name in files:
-        for term, flat in json.loads((folder / name).read_bytes()).items():
-            ids = flat[::2]
+        for term, written in json.loads((folder / name).read_bytes()).items():
+            listed = read_postings(written, is_pair(term))
+            ids = [number for number, _ in listed]
             assert ids == sorted(ids) and len(set(ids)) == len(ids), term
-            live = dict(zip(ids, flat[1::2], strict=True))
+            live = dict(listed)
             if name.startswith("i/"):
                 live = {i: w for i, w in live.items() if i not in stale}
             found = by_id.setdefault(term, {})

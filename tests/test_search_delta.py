@@ -14,7 +14,7 @@ from conftest import article, tree
 from test_search import search
 
 from blogsmith.build import build
-from blogsmith.output.search import recent
+from blogsmith.output.search import postings, recent
 
 WORDS = "空母 戦車 護衛艦 潜水艦 輸送機 哨戒機 駆逐艦 揚陸艦 戦闘機 偵察機 補給艦 掃海艇".split()
 
@@ -183,6 +183,16 @@ def test_the_recent_file_count_is_a_power_of_two_of_a_buckets_size(postings, fil
 
 
 def test_merging_a_bucket_drops_stale_ids_and_puts_recent_postings_in_id_order():
-    bucket = {"空母": [1, 2, 5, 1, 9, 3], "戦車": [5, 4]}
-    merged = recent.merged(bucket, {5}, {"空母": {5: 7, 3: 1}, "新型": {5: 1000}})
-    assert merged == {"空母": [1, 2, 3, 1, 5, 7, 9, 3], "新型": [5, 1000]}
+    once, twice = postings.entry(0, 1, [4]), postings.entry(1, 1, [0, 9])
+    bucket = {
+        "空母": postings.write([(1, once), (5, once), (9, twice)]),
+        "戦車": postings.write([(5, once)]),
+        "f35": postings.write([(2, "01")]),
+    }
+    merged = recent.merged(bucket, {5}, {"空母": {5: twice, 3: once}, "新型": {5: once}})
+    assert merged == {
+        "空母": postings.write([(1, once), (3, once), (5, twice), (9, twice)]),
+        "新型": postings.write([(5, once)]),
+        "f35": bucket["f35"],
+    }
+    assert postings.read(merged["空母"], True)[2] == (5, twice)

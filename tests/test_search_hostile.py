@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_search import node, search
 
-from blogsmith.output.search.positions import OVERFLOW
+from blogsmith.output.search.postings import MAX_PLACES, number
 from blogsmith.output.search.terms import (
     MAX_PREFIXES,
     MAX_TERM,
@@ -89,9 +89,12 @@ def test_a_page_of_one_long_run_is_counted_in_little_memory():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # A pair standing on a page this often keeps no places (the search page asks it only to
-    # be there); its count is capped like any term's.
-    assert counted == {"漢漢": "0" + OVERFLOW, "漢": 999}
+    # A pair standing on a page this often lists no places (the search page asks it only to
+    # be there), and is counted no further.
+    assert counted == {
+        "漢漢": number(0) + number(MAX_PLACES + 1),
+        "漢": number(0) + number(250_000),
+    }
     assert peak < 12_000_000, peak  # before: 47 MB, every pair and character in one list
 
 

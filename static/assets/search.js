@@ -1,6 +1,6 @@
 // The search page: reads the index blogsmith writes under /search/ (see search/index.py) and
 // shows the matching articles. The query is cut into terms by the same rules as the index
-// (search/terms.py), and a pair's places are read as positions.py writes them: change both
+// (search/terms.py), and a term's postings are read as postings.py writes them: change both
 // together.
 (function (root) {
   "use strict";
@@ -11,13 +11,13 @@
   var UNITS = new RegExp("([" + CJK + "]+)|((?:(?![" + CJK + "])[\\p{L}\\p{N}])+" +
     "(?:[-.'\u2019](?:(?![" + CJK + "])[\\p{L}\\p{N}])+)*)", "gu");
   var SEGMENTS = /\p{Nd}+|\p{L}+/gu;
-  var TITLE = 1000;
   var MAX_TERM = 64;
   var MAX_PREFIXES = 8;
   var PAGE = 10;
   var TERMINAL = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var LEADING = "#$%&'()*+,-./abcdefghijklmnopqrstuvwxyz{|}~";
-  var OVERFLOW = "!";
+  var MAX_PLACES = 999;
+  var PAIR = new RegExp("^[" + CJK + "]{2}$", "u");
 
   function normalize(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -146,40 +146,51 @@
     return list.filter(function (item, index) { return list.indexOf(item) === index; });
   }
 
-  // A pair's places on a page, as positions.py writes them: how many are in the title, and
-  // every place in order (null when the pair stood there too often to keep them).
-  function decodePlaces(value) {
-    var numbers = [], current = 0;
-    for (var i = 0; i < value.length; i++) {
-      var char = value[i];
-      if (char === OVERFLOW) return { title: numbers[0], places: null };
-      var lead = LEADING.indexOf(char);
+  // The numbers of a postings string (postings.py): base 43, the last digit of each from
+  // TERMINAL, any before it from LEADING.
+  function numbers(text) {
+    var found = [], current = 0;
+    for (var i = 0; i < text.length; i++) {
+      var lead = LEADING.indexOf(text[i]);
       if (lead >= 0) {
         current = current * LEADING.length + lead;
       } else {
-        numbers.push(current * TERMINAL.length + TERMINAL.indexOf(char));
+        found.push(current * TERMINAL.length + TERMINAL.indexOf(text[i]));
         current = 0;
       }
     }
-    var places = [], at = 0;
-    for (var n = 1; n < numbers.length; n++) places.push(at += numbers[n]);
-    return { title: numbers[0], places: places };
+    return found;
   }
 
-  // A posting's weight (see terms.TITLE): a number, or read from a pair's places.
-  function weightOf(value) {
-    if (typeof value === "number") return value;
-    var read = decodePlaces(value);
-    var body = read.places === null ? TITLE - 1 : read.places.length - read.title;
-    return read.title * TITLE + Math.min(body, TITLE - 1);
+  // A term's postings: for each page in id order, its id, how often the term is in its title
+  // and in its text, and for a pair of Japanese characters where it stands (null: too often
+  // to list).
+  function readPostings(term, text) {
+    var list = numbers(text), pair = PAIR.test(term), found = [], at = 0, id = null;
+    while (at < list.length) {
+      id = id === null ? list[at] : id + list[at];
+      var posting = { id: id, title: list[at + 1], text: list[at + 2] };
+      var count = posting.title + posting.text;
+      at += 3;
+      if (pair && count <= MAX_PLACES) {
+        var places = [], place = 0;
+        for (var n = 0; n < count; n++) places.push(place += list[at + n]);
+        posting.places = places;
+        at += count;
+      } else if (pair) {
+        posting.places = null;
+      }
+      found.push(posting);
+    }
+    return found;
   }
 
-  // Whether a page holds a run whose pairs have these values on it, one place after another
-  // (positions.holds_run); a pair that overflowed is taken as standing anywhere.
-  function holdsRun(values) {
+  // Whether a page holds a run whose pairs stand at these places, one after another
+  // (postings.holds_run); a pair with no places listed is taken as standing anywhere.
+  function holdsRun(placesOfPairs) {
     var starts = null;
-    for (var offset = 0; offset < values.length; offset++) {
-      var places = decodePlaces(values[offset]).places;
+    for (var offset = 0; offset < placesOfPairs.length; offset++) {
+      var places = placesOfPairs[offset];
       if (places === null) continue;
       var here = {};
       places.forEach(function (place) {
@@ -237,12 +248,12 @@
         });
         postings.forEach(function (list, index) {
           var required = index < wanted.required.length, next = {};
-          var count = list.length / 2, term = all[index];
+          var count = list.length, term = all[index];
           var idf = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
-          for (var i = 0; i < list.length; i += 2) {
-            var id = list[i], weight = weightOf(list[i + 1]);
-            if (required && placed[term]) placed[term][id] = list[i + 1];
-            var body = weight % TITLE, inTitle = weight >= TITLE ? 1 : 0;
+          for (var i = 0; i < list.length; i++) {
+            var id = list[i].id;
+            if (required && placed[term]) placed[term][id] = list[i].places;
+            var body = Math.min(list[i].text, MAX_PLACES), inTitle = list[i].title ? 1 : 0;
             var score = idf * ((body * 2.2) / (body + 1.2) + 3 * inTitle);
             if (required) {
               if (scores === null || id in scores) next[id] = (scores ? scores[id] : 0) + score;
@@ -283,7 +294,7 @@
   };
 
   function listed(data, term) {
-    return Object.prototype.hasOwnProperty.call(data, term) ? data[term] : [];
+    return Object.prototype.hasOwnProperty.call(data, term) ? readPostings(term, data[term]) : [];
   }
 
   // A term's postings as merged buckets would hold them: its bucket's, less the pages
@@ -300,16 +311,16 @@
     });
   };
 
-  // Two [id, weight, ...] lists in id order as one, without the bucket's stale ids.
+  // Two lists of postings in id order as one, without the bucket's stale ids.
   function merged(bucket, stale, recent) {
     var list = [], i = 0, j = 0;
     while (i < bucket.length || j < recent.length) {
-      if (j >= recent.length || (i < bucket.length && bucket[i] < recent[j])) {
-        if (!stale[bucket[i]]) list.push(bucket[i], bucket[i + 1]);
-        i += 2;
+      if (j >= recent.length || (i < bucket.length && bucket[i].id < recent[j].id)) {
+        if (!stale[bucket[i].id]) list.push(bucket[i]);
+        i++;
       } else {
-        list.push(recent[j], recent[j + 1]);
-        j += 2;
+        list.push(recent[j]);
+        j++;
       }
     }
     return list;

@@ -11,8 +11,8 @@ files and meta.json; a query fetches one bucket and one recent file per term.
 Files (all under search/, JSON; meta.json names the others with a version each so a reader's
 browser never mixes old and new files):
 - meta.json: the bucket count, the categories in the site's order, every file's version;
-- i/N.json: bucket N, term -> [id, value, id, value, ...]: a pair of Japanese characters' value
-  is where it stands on the page (positions.py), any other term's its weight (terms.TITLE);
+- i/N.json: bucket N, term -> its postings as one string (postings.py): each page's id, how
+  often the term is in its title and text, and where a pair of Japanese characters stands;
 - r/N.json: the recent segment, as the buckets (none when it is empty); meta.json's "stale"
   lists the ids whose postings in i/ are out of date;
 - d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
@@ -32,7 +32,7 @@ from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date
 from blogsmith.core.workers import run_in_workers
 from blogsmith.graph.content_graph import Graph
-from blogsmith.output.search import recent
+from blogsmith.output.search import postings, recent
 from blogsmith.output.search.recent import Recent
 from blogsmith.output.search.terms import entries
 from blogsmith.output.writer import StagedWriter
@@ -45,7 +45,7 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 5
+FORMAT = 6
 """Raised whenever the files or the way text becomes terms (terms.py) change: an index of
 another format is made anew, as an update would keep the terms its pages no longer make."""
 
@@ -165,7 +165,7 @@ class _Update:
         for article in added:
             new.ids[article.key] = free.pop(0) if free else len(new.ids)
 
-    def _segment(self, removed: list[str], made: dict[str, dict[str, int | str]]) -> Recent:
+    def _segment(self, removed: list[str], made: dict[str, dict[str, str]]) -> Recent:
         """The committed recent segment with the changes of this build: a removed or changed
         page leaves it (and its id's postings in the buckets are stale); a changed page
         enters it, unless its terms are the ones the buckets already have for it."""
@@ -211,7 +211,7 @@ class _Update:
             name = f"i/{number}.json"
             bucket = json.loads(self._committed(name))
             merged = recent.merged(bucket, stale_in.get(number, set()), recent_in.get(number, {}))
-            self._put(name, _encode(merged))
+            self._put(name, _sorted_json(merged))
         new.recent, new.stale = set(), {}
         self._put_segment(Recent())
 
@@ -225,7 +225,7 @@ class _Update:
     def _put_segment(self, segment: Recent) -> None:
         files = segment.files(bucket_of)
         for number, data in enumerate(files):
-            self._put(f"r/{number}.json", _encode(data))
+            self._put(f"r/{number}.json", _sorted_json(data))
         self.new.recent_files = len(files)
 
     def _anew(self, articles: list[Article], current: dict) -> SearchState:
@@ -239,21 +239,25 @@ class _Update:
         new.sized_for = len(articles)
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
         parts = _make(articles, new.ids, self)
-        # Postings come back as JSON text, slice by slice in id order: joined, they are each
-        # term's sorted list, without holding millions of numbers at once.
+        # Postings come back written, slice by slice in id order: joined (each slice's first id
+        # made a step from the last one before it), they are each term's string.
         buckets: list[dict[str, list[str]]] = [{} for _ in range(new.buckets)]
+        last: dict[str, int] = {}
         for part in parts:
-            for term, (bucket, postings_text) in part.items():
-                buckets[bucket].setdefault(term, []).append(postings_text)
-        del parts
+            for term, (bucket, first, written, final) in part.items():
+                before = last.get(term)
+                step = postings.number(first if before is None else first - before)
+                buckets[bucket].setdefault(term, []).append(step + written)
+                last[term] = final
+        del parts, last
         for number, bucket in enumerate(buckets):
-            self._put(f"i/{number}.json", _encode_text(bucket))
+            self._put(f"i/{number}.json", _sorted_json({t: "".join(p) for t, p in bucket.items()}))
             buckets[number] = {}
         self._pages({}, None)
         self._finish()
         return new
 
-    def _entries_before(self, key: str) -> dict[str, int | str]:
+    def _entries_before(self, key: str) -> dict[str, str]:
         """The terms the buckets hold for `key` (a page not in the recent segment), from its
         text file in the output: the file they were made from."""
         try:
@@ -367,13 +371,13 @@ _MAKING: tuple = ()
 
 def _make(
     articles: list[Article], ids: dict[str, int], update: _Update
-) -> list[dict[str, tuple[int, str]]]:
-    """A new index's postings, slice by slice (term -> bucket, JSON text), and the articles'
-    text files, staged: on every core."""
+) -> list[dict[str, tuple[int, int, str, int]]]:
+    """A new index's postings, slice by slice (term -> bucket, first id, the postings written
+    after it, last id), and the articles' text files, staged: on every core."""
     global _MAKING
     writer, new = update.writer, update.new
     _MAKING = (articles, ids, writer, update.graph.config.language, new.buckets)
-    parts: list[dict[str, tuple[int, str]]] = []
+    parts: list[dict[str, tuple[int, int, str, int]]] = []
     try:
         for part, staged in run_in_workers(_make_slice, len(articles)):
             parts.append(part)
@@ -387,24 +391,27 @@ def _make(
     return parts
 
 
-def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, str]], list]:
+def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, int, str, int]], list]:
     articles, ids, writer, language, buckets = _MAKING
-    found_in: dict[str, list[str]] = {}
+    found_in: dict[str, list] = {}
     staged = []
     for article in articles[start:stop]:
         text = text_of(article, language)
         number = ids[article.key]
-        for term, value in entries_of(text).items():
-            posting = f'{number},"{value}"' if value.__class__ is str else f"{number},{value}"
+        for term, made in entries_of(text).items():
             postings_of = found_in.get(term)
-            if postings_of is None:
-                found_in[term] = [posting]
+            if postings_of is None:  # [first id, last id, what is written after the first]
+                found_in[term] = [number, number, made]
             else:
-                postings_of.append(posting)
+                postings_of += (postings.number(number - postings_of[1]), made)
+                postings_of[1] = number
         data = _json(text)
         name = f"f/{number}.json"
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
-    part = {term: (bucket_of(term, buckets), ",".join(p)) for term, p in found_in.items()}
+    part = {
+        term: (bucket_of(term, buckets), found[0], "".join(found[2:]), found[1])
+        for term, found in found_in.items()
+    }
     return part, staged
 
 
@@ -448,7 +455,7 @@ def _digest(article: Article) -> bytes:
     return digest("\x1f".join(parts).encode("utf-8", "surrogatepass"))
 
 
-def entries_of(text: dict) -> dict[str, int | str]:
+def entries_of(text: dict) -> dict[str, str]:
     """A page's terms from its text file (see terms.entries): the tags count as title."""
     return entries(" ".join([text["title"], *text["tags"]]), text["text"])
 
@@ -485,20 +492,8 @@ def _sortable(article: Article) -> int:
     return int(article.date.timestamp() // 60) if article.date else 0
 
 
-def _encode(bucket: dict[str, list[int]]) -> bytes:
+def _sorted_json(bucket: dict[str, str]) -> bytes:
     return _json({term: bucket[term] for term in sorted(bucket)})
-
-
-def _encode_text(bucket: dict[str, list[str]]) -> bytes:
-    """What _encode writes, from postings already written out as JSON text."""
-    return (
-        "{"
-        + ",".join(
-            f"{json.dumps(term, ensure_ascii=False)}:[{','.join(bucket[term])}]"
-            for term in sorted(bucket)
-        )
-        + "}"
-    ).encode()
 
 
 def _json(value: object) -> bytes:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-Value = int | str
-"""What a posting holds for its page: a weight, or a pair's places (see terms.entries)."""
+from blogsmith.output.search import postings
+from blogsmith.output.search.terms import is_pair
 
 MAX_PAGES = 64
 """Pages (added, changed or deleted) since the last merge beyond which the buckets are merged:
@@ -33,19 +33,19 @@ POSTINGS_PER_FILE = 8000
 
 
 class Recent:
-    """The segment's postings: term -> {id: value} (a weight, or a pair's places)."""
+    """The segment's postings: term -> {id: entry} (postings.entry)."""
 
-    def __init__(self, postings: dict[str, dict[int, Value]] | None = None):
-        self.postings = postings if postings is not None else {}
+    def __init__(self, found: dict[str, dict[int, str]] | None = None):
+        self.postings = found if found is not None else {}
 
     @classmethod
-    def read(cls, files: Iterable[dict[str, list]]) -> Recent:
+    def read(cls, files: Iterable[dict[str, str]]) -> Recent:
         """The segment from its files (decoded JSON)."""
-        postings: dict[str, dict[int, Value]] = {}
+        found: dict[str, dict[int, str]] = {}
         for data in files:
-            for term, flat in data.items():
-                postings.setdefault(term, {}).update(zip(flat[::2], flat[1::2], strict=True))
-        return cls(postings)
+            for term, written in data.items():
+                found.setdefault(term, {}).update(postings.read(written, is_pair(term)))
+        return cls(found)
 
     def without(self, ids: set[int]) -> None:
         """Drop every posting of `ids` (pages edited again or deleted)."""
@@ -58,58 +58,53 @@ class Recent:
             if not found:
                 del self.postings[term]
 
-    def add(self, number: int, entries: dict[str, Value]) -> None:
-        for term, value in entries.items():
-            self.postings.setdefault(term, {})[number] = value
+    def add(self, number: int, entries: dict[str, str]) -> None:
+        for term, made in entries.items():
+            self.postings.setdefault(term, {})[number] = made
 
     def size(self) -> int:
         return sum(len(found) for found in self.postings.values())
 
-    def files(self, place: Callable[[str, int], int]) -> list[dict[str, list]]:
+    def files(self, place: Callable[[str, int], int]) -> list[dict[str, str]]:
         """The segment cut into files of about a bucket's size, a term's file being
         place(term, file count) (the buckets' hash); none when it is empty."""
         count = file_count(self.size())
-        files: list[dict[str, list]] = [{} for _ in range(count)]
+        files: list[dict[str, str]] = [{} for _ in range(count)]
         for term, found in self.postings.items():
-            files[place(term, count)][term] = _flat(found)
+            files[place(term, count)][term] = _written(found)
         return files
 
 
-def file_count(postings: int) -> int:
+def file_count(size: int) -> int:
     """The power of two that gives each recent file at most about POSTINGS_PER_FILE."""
-    if not postings:
+    if not size:
         return 0
     count = 1
-    while count * POSTINGS_PER_FILE < postings:
+    while count * POSTINGS_PER_FILE < size:
         count *= 2
     return count
 
 
 def merged(
-    bucket: dict[str, list], stale: set[int], recent: dict[str, dict[int, Value]]
-) -> dict[str, list]:
+    bucket: dict[str, str], stale: set[int], recent: dict[str, dict[int, str]]
+) -> dict[str, str]:
     """A bucket without the `stale` ids' postings and with the `recent` ones (its terms'),
     what the search page makes of the two: the buckets after a merge."""
-    result: dict[str, list] = {}
-    for term, flat in bucket.items():
-        kept = _live(flat, stale) if stale else flat
-        if kept:
-            result[term] = kept
+    result: dict[str, dict[int, str]] = {}
+    kept: dict[str, str] = {}
+    for term, written in bucket.items():
+        if not stale and term not in recent:
+            kept[term] = written  # as it is
+            continue
+        found = dict(postings.read(written, is_pair(term)))
+        for number in stale & found.keys():
+            del found[number]
+        if found:
+            result[term] = found
     for term, found in recent.items():
-        joined = dict(zip(result.get(term, [])[::2], result.get(term, [])[1::2], strict=True))
-        joined.update(found)
-        result[term] = _flat(joined)
-    return result
+        result.setdefault(term, {}).update(found)
+    return kept | {term: _written(found) for term, found in result.items()}
 
 
-def _live(flat: list, stale: set[int]) -> list:
-    kept: list = []
-    for index in range(0, len(flat), 2):
-        if flat[index] not in stale:
-            kept += flat[index : index + 2]
-    return kept
-
-
-def _flat(found: dict[int, Value]) -> list:
-    """{id: value} as the files hold it: [id, value, id, value, ...] in id order."""
-    return [value for number in sorted(found) for value in (number, found[number])]
+def _written(found: dict[int, str]) -> str:
+    return postings.write((number, found[number]) for number in sorted(found))

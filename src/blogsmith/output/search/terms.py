@@ -4,7 +4,7 @@ Japanese has no spaces, so dictionary word-splitting guesses, and a guess the qu
 repeat finds nothing (a katakana name next to Latin letters, a counter after a number). Here
 runs of kanji and kana are cut into overlapping pairs of characters instead, which needs no
 dictionary and matches any substring of two or more characters. A pair's posting keeps where
-it stands (positions.py), and a result must hold the query's pairs one after another: each
+it stands (postings.py), and a result must hold the query's pairs one after another: each
 Japanese run of the query as typed (漢数字 〇 included), never its pairs scattered. Latin
 letters and digits are words, and so are their leading parts at each change between letters
 and digits or at a hyphen (F-35A is f35a, f35, f, 35 and a; TB2 is tb2, tb and 2). Where a
@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from operator import add
 
-from blogsmith.output.search import positions
+from blogsmith.output.search import postings
 
 CJK = (
     "\u3005-\u3007\u3040-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -36,10 +36,7 @@ CJK = (
 )
 _UNITS = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-.'’][^\W_{CJK}]+)*)")
 _SEGMENTS = re.compile(r"\d+|[^\W\d_]+")
-
-TITLE = 1000
-"""A term's weight is its count in the body (at most TITLE - 1) plus TITLE for each time the
-title or a tag has it: the search page reads the two parts back apart."""
+_PAIR = re.compile(rf"[{CJK}]{{2}}")
 
 MAX_TERM = 64
 """The longest term, in characters (code points): longer than any ordinary word, a German
@@ -118,27 +115,34 @@ def _edges(word: str) -> tuple[str, str]:
     return word[: MAX_TERM - 1], word[-(MAX_TERM - 1) :]
 
 
-def entries(title: str, body: str) -> dict[str, int | str]:
-    """Term -> what a page's posting holds for it. A pair of Japanese characters holds its
-    places (positions.encode: the title's, then the body's, in one count with a gap between
-    them); any other term its weight (see TITLE)."""
+def entries(title: str, body: str) -> dict[str, str]:
+    """Term -> what a page's posting holds for it (postings.entry): how often it is in the
+    title (and tags) and in the text, and for a pair of Japanese characters where it stands
+    (the title's places, then the text's, in one count with a gap between them)."""
     heading = normalize(title)
     title_counts, title_places = _scan(heading, 0)
     counts, places = _scan(normalize(body), len(heading) + 1)
-    found: dict[str, int | str] = {
-        term: min(count, TITLE - 1) for term, count in counts.items() if term
-    }
+    number, entry = postings.number, postings.entry
+    found: dict[str, str] = {}
+    for term, count in counts.items():
+        if term:
+            found[term] = number(title_counts.pop(term, 0)) + number(count)
     for term, count in title_counts.items():
         if term:
-            found[term] = found.get(term, 0) + TITLE * count
+            found[term] = number(count) + number(0)
     for pair, in_title in title_places.items():
-        found[pair] = positions.encode(len(in_title), in_title + places.pop(pair, []))
-    alone = positions.ALONE
-    for pair, in_body in places.items():
-        # Most pairs stand once on a page, and not in its title.
-        once = len(in_body) == 1 and alone.get(in_body[0])
-        found[pair] = once or positions.encode(0, in_body)
+        in_text = places.pop(pair, [])
+        found[pair] = entry(len(in_title), len(in_text), in_title + in_text)
+    alone = postings.ALONE
+    for pair, in_text in places.items():
+        once = len(in_text) == 1 and alone.get(in_text[0])
+        found[pair] = once or entry(0, len(in_text), in_text)
     return found
+
+
+def is_pair(term: str) -> bool:
+    """Whether `term` is a pair of Japanese characters (its postings list places)."""
+    return _PAIR.fullmatch(term) is not None
 
 
 def _scan(text: str, offset: int) -> tuple[Counter, dict[str, list[int]]]:
@@ -147,7 +151,7 @@ def _scan(text: str, offset: int) -> tuple[Counter, dict[str, list[int]]]:
     places: dict[str, list[int]] = {}
     runs: list[str] = []
     words: list[str] = []
-    limit = positions.MAX_PLACES
+    limit = postings.MAX_PLACES
     for start, japanese, others in _units(text):
         if japanese:
             runs.append(japanese)

@@ -1,0 +1,138 @@
+"""How a term's postings are written: a few characters a page, with where a pair stands.
+
+A term's postings are one string: for each page that has the term, in id order, the id (the
+first as it is, each next as the step from the one before), then how often the term is in the
+page's title and tags, then how often in its text. A pair of Japanese characters then lists
+where it stands on the page (counted in code points of the normalized title, then of the
+normalized text after it), each as the step from the one before: so the search page keeps a
+result only where a query's pairs stand one after another, exactly the pages that hold each
+Japanese run of the query as typed. Pairs alone also find pages that hold them apart: 双方の主張
+asks for 双方, 方の, の主, 主張, and a page saying 双方 here and の主張 there has them all.
+
+Each number is written in base 43, its last digit from TERMINAL and any digit before it from
+LEADING, so no separator is needed: below 43 is one character, below 1,849 two; no character
+needs escaping in JSON. A pair that stands more than MAX_PLACES times on a page (only
+machine-made text does that) lists no places there: the search page then asks that pair only
+to be on the page, as it did before places were kept.
+
+static/assets/search.js reads the same strings: change both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+TERMINAL = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LEADING = "#$%&'()*+,-./abcdefghijklmnopqrstuvwxyz{|}~"
+BASE = len(TERMINAL)
+MAX_PLACES = 999
+"""Places listed per pair and page, and the most a page's text counts for a term's weight."""
+
+_VALUE = {char: value for value, char in enumerate(TERMINAL)}
+_LEAD = {char: value for value, char in enumerate(LEADING)}
+
+
+def _long_number(value: int) -> str:
+    digits = TERMINAL[value % BASE]
+    value //= BASE
+    while value:
+        digits = LEADING[value % BASE] + digits
+        value //= BASE
+    return digits
+
+
+_SHORTS = BASE * BASE
+_SHORT = [_long_number(value) for value in range(_SHORTS)]
+"""Every number of one or two characters, written once: nearly all are."""
+
+
+def number(value: int) -> str:
+    return _SHORT[value] if value < _SHORTS else _long_number(value)
+
+
+ALONE = {place: "01" + _SHORT[place] for place in range(_SHORTS)}
+"""entry(0, 1, [place]) for the places of one or two characters: a pair that stands once on
+a page, not in its title, as most do."""
+
+
+def entry(in_title: int, in_text: int, places: list[int] | None = None) -> str:
+    """What a page's posting holds after its id: the counts, and a pair's `places` in order
+    (none past MAX_PLACES)."""
+    short = _SHORT
+    written = [number(in_title), number(in_text)]
+    if places is not None and len(places) <= MAX_PLACES:
+        previous = 0
+        for place in places:
+            gap = place - previous
+            written.append(short[gap] if gap < _SHORTS else _long_number(gap))
+            previous = place
+    return "".join(written)
+
+
+def write(postings: Iterable[tuple[int, str]], previous: int | None = None) -> str:
+    """(id, entry) pairs in id order as a term's string; after `previous`, the first id is
+    written as the step from it (to append to a string that ends with that id)."""
+    written = []
+    for number_, made in postings:
+        written.append(number(number_ if previous is None else number_ - previous) + made)
+        previous = number_
+    return "".join(written)
+
+
+def read(text: str, pair: bool) -> list[tuple[int, str]]:
+    """A term's string back as (id, entry) pairs; `pair`: the term is a pair of Japanese
+    characters (its entries list places)."""
+    numbers = _numbers(text)
+    found, at, page = [], 0, None
+    while at < len(numbers):
+        page = numbers[at] if page is None else page + numbers[at]
+        in_title, in_text = numbers[at + 1], numbers[at + 2]
+        size = in_title + in_text if pair and in_title + in_text <= MAX_PLACES else 0
+        found.append((page, _text_of(numbers[at + 1 : at + 3 + size])))
+        at += 3 + size
+    return found
+
+
+def places(made: str) -> list[int] | None:
+    """Where a pair stands, from its entry; None when it stands there too often to list."""
+    numbers = _numbers(made)
+    if numbers[0] + numbers[1] > MAX_PLACES:
+        return None
+    found, at = [], 0
+    for gap in numbers[2:]:
+        at += gap
+        found.append(at)
+    return found
+
+
+def holds_run(entries: list[str]) -> bool:
+    """Whether a page holds a Japanese run whose pairs, in order, have these entries on it:
+    some place of the first pair followed by the next pair one place on, and so on. A pair
+    that lists no places is taken as standing anywhere."""
+    starts: set[int] | None = None
+    for offset, made in enumerate(entries):
+        where = places(made)
+        if where is None:
+            continue
+        here = {place - offset for place in where}
+        starts = here if starts is None else starts & here
+        if not starts:
+            return False
+    return True
+
+
+def _numbers(text: str) -> list[int]:
+    numbers, current = [], 0
+    for char in text:
+        lead = _LEAD.get(char)
+        if lead is None:
+            numbers.append(current * BASE + _VALUE[char])
+            current = 0
+        else:
+            current = current * BASE + lead
+    return numbers
+
+
+def _text_of(numbers: list[int]) -> str:
+    """Numbers written again (an entry, whose places are steps already)."""
+    return "".join(map(number, numbers))
