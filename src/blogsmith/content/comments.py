@@ -255,19 +255,29 @@ def _nest(comments: dict[str, _Raw], max_depth: int) -> tuple[Comment, ...]:
     children: dict[str | None, list[_Raw]] = defaultdict(list)
     for raw in sorted(comments.values(), key=lambda r: r.order):
         children[raw.parent].append(raw)
+    return _level(None, 1, comments, children, max_depth)
 
-    def level(parent: str | None, depth: int) -> tuple[Comment, ...]:
-        if depth < max_depth:
-            return tuple(
-                _comment(raw, depth, None, level(raw.id, depth + 1)) for raw in children[parent]
-            )
-        below = _descendants(parent, children)
+
+def _level(
+    parent: str | None,
+    depth: int,
+    comments: dict[str, _Raw],
+    children: dict[str | None, list[_Raw]],
+    max_depth: int,
+) -> tuple[Comment, ...]:
+    """The replies to `parent`, nested down to `max_depth`, the deeper ones flat at it. A
+    function, not a closure that calls itself: that would be a reference cycle holding the
+    thread, which only the cyclic collector frees (and a build keeps it off while loading)."""
+    if depth < max_depth:
         return tuple(
-            _comment(raw, depth, comments[raw.parent].author if raw.parent != parent else None, ())
-            for raw in sorted(below, key=lambda r: r.order)
+            _comment(raw, depth, None, _level(raw.id, depth + 1, comments, children, max_depth))
+            for raw in children[parent]
         )
-
-    return level(None, 1)
+    below = _descendants(parent, children)
+    return tuple(
+        _comment(raw, depth, comments[raw.parent].author if raw.parent != parent else None, ())
+        for raw in sorted(below, key=lambda r: r.order)
+    )
 
 
 def _descendants(parent: str | None, children: dict[str | None, list[_Raw]]) -> list[_Raw]:

@@ -79,40 +79,49 @@ times its written size at most: a kilobyte of nested aliases cannot ask for giga
 
 
 def _check_expansion(root: yaml.Node, first_line: int) -> None:
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        if id(node) in open_nodes:
-            raise YamlSyntaxError(
-                first_line + node.start_mark.line,
-                "an alias (*name) refers to the value it is inside; write the value out",
-            )
-        open_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(key) + size(value) for key, value in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(item) for item in node.value)
-        else:
-            total = 1
-        open_nodes.discard(id(node))
-        sizes[id(node)] = total
-        return total
-
+    counted = _Expansion(first_line)
     try:
-        expanded = size(root)
+        expanded = counted.size(root)
     except RecursionError:
         raise YamlSyntaxError(first_line, "values nested too deeply") from None
-    written = len(sizes)
+    written = len(counted.sizes)
     if expanded > 10 * written + ALIAS_ROOM:
         raise YamlSyntaxError(
             first_line,
             f"aliases (*name) repeat values so often that these {written} values would become "
             f"{expanded:,}; write the values out instead of repeating them by alias",
         )
+
+
+class _Expansion:
+    """The size of each node with its aliases expanded. A class, not a closure that calls
+    itself: such a closure is a reference cycle, garbage only the cyclic collector frees, and
+    a build keeps that collector off while it loads."""
+
+    def __init__(self, first_line: int):
+        self.first_line = first_line
+        self.sizes: dict[int, int] = {}
+        self.open_nodes: set[int] = set()
+
+    def size(self, node: yaml.Node) -> int:
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in self.open_nodes:
+            raise YamlSyntaxError(
+                self.first_line + node.start_mark.line,
+                "an alias (*name) refers to the value it is inside; write the value out",
+            )
+        self.open_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(self.size(key) + self.size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(self.size(item) for item in node.value)
+        else:
+            total = 1
+        self.open_nodes.discard(id(node))
+        self.sizes[id(node)] = total
+        return total
 
 
 RECORDED_DEPTH = 2
