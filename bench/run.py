@@ -85,7 +85,7 @@ def measure(command: list[str], stages: bool = False) -> dict:
         threading.Thread(target=lambda pipe=pipe: output.append(pipe.read()), daemon=True)
         for pipe in (process.stdout, process.stderr)
     ]
-    peak = [0]
+    peak = [0, 0]
     sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True)
     for thread in [*readers, sampler]:
         thread.start()
@@ -103,6 +103,7 @@ def measure(command: list[str], stages: bool = False) -> dict:
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20,
+        "pss_mb": peak[1] / 2**20,
         "pages": int(match.group(1)) + int(match.group(2)) if match else None,
         "written": int(match.group(3)) if match else None,
         "stages": {name: float(seconds) for name, seconds in STAGE.findall(out)},
@@ -110,8 +111,9 @@ def measure(command: list[str], stages: bool = False) -> dict:
 
 
 def _sample(process: subprocess.Popen, peak: list[int]) -> None:
-    """The largest sum of resident memory over `process` and its descendants, until it ends
-    (its forked workers hold what they share with it once each, as the system counts them)."""
+    """The largest sums of resident memory over `process` and its descendants until it ends:
+    resident set sizes (a forked worker counts what it shares with its parent again) and
+    proportional set sizes (shared pages split between the processes sharing them)."""
     page = os.sysconf("SC_PAGE_SIZE")
     while process.poll() is None:
         children: dict[int, list[int]] = {}
@@ -122,15 +124,18 @@ def _sample(process: subprocess.Popen, peak: list[int]) -> None:
                 except OSError:
                     continue
                 children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(name))
-        total, stack = 0, [process.pid]
+        total, proportional, stack = 0, 0, [process.pid]
         while stack:
             pid = stack.pop()
             stack += children.get(pid, [])
             try:
                 total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-            except OSError:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                proportional += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) * 1024
+            except (OSError, AttributeError):
                 pass
         peak[0] = max(peak[0], total)
+        peak[1] = max(peak[1], proportional)
         time.sleep(0.2)
 
 
@@ -322,6 +327,7 @@ def combined(first: dict, second: dict) -> dict:
         "wall": first["wall"] + second["wall"],
         "cpu": first["cpu"] + second["cpu"],
         "rss_mb": max(first["rss_mb"], second["rss_mb"]),
+        "pss_mb": max(first["pss_mb"], second["pss_mb"]),
         "pages": None,
         "written": None,
     }
@@ -354,7 +360,7 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict[str, float]) 
         f"\n{args.articles} articles, {comments} comments, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, default config (search on)\n"
     )
-    print("| run | wall s | CPU s | peak memory MB, processes summed | files written |")
+    print("| run | wall s | CPU s | peak memory MB, processes summed: RSS (PSS) | files written |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, figures in rows:
         written = (
@@ -363,7 +369,7 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict[str, float]) 
             else ""
         )
         cpu = f"{figures['cpu']:.2f}" if "cpu" in figures else ""
-        rss = f"{figures['rss_mb']:.0f}" if "rss_mb" in figures else ""
+        rss = f"{figures['rss_mb']:.0f} ({figures['pss_mb']:.0f})" if "rss_mb" in figures else ""
         print(f"| {name} | {figures['wall']:.2f} | {cpu} | {rss} | {written} |")
     cold = rows[0][1]
     if args.cold_only:
