@@ -227,12 +227,12 @@ RUN = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{8,}")
 
 def unreferenced(articles: list[Path]) -> Path:
     """The newest article that no other one links to or names as related (by its slug or
-    its file): deleting it leaves the archive valid."""
+    its file, whose stem is its slug when it sets none): deleting it leaves the archive valid."""
     texts = {path: path.read_text(encoding="utf-8") for path in articles}
     everything = "\n".join(texts.values())
     for path in reversed(articles):
         slug = re.search(r"^slug: (\S+)", texts[path], re.M)
-        names = [path.name, *([slug.group(1)] if slug else [])]
+        names = [path.stem, *([slug.group(1)] if slug else [])]  # the stem covers the file name
         if all(everything.count(name) == texts[path].count(name) for name in names):
             return path
     raise SystemExit("every article is linked to by another one")
