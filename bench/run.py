@@ -169,8 +169,13 @@ def main() -> None:
     rows = []
     cold = measure(build, stages=True)
     rows.append(("cold build (no cache, no output)", cold))
+    # The output's size with the default config, before the steps below change it.
+    sizes = {
+        "blogsmith": output_size(site / "public"),
+        "search": output_size(site / "public/search"),
+    }
     if args.cold_only:
-        report(args, site, rows, {}, cold["stages"])
+        report(args, site, rows, {}, cold["stages"], sizes)
         return
     rows.append(("no-change rebuild", measure(build)))
     articles = list(urls)  # oldest first
@@ -214,11 +219,12 @@ def main() -> None:
     measure(build)  # a config change renders every page once
     write_added(newest.parent / "bench-added-2.md", None, "もう一本追加した記事", "23:45", "europe")
     rows.append(("one article added, `sidebar: inline`", measure(build)))
-    files, total = output_size(site / "public")
-    rows += floors(work, site, files, total)
+    rows += floors(work, site, *sizes["blogsmith"])
     peers = measure_peers(hugo, hugo_site) if hugo else {}
+    if hugo:
+        sizes["Hugo"] = output_size(hugo_site / "public")
     rows += [(f"peer: {name}", figures) for name, figures in peers.items()]
-    report(args, site, rows, peers, cold["stages"])
+    report(args, site, rows, peers, cold["stages"], sizes)
 
 
 PARAGRAPH = re.compile(r"^(?![#>|!\-\[])[^\n]{40,}$", re.M)
@@ -349,7 +355,8 @@ def median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
 
-def report(args, site: Path, rows: list, peers: dict, stages: dict[str, float]) -> None:
+def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict) -> None:
+    """Print the tables; `sizes` holds (files, bytes) of each output measured."""
     comments = sum(
         text.count("\n- id: ") + text.startswith("- id: ")
         for text in (
@@ -377,12 +384,14 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict[str, float]) 
     print("\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s |\n| --- | ---: |")
     for name, seconds in stages.items():
         print(f"| {name} | {seconds:.1f} |")
-    files, total = output_size(site / "public")
-    index = output_size(site / "public/search")
+    files, total = sizes["blogsmith"]
+    index = sizes["search"]
     print(
-        f"\noutput: {files} files, {total / 2**20:.0f} MB (the search index {index[1] / 2**20:.0f}"
-        f" MB in {index[0]} files)"
+        f"\noutput of the cold build: {files} files, {total / 2**20:.0f} MB (the search index"
+        f" {index[1] / 2**20:.0f} MB in {index[0]} files)"
     )
+    if "Hugo" in sizes:
+        print(f"Hugo's output: {sizes['Hugo'][0]} files, {sizes['Hugo'][1] / 2**20:.0f} MB")
     ours = dict(rows)
     with_search = peers.get("Hugo + Pagefind cold build")
     lines = []
