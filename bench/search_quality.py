@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -69,7 +70,7 @@ def texts_of(public: Path) -> dict[str, str]:
     """URL -> normalized title, tags and text of each article blogsmith's index holds."""
     pages = {}
     for path in (public / "search/f").iterdir():
-        text = json.loads(path.read_bytes())
+        text = json.loads(gzip.decompress(path.read_bytes()))
         pages[text["url"]] = normalize("\n".join([text["title"], *text["tags"], text["text"]]))
     return pages
 

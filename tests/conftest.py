@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -128,6 +129,11 @@ def search_texts(changed: list[str]) -> list[str]:
     return [path for path in changed if path.startswith("search/f/")]
 
 
+def packed(path: Path):
+    """A file of the search index but meta.json: gzip-compressed JSON."""
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
 def search_index(root: Path) -> dict[str, object]:
     """The index with ids replaced by the pages they name: every term's postings as
     {url: entry} (counts, a pair's places), every page's text file, category and date, the
@@ -138,19 +144,19 @@ def search_index(root: Path) -> dict[str, object]:
     meta = json.loads((folder / "meta.json").read_bytes())
     pages: dict[int, dict] = {}
     for number in range(len(meta["blocks"])):
-        block = json.loads((folder / f"d/{number}.json").read_bytes())
+        block = packed(folder / f"d/{number}.json.gz")
         for slot, category in enumerate(block["c"]):
             if category is None:
                 continue
             page_id = number * meta["block"] + slot
-            text = json.loads((folder / f"f/{page_id}.json").read_bytes())
+            text = packed(folder / f"f/{page_id}.json.gz")
             pages[page_id] = {**text, "category_index": category, "sort": block["d"][slot]}
     stale = set(meta["stale"])
-    files = [f"i/{n}.json" for n in range(meta["buckets"])]
-    files += [f"r/{n}.json" for n in range(len(meta["recent"]))]
+    files = [f"i/{n}.json.gz" for n in range(meta["buckets"])]
+    files += [f"r/{n}.json.gz" for n in range(len(meta["recent"]))]
     by_id: dict[str, dict[int, str]] = {}
     for name in files:
-        for term, written in json.loads((folder / name).read_bytes()).items():
+        for term, written in packed(folder / name).items():
             listed = read_postings(written, is_pair(term))
             ids = [number for number, _ in listed]
             assert ids == sorted(ids) and len(set(ids)) == len(ids), term
@@ -166,7 +172,7 @@ def search_index(root: Path) -> dict[str, object]:
         if found
     }
     listed = {name for name in os.listdir(folder / "f")}
-    assert listed == {f"{n}.json" for n in pages}, "text files of pages not in the index"
+    assert listed == {f"{n}.json.gz" for n in pages}, "text files of pages not in the index"
     return {
         "categories": meta["categories"],
         "pages": sorted(pages.values(), key=lambda page: page["url"]),

@@ -284,7 +284,7 @@ def test_rebuild_rewrites_only_changed_files_and_removes_stale_ones(make_site):
     assert int(removed) == 2 and int(written) > 0  # its page and its text in the search index
     after = tree_snapshot(site / "public")
     assert "europe/b/index.html" not in after and not (site / "public/europe/b").exists()
-    assert set(before) - set(after) == {"europe/b/index.html", "search/f/1.json"}
+    assert set(before) - set(after) == {"europe/b/index.html", "search/f/1.json.gz"}
     assert after["assets/site.css"] == before["assets/site.css"]
 
 

@@ -14,7 +14,7 @@ import feedparser
 import pytest
 import xmlschema
 from bs4 import BeautifulSoup
-from conftest import DEFAULT_CONFIG, FIXTURES, REPO, article, run_cli, soup
+from conftest import DEFAULT_CONFIG, FIXTURES, REPO, article, packed, run_cli, soup
 
 from blogsmith.build import build
 from blogsmith.plan import sitemap
@@ -284,8 +284,8 @@ def test_a_base_url_with_a_path_keeps_every_link_under_it(tmp_path):
                 assert url.startswith(("/sub/", "//")), (path, url)
                 checked += 1
     assert checked > 1000
-    texts = list((out / "search/f").glob("*.json"))
-    assert texts and all(json.loads(text.read_bytes())["url"].startswith("/sub/") for text in texts)
+    texts = list((out / "search/f").glob("*.json.gz"))
+    assert texts and all(packed(text)["url"].startswith("/sub/") for text in texts)
     search_page = soup(out / "search/index.html").find(id="search")
     assert search_page["data-index"] == "/sub/search/meta.json"
     redirect = soup(out / "archives/12345/index.html")

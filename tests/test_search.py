@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_CONFIG, REPO, article, axe_core, run_cli, soup
+from conftest import DEFAULT_CONFIG, REPO, article, axe_core, packed, run_cli, soup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from serving import ServeProcess
@@ -106,7 +106,7 @@ def test_search_is_on_by_default_with_its_page_form_and_index(make_site):
     meta = json.loads((out / "search/meta.json").read_text(encoding="utf-8"))
     assert meta["pages"] == 1 and meta["categories"] == ["欧州関連", "日本関連"]
     assert len(meta["index"]) == meta["buckets"] and meta["buckets"] & (meta["buckets"] - 1) == 0
-    text = json.loads((out / "search/f/0.json").read_text(encoding="utf-8"))
+    text = packed(out / "search/f/0.json.gz")
     assert text == {
         "url": "/europe/a/",
         "title": "空母の話",

@@ -83,7 +83,7 @@ def test_adding_deleting_and_editing_write_a_few_search_files(make_site, tmp_pat
     site.write("newest.md", NEWEST)
     added = site.rebuilt()
     assert len(added) <= 5 and not [path for path in added if path.startswith("search/i/")]
-    assert "search/r/0.json" in added
+    assert "search/r/0.json.gz" in added
     found = search(site.live, "最新鋭", "極超音速")
     assert found == {"最新鋭": ["/japan/newest/"], "極超音速": ["/japan/newest/"]}
 
@@ -114,7 +114,7 @@ def test_an_edit_that_keeps_the_terms_leaves_the_page_in_the_buckets(make_site, 
     edited.write_text(edit, encoding="utf-8")
     changed = site.rebuilt()
     assert meta(site.live)["recent"] == [] and meta(site.live)["stale"] == []
-    assert "search/f/42.json" in changed and not [p for p in changed if "/r/" in p or "/i/" in p]
+    assert "search/f/42.json.gz" in changed and not [p for p in changed if "/r/" in p or "/i/" in p]
 
 
 def test_an_id_freed_by_a_deletion_and_taken_by_an_addition_is_found_once(make_site, tmp_path):
@@ -138,9 +138,9 @@ def test_passing_the_bound_merges_the_segment_into_the_buckets(make_site, tmp_pa
     site.write("new3.md", article("最新鋭の艦3", "2020-01-04 09:00"))  # the fourth id
     merged = site.rebuilt()
     assert [path for path in merged if path.startswith("search/i/")]
-    assert "search/r/0.json" in merged  # removed
+    assert "search/r/0.json.gz" in merged  # removed
     assert meta(site.live)["recent"] == [] and meta(site.live)["stale"] == []
-    assert not list((site.live / "search").glob("r/*.json"))
+    assert not list((site.live / "search").glob("r/*.json.gz"))
     found = search(site.live, "最新鋭", "第17報")
     assert found == {"最新鋭": [f"/europe/new{n}/" for n in (3, 2, 1, 0)], "第17報": []}
     site.write("new4.md", article("最新鋭の艦4", "2020-01-05 09:00"))  # a new segment
@@ -170,7 +170,7 @@ def test_a_recent_file_changed_behind_the_builds_back_makes_the_index_anew(make_
     site = Site(make_site, tmp_path, count=30)
     site.write("newest.md", NEWEST)
     site.rebuilt()
-    (site.live / "search/r/0.json").write_text("{}", encoding="utf-8")
+    (site.live / "search/r/0.json.gz").write_text("{}", encoding="utf-8")
     site.write("later.md", article("空母の改修", "2020-02-01 09:00"))
     site.rebuilt()
     assert meta(site.live)["recent"] == []  # made anew: no segment

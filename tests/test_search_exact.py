@@ -10,7 +10,7 @@ import json
 import random
 from pathlib import Path
 
-from conftest import article, run_cli
+from conftest import article, packed, run_cli
 from test_search import search
 
 from blogsmith.output.search.terms import normalize, phrases, required_terms, terms
@@ -42,7 +42,7 @@ def scanned(output: Path) -> dict[str, tuple[str, str]]:
     """URL -> (normalized title and tags, normalized text) of every page the index holds."""
     pages = {}
     for path in (output / "search/f").iterdir():
-        text = json.loads(path.read_bytes())
+        text = packed(path)
         heading = normalize(" ".join([text["title"], *text["tags"]]))
         pages[text["url"]] = (heading, normalize(text["text"]))
     return pages

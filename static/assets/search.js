@@ -17,6 +17,7 @@
   var TERMINAL = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var LEADING = "#$%&'()*+,-./abcdefghijklmnopqrstuvwxyz{|}~";
   var MAX_PLACES = 999;
+  var PACKED = ".json.gz";
   var PAIR = new RegExp("^[" + CJK + "]{2}$", "u");
 
   function normalize(text) {
@@ -221,16 +222,27 @@
     });
   }
 
+  // A file of the index but meta.json: JSON compressed with gzip (search/index.py _packed),
+  // inflated here unless the server already undid the compression (Content-Encoding).
   Index.prototype.file = function (name, version) {
-    var url = this.base + name + "?v=" + version;
+    var url = this.base + name + PACKED + "?v=" + version;
     if (!this.cache[url]) {
       this.cache[url] = fetch(url).then(function (response) {
         if (!response.ok) throw new Error("search index: " + response.status);
-        return response.json();
-      });
+        return response.arrayBuffer();
+      }).then(unpacked);
     }
     return this.cache[url];
   };
+
+  function unpacked(buffer) {
+    var bytes = new Uint8Array(buffer);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    }
+    var inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(inflated).text().then(JSON.parse);
+  }
 
   // Every page that has each required term, scored; each result: id, score, category, date.
   Index.prototype.search = function (query) {
@@ -273,7 +285,7 @@
         var ids = Object.keys(scores || {}).map(Number);
         var blocks = unique(ids.map(function (id) { return Math.floor(id / meta.block); }));
         return Promise.all(blocks.map(function (number) {
-          return self.file("d/" + number + ".json", meta.blocks[number]);
+          return self.file("d/" + number, meta.blocks[number]);
         })).then(function (loaded) {
           var byNumber = {};
           blocks.forEach(function (number, index) { byNumber[number] = loaded[index]; });
@@ -301,10 +313,10 @@
   // changed or deleted since the last merge (meta.stale), with the recent segment's (r/).
   Index.prototype.postings = function (meta, stale, term) {
     var bucket = bucketOf(term, meta.buckets), recent = meta.recent || [];
-    var files = [this.file("i/" + bucket + ".json", meta.index[bucket])];
+    var files = [this.file("i/" + bucket, meta.index[bucket])];
     if (recent.length) {
       var number = bucketOf(term, recent.length);
-      files.push(this.file("r/" + number + ".json", recent[number]));
+      files.push(this.file("r/" + number, recent[number]));
     }
     return Promise.all(files).then(function (loaded) {
       return merged(listed(loaded[0], term), stale, loaded[1] ? listed(loaded[1], term) : []);
@@ -327,7 +339,7 @@
   }
 
   Index.prototype.page = function (result) {
-    return this.file("f/" + result.id + ".json", result.version);
+    return this.file("f/" + result.id, result.version);
   };
 
   // The text with each character's place in it after normalizing: excerpts are cut from the

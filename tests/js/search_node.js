@@ -10,10 +10,10 @@ const root = process.argv[2];
 global.fetch = async (url) => {
   const file = path.join(root, decodeURI(url.split("?")[0]));
   try {
-    const text = fs.readFileSync(file, "utf8");
-    return { ok: true, status: 200, json: async () => JSON.parse(text) };
+    const data = fs.readFileSync(file);
+    return new Response(data, { status: 200 });
   } catch (error) {
-    return { ok: false, status: 404, json: async () => null };
+    return new Response(null, { status: 404 });
   }
 };
 

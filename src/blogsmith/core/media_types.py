@@ -16,6 +16,7 @@ CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8",
     ".json": "application/json",
+    ".gz": "application/gzip",
     ".map": "application/json",
     ".webmanifest": "application/manifest+json",
     ".xml": "application/xml; charset=utf-8",

@@ -8,23 +8,27 @@ buckets hold it, is listed as stale, until the segment passes its bound and is m
 the buckets it touches. So a change rewrites its own text file, its doc block, the recent
 files and meta.json; a query fetches one bucket and one recent file per term.
 
-Files (all under search/, JSON; meta.json names the others with a version each so a reader's
-browser never mixes old and new files):
+Files (all under search/; meta.json names the others with a version each so a reader's
+browser never mixes old and new files). The others are JSON compressed with gzip (.json.gz),
+as the search page reads them (with the browser's DecompressionStream, or as they come when a
+server has already undone the compression): the index takes under half the room.
 - meta.json: the bucket count, the categories in the site's order, every file's version;
-- i/N.json: bucket N, term -> its postings as one string (postings.py): each page's id, how
+- i/N.json.gz: bucket N, term -> its postings as one string (postings.py): each page's id, how
   often the term is in its title and text, and where a pair of Japanese characters stands;
-- r/N.json: the recent segment, as the buckets (none when it is empty); meta.json's "stale"
+- r/N.json.gz: the recent segment, as the buckets (none when it is empty); meta.json's "stale"
   lists the ids whose postings in i/ are out of date;
-- d/N.json: ids N*BLOCK.. : category index, date (for sorting), text file version;
-- f/ID.json: what a result shows: url, title, category, date, tags, and the text for
+- d/N.json.gz: ids N*BLOCK.. : category index, date (for sorting), text file version;
+- f/ID.json.gz: what a result shows: url, title, category, date, tags, and the text for
   excerpts; a page's terms are made from this file alone.
 """
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from blogsmith.content.model import Article
@@ -45,7 +49,7 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
-FORMAT = 6
+FORMAT = 7
 """Raised whenever the files or the way text becomes terms (terms.py) change: an index of
 another format is made anew, as an update would keep the terms its pages no longer make."""
 
@@ -69,7 +73,7 @@ class SearchState:
     stale: dict[int, list[int]] = field(default_factory=dict)
     """Id -> the buckets that hold its out-of-date postings (to drop when merging)."""
     recent_files: int = 0
-    """The number of recent files (r/N.json)."""
+    """The number of recent files (r/N.json.gz)."""
     sized_for: int = 0
     """The number of pages the bucket count was chosen for: with twice as many or half, the
     index is made anew with a bucket count for its new size."""
@@ -171,7 +175,7 @@ class _Update:
         enters it, unless its terms are the ones the buckets already have for it."""
         old, new = self.old, self.new
         segment = Recent.read(
-            json.loads(self._committed(f"r/{n}.json")) for n in range(old.recent_files)
+            _unpacked(self._committed(_file("r", n))) for n in range(old.recent_files)
         )
         leaving = {old.ids[key] for key in [*removed, *made] if key in old.recent}
         segment.without(leaving)
@@ -206,12 +210,12 @@ class _Update:
         touched = set(stale_in) | set(recent_in)
         self._keep_buckets(touched)
         for number in touched:
-            self._committed(f"i/{number}.json")
+            self._committed(_file("i", number))
         for number in sorted(touched):
-            name = f"i/{number}.json"
-            bucket = json.loads(self._committed(name))
+            name = _file("i", number)
+            bucket = _unpacked(self._committed(name))
             merged = recent.merged(bucket, stale_in.get(number, set()), recent_in.get(number, {}))
-            self._put(name, _sorted_json(merged))
+            self._put(name, _sorted_packed(merged))
         new.recent, new.stale = set(), {}
         self._put_segment(Recent())
 
@@ -219,13 +223,13 @@ class _Update:
         """Keep every bucket but the `touched` ones; _Stale if one is not what the state
         says (found before anything is staged)."""
         for number in range(self.new.buckets):
-            if number not in touched and not self._kept(f"i/{number}.json"):
+            if number not in touched and not self._kept(_file("i", number)):
                 raise _Stale
 
     def _put_segment(self, segment: Recent) -> None:
         files = segment.files(bucket_of)
         for number, data in enumerate(files):
-            self._put(f"r/{number}.json", _sorted_json(data))
+            self._put(_file("r", number), _sorted_packed(data))
         self.new.recent_files = len(files)
 
     def _anew(self, articles: list[Article], current: dict) -> SearchState:
@@ -251,7 +255,9 @@ class _Update:
                 last[term] = final
         del parts, last
         for number, bucket in enumerate(buckets):
-            self._put(f"i/{number}.json", _sorted_json({t: "".join(p) for t, p in bucket.items()}))
+            self._put(
+                _file("i", number), _sorted_packed({t: "".join(p) for t, p in bucket.items()})
+            )
             buckets[number] = {}
         self._pages({}, None)
         self._finish()
@@ -261,7 +267,7 @@ class _Update:
         """The terms the buckets hold for `key` (a page not in the recent segment), from its
         text file in the output: the file they were made from."""
         try:
-            return entries_of(json.loads(self._committed(f"f/{self.old.ids[key]}.json")))
+            return entries_of(_unpacked(self._committed(_file("f", self.old.ids[key]))))
         except (ValueError, KeyError, TypeError):
             raise _Stale from None
 
@@ -284,14 +290,14 @@ class _Update:
         language = graph.config.language
         by_id = {number: graph.articles[key] for key, number in new.ids.items()}
         for key, text in changed.items():
-            self._put(f"f/{new.ids[key]}.json", _json(text))
-        kept = [f"f/{number}.json" for key, number in new.ids.items() if key not in changed]
+            self._put(_file("f", new.ids[key]), _packed(text))
+        kept = {_file("f", number): number for key, number in new.ids.items() if key not in changed}
         trusted = writer.known is not None and not self.verify
         if trusted and all(FOLDER + name in writer.known for name in kept):
             writer.produced.update(FOLDER + name for name in kept)  # the state knows them
         else:
-            for name in kept:
-                self._keep(name, lambda n=int(name[2:-5]): _json(text_of(by_id[n], language)))
+            for name, number in kept.items():
+                self._keep(name, lambda n=number: _packed(text_of(by_id[n], language)))
         categories = {key: n for n, (key, _name) in enumerate(graph.config.categories)}
         count = max(new.ids.values(), default=-1) + 1
         self._blocks = -(-count // BLOCK)
@@ -299,7 +305,7 @@ class _Update:
         def block(number: int) -> bytes:
             ids = range(number * BLOCK, min(count, (number + 1) * BLOCK))
             shown = [by_id.get(n) for n in ids]
-            return _json(
+            return _packed(
                 {
                     "c": [
                         None
@@ -311,14 +317,14 @@ class _Update:
                     ],
                     "d": [0 if a is None else _sortable(a) for a in shown],
                     "v": [
-                        "" if a is None else new.versions[f"f/{n}.json"]
+                        "" if a is None else new.versions[_file("f", n)]
                         for n, a in zip(ids, shown, strict=True)
                     ],
                 }
             )
 
         for number in range(self._blocks):
-            name = f"d/{number}.json"
+            name = _file("d", number)
             if blocks is None or number in blocks or name not in new.versions:
                 self._put(name, block(number))
             else:
@@ -326,18 +332,18 @@ class _Update:
 
     def _finish(self) -> None:
         new, config = self.new, self.graph.config
-        live = {f"i/{n}.json" for n in range(new.buckets)}
-        live |= {f"f/{n}.json" for n in new.ids.values()}
-        live |= {f"d/{n}.json" for n in range(self._blocks)}
-        live |= {f"r/{n}.json" for n in range(new.recent_files)}
+        live = {_file("i", n) for n in range(new.buckets)}
+        live |= {_file("f", n) for n in new.ids.values()}
+        live |= {_file("d", n) for n in range(self._blocks)}
+        live |= {_file("r", n) for n in range(new.recent_files)}
         new.versions = {name: version for name, version in new.versions.items() if name in live}
         meta = {
             "format": FORMAT,
             "buckets": new.buckets,
             "block": BLOCK,
-            "blocks": [new.versions[f"d/{n}.json"] for n in range(self._blocks)],
-            "index": [new.versions[f"i/{n}.json"] for n in range(new.buckets)],
-            "recent": [new.versions[f"r/{n}.json"] for n in range(new.recent_files)],
+            "blocks": [new.versions[_file("d", n)] for n in range(self._blocks)],
+            "index": [new.versions[_file("i", n)] for n in range(new.buckets)],
+            "recent": [new.versions[_file("r", n)] for n in range(new.recent_files)],
             "stale": sorted(new.stale),
             "categories": [name for _key, name in config.categories],
             "pages": len(new.ids),
@@ -405,8 +411,8 @@ def _make_slice(start: int, stop: int) -> tuple[dict[str, tuple[int, int, str, i
             else:
                 postings_of += (postings.number(number - postings_of[1]), made)
                 postings_of[1] = number
-        data = _json(text)
-        name = f"f/{number}.json"
+        data = _packed(text)
+        name = _file("f", number)
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
     part = {
         term: (bucket_of(term, buckets), found[0], "".join(found[2:]), found[1])
@@ -492,8 +498,27 @@ def _sortable(article: Article) -> int:
     return int(article.date.timestamp() // 60) if article.date else 0
 
 
-def _sorted_json(bucket: dict[str, str]) -> bytes:
-    return _json({term: bucket[term] for term in sorted(bucket)})
+def _sorted_packed(bucket: dict[str, str]) -> bytes:
+    return _packed({term: bucket[term] for term in sorted(bucket)})
+
+
+def _file(kind: str, number: int) -> str:
+    """The name of a packed file of the index: i/, r/, d/ or f/ and its number."""
+    return f"{kind}/{number}.json.gz"
+
+
+def _packed(value: object) -> bytes:
+    """JSON, gzip-compressed (no timestamp, so the same value gives the same bytes): the search
+    page inflates it, and the index takes well under half the room. Level 4: the ratio of the
+    highest for a third of the time."""
+    return gzip.compress(_json(value), compresslevel=4, mtime=0)
+
+
+def _unpacked(data: bytes) -> object:
+    try:
+        return json.loads(gzip.decompress(data))
+    except (OSError, EOFError, zlib.error) as error:
+        raise ValueError(f"not a packed search file: {error}") from None
 
 
 def _json(value: object) -> bytes:
