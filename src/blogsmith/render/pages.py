@@ -41,6 +41,7 @@ from blogsmith.render.metadata import (
     tag_uri,
 )
 from blogsmith.render.theme import Theme
+from blogsmith.render.unindented import UnindentedLoader
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,8 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.FileSystemLoader(self.site_templates),
-                    jinja2.FileSystemLoader(theme.templates),
+                    UnindentedLoader(self.site_templates),
+                    UnindentedLoader(theme.templates),
                 ]
             ),
             autoescape=True,
@@ -220,6 +221,9 @@ class Renderer:
             keep_trailing_newline=True,
             finalize=_allowed_characters,
         )
+        # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text);
+        # `tojson` still escapes the characters that could end the <script>.
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         config = self.config
         strings = STRINGS[config.language]
         self.env.filters["date"] = lambda moment: format_date(moment, config.language)
