@@ -83,7 +83,8 @@ def test_article_page_has_everything_the_model_page_has(example):
     for item in related:
         assert item.find(class_="category-label").get_text()
         assert item.find(class_="related-title").get_text()
-        assert item.find(class_="related-excerpt").get_text().endswith("…")
+        shown = item.find(class_="related-excerpt").get_text()  # a line, as the model page's
+        assert shown.endswith("…") and 20 < len(shown) <= 41, shown
     assert "/europe/ceasefire-broken/" not in [item.a["href"] for item in related]
     tags = [(a.get_text(), a["href"]) for a in html.find("ul", class_="tags").find_all("a")]
     assert tags[0] == (

@@ -1,6 +1,12 @@
 from bs4 import BeautifulSoup
 
-from blogsmith.content.markdown_body import BodyRenderer, excerpt, is_md_link, replace_links
+from blogsmith.content.markdown_body import (
+    BodyRenderer,
+    excerpt,
+    is_md_link,
+    replace_links,
+    shortened,
+)
 
 
 def render(text: str, base: str = "/"):
@@ -138,3 +144,11 @@ def test_the_importers_markdown_builds_the_same_with_either_line_breaks(tmp_path
         pages.append(str(soup(page).select_one(".entry-content")))
     assert pages[0] == pages[1]
     assert "一行目<br/>" in pages[0].replace("\n", "")
+
+
+def test_an_excerpt_shortened_is_cut_as_excerpts_are():
+    long = excerpt("あ" * 30 + "。" + "い" * 90, 80, "ja")
+    assert shortened(long, 40, "ja") == "あ" * 30 + "。" + "い" * 9 + "…"
+    assert shortened("短い抜粋…", 40, "ja") == "短い抜粋…"
+    assert shortened("a" * 40 + "…", 40, "ja") == "a" * 40 + "…"
+    assert shortened("The ceasefire broke within an hour…", 20, "en") == "The ceasefire broke…"

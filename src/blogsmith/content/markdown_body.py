@@ -176,6 +176,15 @@ def excerpt(text: str, limit: int, language: str) -> str:
     return cut.rstrip(" 、。,.;:") + "…"
 
 
+def shortened(text: str, limit: int, language: str) -> str:
+    """An excerpt cut shorter still, as excerpt() cuts (a related block shows a line of each
+    article, where a list shows a paragraph)."""
+    whole = text.removesuffix("…")
+    if len(whole) <= limit:
+        return text
+    return excerpt(whole, limit, language)
+
+
 def replace_links(html: str, mapping: dict[str, str]) -> str:
     """Swap the collected .md hrefs for the URLs the graph resolved them to."""
     if not mapping:

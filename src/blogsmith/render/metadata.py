@@ -117,12 +117,11 @@ def collection_page(config: Config, title: str, description: str, path: str, ite
         "url": urls.absolute_url(config, path),
         "inLanguage": config.language,
         "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url},
+        # The list's order is the array's (schema.org's ItemList takes plain URLs as items);
+        # a ListItem with a position each would weigh a kilobyte more on every list page.
         "mainEntity": {
             "@type": "ItemList",
-            "itemListElement": [
-                {"@type": "ListItem", "position": n, "url": urls.absolute_url(config, card.path)}
-                for n, card in enumerate(items, 1)
-            ],
+            "itemListElement": [urls.absolute_url(config, card.path) for card in items],
         },
     }
 

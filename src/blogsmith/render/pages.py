@@ -17,6 +17,7 @@ from markupsafe import Markup
 from blogsmith import __version__
 from blogsmith.content.comment_text import FORBIDDEN
 from blogsmith.content.comments import EMPTY as EMPTY_THREAD
+from blogsmith.content.markdown_body import shortened
 from blogsmith.content.model import Article, Card, Category, Tag
 from blogsmith.core import urls
 from blogsmith.core.build_cache import digest
@@ -221,9 +222,13 @@ class Renderer:
             keep_trailing_newline=True,
             finalize=_allowed_characters,
         )
-        # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text);
-        # `tojson` still escapes the characters that could end the <script>.
-        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text), and
+        # without spaces; `tojson` still escapes the characters that could end the <script>.
+        self.env.policies["json.dumps_kwargs"] = {
+            "sort_keys": True,
+            "ensure_ascii": False,
+            "separators": (",", ":"),
+        }
         config = self.config
         strings = STRINGS[config.language]
         self.env.filters["date"] = lambda moment: format_date(moment, config.language)
@@ -236,6 +241,7 @@ class Renderer:
         )
         self.env.filters["absolute"] = lambda path: urls.absolute_url(config, path)
         self.env.filters["split_lead"] = split_lead
+        self.env.filters["shortened"] = lambda text, limit: shortened(text, limit, config.language)
         self.env.filters["absolute_html"] = absolute_html
         self.env.filters["image_url"] = lambda image: image_url(config, image)
         site_url = self.env.filters["site_url"]

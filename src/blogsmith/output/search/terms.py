@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from operator import add
 
@@ -148,20 +148,19 @@ def is_pair(term: str) -> bool:
 def _scan(text: str, offset: int) -> tuple[Counter, dict[str, list[int]]]:
     """Normalized `text`'s terms: the count of each term but pairs, and each pair's places
     (offset by `offset`; at most one past MAX_PLACES, which is enough to tell it overflowed)."""
-    places: dict[str, list[int]] = {}
+    places: defaultdict[str, list[int]] = defaultdict(list)
     runs: list[str] = []
     words: list[str] = []
-    limit = postings.MAX_PLACES
     for start, japanese, others in _units(text):
         if japanese:
             runs.append(japanese)
             for place, pair in enumerate(map(add, japanese, japanese[1:]), offset + start):
-                found = places.get(pair)
-                if found is None:
-                    places[pair] = [place]
-                elif len(found) <= limit:
-                    found.append(place)
+                places[pair].append(place)
         words += others
+    kept = postings.MAX_PLACES + 1
+    for found in places.values():
+        if len(found) > kept:
+            del found[kept:]
     counts = Counter("".join(runs))
     counts.update(words)
     return counts, places
