@@ -367,7 +367,7 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict)
         f"\n{args.articles} articles, {comments} comments, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, default config (search on)\n"
     )
-    print("| run | wall s | CPU s | peak memory MB, processes summed: RSS (PSS) | files written |")
+    print("| run | wall s | CPU s | peak memory MiB, processes summed: RSS (PSS) | files written |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, figures in rows:
         written = (
@@ -387,11 +387,11 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict)
     files, total = sizes["blogsmith"]
     index = sizes["search"]
     print(
-        f"\noutput of the cold build: {files} files, {total / 2**20:.0f} MB (the search index"
-        f" {index[1] / 2**20:.0f} MB in {index[0]} files)"
+        f"\noutput of the cold build: {files} files, {total / 2**20:.0f} MiB (the search index"
+        f" {index[1] / 2**20:.0f} MiB in {index[0]} files)"
     )
     if "Hugo" in sizes:
-        print(f"Hugo's output: {sizes['Hugo'][0]} files, {sizes['Hugo'][1] / 2**20:.0f} MB")
+        print(f"Hugo's output: {sizes['Hugo'][0]} files, {sizes['Hugo'][1] / 2**20:.0f} MiB")
     ours = dict(rows)
     with_search = peers.get("Hugo + Pagefind cold build")
     lines = []
