@@ -180,9 +180,9 @@ def test_old_query_urls_redirect_through_a_page_of_their_own(make_site, tmp_path
     assert "/europe/one/" in (out / "_p/5/index.html").read_text(encoding="utf-8")
     assert "/europe/one/" in (out / "_index.php_page_id/7/index.html").read_text(encoding="utf-8")
     home = (out / "index.html").read_text(encoding="utf-8")
-    assert '[["/", "p", "/_p/"]]' in home  # the home page follows ?p=
+    assert '[["/","p","/_p/"]]' in home  # the home page follows ?p=
     missing = (out / "404.html").read_text(encoding="utf-8")  # no page at /index.php
-    assert '[["/index.php", "page_id", "/_index.php_page_id/"]]' in missing
+    assert '[["/index.php","page_id","/_index.php_page_id/"]]' in missing
     assert "rules" not in (out / "europe/one/index.html").read_text(encoding="utf-8")
 
 
