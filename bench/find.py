@@ -4,14 +4,13 @@ uses it to check that an edit, an addition or a deletion is in the index it just
 
 from __future__ import annotations
 
-import gzip
 import json
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from blogsmith.output.search import postings
-from blogsmith.output.search.index import bucket_of
+from blogsmith.output.search.index import bucket_of, file_name, unpacked
 from blogsmith.output.search.terms import is_pair, phrases, required_terms
 
 
@@ -23,11 +22,11 @@ def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
     found: set[int] | None = None
     entries: dict[str, dict[int, str]] = {}
     for term in required_terms(query):
-        bucket = _packed(read(f"i/{bucket_of(term, meta['buckets'])}.json.gz"))
+        bucket = unpacked(read(file_name("i", bucket_of(term, meta["buckets"]))))
         listed = postings.read(bucket.get(term, ""), is_pair(term))
         on = {number: made for number, made in listed if number not in stale}
         if recent:  # pages added or edited since: the recent segment
-            newer = _packed(read(f"r/{bucket_of(term, recent)}.json.gz")).get(term, "")
+            newer = unpacked(read(file_name("r", bucket_of(term, recent)))).get(term, "")
             on.update(postings.read(newer, is_pair(term)))
         entries[term] = on
         found = set(on) if found is None else found & set(on)
@@ -37,13 +36,7 @@ def search_urls(read: Callable[[str], bytes], query: str) -> set[str]:
         for number in found or ()
         if all(postings.holds_run([entries[pair][number] for pair in run]) for run in runs)
     }
-    return {_packed(read(f"f/{number}.json.gz"))["url"] for number in exact}
-
-
-def _packed(data: bytes):
-    """A file of the index but meta.json: gzip-compressed JSON, as given or as a server
-    that undid the compression sends it."""
-    return json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+    return {unpacked(read(file_name("f", number)))["url"] for number in exact}
 
 
 def from_folder(output: Path) -> Callable[[str], bytes]:

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gzip
 import http.server
-import json
 import os
 import random
 import re
@@ -39,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference import corpus  # noqa: E402
 
+from blogsmith.output.search.index import unpacked  # noqa: E402
 from blogsmith.output.search.terms import CJK, normalize  # noqa: E402
 
 RUN = re.compile(rf"[{CJK}]{{3,}}")
@@ -70,7 +69,7 @@ def texts_of(public: Path) -> dict[str, str]:
     """URL -> normalized title, tags and text of each article blogsmith's index holds."""
     pages = {}
     for path in (public / "search/f").iterdir():
-        text = json.loads(gzip.decompress(path.read_bytes()))
+        text = unpacked(path.read_bytes())
         pages[text["url"]] = normalize("\n".join([text["title"], *text["tags"], text["text"]]))
     return pages
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from blogsmith.content.load import load_content
 from blogsmith.core.config import load_config
 from blogsmith.core.errors import ErrorBag, in_file_order
 from blogsmith.graph.content_graph import BuildOptions, build_graph
+from blogsmith.output.search.index import unpacked
 from blogsmith.output.search.postings import read as read_postings
 from blogsmith.output.search.terms import is_pair
 
@@ -131,7 +131,7 @@ def search_texts(changed: list[str]) -> list[str]:
 
 def packed(path: Path):
     """A file of the search index but meta.json: gzip-compressed JSON."""
-    return json.loads(gzip.decompress(path.read_bytes()))
+    return unpacked(path.read_bytes())
 
 
 def search_index(root: Path) -> dict[str, object]:

@@ -176,7 +176,7 @@ class _Update:
         enters it, unless its terms are the ones the buckets already have for it."""
         old, new = self.old, self.new
         segment = Recent.read(
-            _unpacked(self._committed(_file("r", n))) for n in range(old.recent_files)
+            unpacked(self._committed(file_name("r", n))) for n in range(old.recent_files)
         )
         leaving = {old.ids[key] for key in [*removed, *made] if key in old.recent}
         segment.without(leaving)
@@ -211,10 +211,10 @@ class _Update:
         touched = set(stale_in) | set(recent_in)
         self._keep_buckets(touched)
         for number in touched:
-            self._committed(_file("i", number))
+            self._committed(file_name("i", number))
         for number in sorted(touched):
-            name = _file("i", number)
-            bucket = _unpacked(self._committed(name))
+            name = file_name("i", number)
+            bucket = unpacked(self._committed(name))
             merged = recent.merged(bucket, stale_in.get(number, set()), recent_in.get(number, {}))
             self._put(name, _sorted_packed(merged))
         new.recent, new.stale = set(), {}
@@ -224,13 +224,13 @@ class _Update:
         """Keep every bucket but the `touched` ones; _Stale if one is not what the state
         says (found before anything is staged)."""
         for number in range(self.new.buckets):
-            if number not in touched and not self._kept(_file("i", number)):
+            if number not in touched and not self._kept(file_name("i", number)):
                 raise _Stale
 
     def _put_segment(self, segment: Recent) -> None:
         files = segment.files(bucket_of)
         for number, data in enumerate(files):
-            self._put(_file("r", number), _sorted_packed(data))
+            self._put(file_name("r", number), _sorted_packed(data))
         self.new.recent_files = len(files)
 
     def _anew(self, articles: list[Article], current: dict) -> SearchState:
@@ -260,7 +260,7 @@ class _Update:
         del parts, last
         for number, bucket in enumerate(buckets):
             self._put(
-                _file("i", number), _sorted_packed({t: "".join(p) for t, p in bucket.items()})
+                file_name("i", number), _sorted_packed({t: "".join(p) for t, p in bucket.items()})
             )
             buckets[number] = {}
         self._pages({}, None)
@@ -271,7 +271,7 @@ class _Update:
         """The terms the buckets hold for `key` (a page not in the recent segment), from its
         text file in the output: the file they were made from."""
         try:
-            return entries_of(_unpacked(self._committed(_file("f", self.old.ids[key]))))
+            return entries_of(unpacked(self._committed(file_name("f", self.old.ids[key]))))
         except (ValueError, KeyError, TypeError):
             raise _Stale from None
 
@@ -294,8 +294,10 @@ class _Update:
         language = graph.config.language
         by_id = {number: graph.articles[key] for key, number in new.ids.items()}
         for key, text in changed.items():
-            self._put(_file("f", new.ids[key]), _packed(text))
-        kept = {_file("f", number): number for key, number in new.ids.items() if key not in changed}
+            self._put(file_name("f", new.ids[key]), _packed(text))
+        kept = {
+            file_name("f", number): number for key, number in new.ids.items() if key not in changed
+        }
         trusted = writer.known is not None and not self.verify
         if trusted and all(FOLDER + name in writer.known for name in kept):
             writer.produced.update(FOLDER + name for name in kept)  # the state knows them
@@ -321,14 +323,14 @@ class _Update:
                     ],
                     "d": [0 if a is None else _sortable(a) for a in shown],
                     "v": [
-                        "" if a is None else new.versions[_file("f", n)]
+                        "" if a is None else new.versions[file_name("f", n)]
                         for n, a in zip(ids, shown, strict=True)
                     ],
                 }
             )
 
         for number in range(self._blocks):
-            name = _file("d", number)
+            name = file_name("d", number)
             if blocks is None or number in blocks or name not in new.versions:
                 self._put(name, block(number))
             else:
@@ -336,18 +338,18 @@ class _Update:
 
     def _finish(self) -> None:
         new, config = self.new, self.graph.config
-        live = {_file("i", n) for n in range(new.buckets)}
-        live |= {_file("f", n) for n in new.ids.values()}
-        live |= {_file("d", n) for n in range(self._blocks)}
-        live |= {_file("r", n) for n in range(new.recent_files)}
+        live = {file_name("i", n) for n in range(new.buckets)}
+        live |= {file_name("f", n) for n in new.ids.values()}
+        live |= {file_name("d", n) for n in range(self._blocks)}
+        live |= {file_name("r", n) for n in range(new.recent_files)}
         new.versions = {name: version for name, version in new.versions.items() if name in live}
         meta = {
             "format": FORMAT,
             "buckets": new.buckets,
             "block": BLOCK,
-            "blocks": [new.versions[_file("d", n)] for n in range(self._blocks)],
-            "index": [new.versions[_file("i", n)] for n in range(new.buckets)],
-            "recent": [new.versions[_file("r", n)] for n in range(new.recent_files)],
+            "blocks": [new.versions[file_name("d", n)] for n in range(self._blocks)],
+            "index": [new.versions[file_name("i", n)] for n in range(new.buckets)],
+            "recent": [new.versions[file_name("r", n)] for n in range(new.recent_files)],
             "stale": sorted(new.stale),
             "categories": [name for _key, name in config.categories],
             "pages": len(new.ids),
@@ -414,7 +416,7 @@ def _make_slice(start: int, stop: int) -> tuple[bytes, list]:
                 postings_of += (postings.number(number - postings_of[1]), made)
                 postings_of[1] = number
         data = _packed(text)
-        name = _file("f", number)
+        name = file_name("f", number)
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
     part = {
         term: (bucket_of(term, buckets), found[0], "".join(found[2:]), found[1])
@@ -514,7 +516,7 @@ def _sorted_packed(bucket: dict[str, str]) -> bytes:
     return _packed({term: bucket[term] for term in sorted(bucket)})
 
 
-def _file(kind: str, number: int) -> str:
+def file_name(kind: str, number: int) -> str:
     """The name of a packed file of the index: i/, r/, d/ or f/ and its number."""
     return f"{kind}/{number}.json.gz"
 
@@ -526,7 +528,8 @@ def _packed(value: object) -> bytes:
     return gzip.compress(_json(value), compresslevel=4, mtime=0)
 
 
-def _unpacked(data: bytes) -> object:
+def unpacked(data: bytes) -> object:
+    """What a packed file of the index holds (the one reader of them in Python)."""
     try:
         return json.loads(gzip.decompress(data))
     except (OSError, EOFError, zlib.error) as error:
