@@ -45,7 +45,7 @@ from preview import save_to_visible  # noqa: E402
 from reference import corpus  # noqa: E402
 
 SUMMARY = re.compile(r"built (\d+) pages and (\d+) static files in [\d.]+ s: (\d+) written")
-STAGE = re.compile(r"^timing: ([\w ]+): ([\d.]+) s$", re.M)
+STAGE = re.compile(r"^timing: ([\w ]+): ([\d.]+) s \(([\d.]+) s CPU\)$", re.M)
 
 MARKDOWN_FLOOR = """
 import sys, markdown
@@ -106,7 +106,7 @@ def measure(command: list[str], stages: bool = False) -> dict:
         "pss_mb": peak[1] / 2**20,
         "pages": int(match.group(1)) + int(match.group(2)) if match else None,
         "written": int(match.group(3)) if match else None,
-        "stages": {name: float(seconds) for name, seconds in STAGE.findall(out)},
+        "stages": {name: (float(seconds), float(cpu)) for name, seconds, cpu in STAGE.findall(out)},
     }
 
 
@@ -381,9 +381,9 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict)
     cold = rows[0][1]
     if args.cold_only:
         print(f"\ncold: {cold['wall'] * 1000 / args.articles:.2f} ms per article")
-    print("\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s |\n| --- | ---: |")
-    for name, seconds in stages.items():
-        print(f"| {name} | {seconds:.1f} |")
+    print("\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s | CPU s |\n| --- | ---: | ---: |")
+    for name, (seconds, cpu) in stages.items():
+        print(f"| {name} | {seconds:.1f} | {cpu:.1f} |")
     files, total = sizes["blogsmith"]
     index = sizes["search"]
     print(

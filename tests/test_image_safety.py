@@ -222,6 +222,32 @@ def test_originals_are_published_incrementally_and_as_a_clean_build_would(
     assert tree(public) == tree(tmp_path / "clean") and clean.warnings
 
 
+def test_an_archive_of_originals_is_cleaned_on_every_core_and_kept_on_rebuild(
+    make_site, monkeypatch
+):
+    """Past the workers' threshold the originals are staged by forked workers: each still
+    loses its location, the warnings come in file order, and a rebuild writes none."""
+    monkeypatch.setenv("BLOGSMITH_WORKERS", "2")
+    located = encoded(halves(40, 30), "JPEG", exif=located_exif())
+    plain = encoded(halves(40, 30), "JPEG")
+    files: dict[str, object] = {"content/a/one.md": article("写真の記事")}
+    for number in range(450):
+        files[f"static/images/{number:03d}.jpg"] = located if number % 3 == 0 else plain
+    site = make_site(files)
+    public, cache_dir = site / "public", default_cache_dir(site / "public")
+    first = build(site, public, cache_dir=cache_dir)
+    said = [w.path for w in first.warnings if "place it was taken" in w.message]
+    assert said == [f"static/images/{n:03d}.jpg" for n in range(0, 450, 3)]
+    for number in range(0, 450, 3):
+        assert_private_metadata_gone(
+            public / f"images/{number:03d}.jpg", site / f"static/images/{number:03d}.jpg"
+        )
+    assert (public / "images/001.jpg").read_bytes() == plain
+    again = build(site, public, cache_dir=cache_dir)
+    assert again.written == 0 and not any("images/" in path for path in again.changed)
+    assert [w.path for w in again.warnings if "place it was taken" in w.message] == said
+
+
 def edit_config(site: Path, images: str) -> None:
     (site / "blogsmith.yaml").write_text(DEFAULT_CONFIG + images, encoding="utf-8")
 

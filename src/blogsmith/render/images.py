@@ -557,19 +557,40 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
     render.private_metadata), or as it is with `keep_metadata`. Like any static file, an
     unchanged one is kept in the output without being read: the cache's static record says
     its source's size and time, the setting it was published with and whether it carried a
-    location (for the warning, said by every build). `writer` is None for `check`, which
-    reads them all."""
+    location (for the warning, said by every build). The others are read and staged on every
+    core: creating a file costs the system more than cleaning it (a photo archive has tens of
+    thousands). `writer` is None for `check`, which reads them all."""
     committed = cache.statics if cache is not None and writer is not None else {}
-    published, located = set(), []
+    records: dict[str, tuple] = {}
+    todo: list[tuple[str, str, tuple]] = []
     for relative, source in statics.items():
         if not relative.lower().endswith(ORIGINALS):
             continue
         wanted = (*marks[relative], keep_metadata)
         record = committed.get(relative)
         if record is None or record[:3] != wanted or not writer.keep(relative):
-            record = _publish_original(relative, source, wanted, writer)
-            if record is None:  # unreadable: the static copy says so
-                continue
+            todo.append((relative, source, wanted))
+        else:
+            records[relative] = record
+    global _STAGE_ORIGINAL
+    _STAGE_ORIGINAL = writer.stage if writer is not None else None
+    try:
+        made = map_in_workers(_publish_original, todo)
+    finally:
+        _STAGE_ORIGINAL = None
+    for (relative, _, _), outcome in zip(todo, made, strict=True):
+        if outcome is None:  # unreadable: the static copy says so
+            continue
+        records[relative], staged = outcome
+        if writer is not None:
+            writer.produced.add(relative)
+            if staged:
+                writer.changed.append(relative)
+    published, located = set(), []
+    for relative, source in statics.items():
+        record = records.get(relative)
+        if record is None:
+            continue
         published.add(relative)
         if cache is not None and writer is not None:
             cache.remember_static(relative, record)
@@ -578,8 +599,13 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
     return Originals(frozenset(published), tuple(located))
 
 
-def _publish_original(relative: str, source: str, wanted: tuple, writer) -> tuple | None:
-    """Reads one original and stages it as published; its record, or None when unreadable."""
+_STAGE_ORIGINAL = None
+"""What forked workers inherit to stage the originals they clean (as render.batch does)."""
+
+
+def _publish_original(relative: str, source: str, wanted: tuple) -> tuple | None:
+    """Reads one original and stages it as published: its record and whether it was staged
+    (the output held other bytes), or None when unreadable."""
     from blogsmith.render.private_metadata import without_private_metadata
 
     try:
@@ -588,9 +614,9 @@ def _publish_original(relative: str, source: str, wanted: tuple, writer) -> tupl
     except OSError:
         return None
     cleaned = without_private_metadata(data)
-    if writer is not None:
-        writer.put(relative, data if wanted[2] else cleaned.data)
-    return (*wanted, cleaned.located)
+    stage = _STAGE_ORIGINAL
+    staged = stage is not None and stage(relative, data if wanted[2] else cleaned.data)
+    return (*wanted, cleaned.located), staged
 
 
 def location_warnings(originals: Originals, site_dir, keep_metadata: bool) -> list[tuple]:
