@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from conftest import article, run_cli
 
 REFUSED = "is not empty and was not made by blogsmith, so nothing in it is changed"
@@ -287,6 +288,28 @@ def test_yaml_alias_bombs_are_located_errors_not_hangs(make_site):
     run = run_cli("build", "--site", site)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines()[0].startswith("blogsmith.yaml:1: ")
+
+
+FLOW_BOMB = (
+    "["
+    + ",".join(
+        f"&{name} [{','.join([f'*{previous}'] * 10) if previous else 'x,x,x,x,x'}]"
+        for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+    )
+    + "]"
+)
+
+
+def test_a_flow_style_alias_bomb_is_found_too():
+    """Anchors right after '[' and ',' (no space) are anchors all the same."""
+    from blogsmith.core.yamlread import YamlSyntaxError, parse
+
+    assert "&" in FLOW_BOMB and " &" not in FLOW_BOMB
+    with pytest.raises(YamlSyntaxError, match="repeat values so often"):
+        parse(FLOW_BOMB)
+    with pytest.raises(YamlSyntaxError, match="repeat values so often"):
+        parse("key: {one: " + FLOW_BOMB + "}")
+    assert parse("title: Q&A, R&D\nbody: 'a &b'\n").data == {"title": "Q&A, R&D", "body": "a &b"}
 
 
 def test_hidden_files_hosts_need_are_published_and_others_are_named(make_site):

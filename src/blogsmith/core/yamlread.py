@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -52,7 +53,7 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
+        if node is not None and ANCHOR.search(text):  # an alias (*name) needs one to refer to
             _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -73,6 +74,9 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     return YamlDoc(data, lines, first_line)
 
 
+ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.M)
+"""Where an anchor (&name) may stand: at the start of a node, after a space, a line's start or
+a flow indicator. Text without one (most files; "Q&A" is not one) has no alias to expand."""
 ALIAS_ROOM = 10_000
 """Aliases (*name) may make a document this many values larger than it is written, and ten
 times its written size at most: a kilobyte of nested aliases cannot ask for gigabytes."""
