@@ -301,7 +301,8 @@ FLOW_BOMB = (
 
 
 def test_a_flow_style_alias_bomb_is_found_too():
-    """Anchors right after '[' and ',' (no space) are anchors all the same."""
+    """Anchors right after '[', ',' or a quoted key's ':' (no space) are anchors all the
+    same."""
     from blogsmith.core.yamlread import YamlSyntaxError, parse
 
     assert "&" in FLOW_BOMB and " &" not in FLOW_BOMB
@@ -309,6 +310,17 @@ def test_a_flow_style_alias_bomb_is_found_too():
         parse(FLOW_BOMB)
     with pytest.raises(YamlSyntaxError, match="repeat values so often"):
         parse("key: {one: " + FLOW_BOMB + "}")
+    keyed = (
+        "{"
+        + ",".join(
+            f'"{name}":&{name} [{",".join([f"*{previous}"] * 10) if previous else "x,x,x,x,x"}]'
+            for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+        )
+        + "}"
+    )
+    assert " &" not in keyed and "[&" not in keyed and ",&" not in keyed
+    with pytest.raises(YamlSyntaxError, match="repeat values so often"):
+        parse(keyed)
     assert parse("title: Q&A, R&D\nbody: 'a &b'\n").data == {"title": "Q&A, R&D", "body": "a &b"}
 
 

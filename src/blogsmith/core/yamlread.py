@@ -74,9 +74,10 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
     return YamlDoc(data, lines, first_line)
 
 
-ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.M)
-"""Where an anchor (&name) may stand: at the start of a node, after a space, a line's start or
-a flow indicator. Text without one (most files; "Q&A" is not one) has no alias to expand."""
+ANCHOR = re.compile(r"(?:^|[\s\[{,:])&", re.M)
+"""Where an anchor (&name) may stand: at the start of a node, after a space, a line's start, a
+flow indicator or the colon after a quoted key ({"a":&x 1}). Text without one (most files;
+"Q&A" is not one) has no alias to expand."""
 ALIAS_ROOM = 10_000
 """Aliases (*name) may make a document this many values larger than it is written, and ten
 times its written size at most: a kilobyte of nested aliases cannot ask for gigabytes."""
