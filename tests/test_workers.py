@@ -32,3 +32,27 @@ def test_large_answers_come_back_in_order_and_the_switch_interval_is_restored(mo
     with pytest.raises(ValueError, match="slice 7"):
         workers.map_in_workers(failing, [(n,) for n in range(40)], minimum_items=1)
     assert sys.getswitchinterval() == before
+
+
+def pid_and_inherited(start: int, stop: int) -> tuple[int, object, int]:
+    import os
+
+    return os.getpid(), workers.inherited()["pages"], stop - start
+
+
+@pytest.mark.parametrize("count", ["1", "2"])
+def test_what_a_run_hands_its_workers_is_what_they_read_and_it_ends_with_the_run(
+    monkeypatch, count
+):
+    import os
+
+    monkeypatch.setenv("BLOGSMITH_WORKERS", count)
+    state = {"renderer": lambda page: page, "pages": list(range(5))}  # a lambda: no pickle
+    done = workers.run_in_workers(pid_and_inherited, 1000, inherit=state)
+    assert all(seen == state["pages"] for _, seen, _ in done)
+    assert sum(size for *_, size in done) == 1000
+    forked = {pid for pid, *_ in done} - {os.getpid()}
+    assert bool(forked) == (count == "2")  # forked workers read it as inherited
+    assert workers.inherited() is None
+    inner = workers.map_in_workers(workers.inherited, [()] * 3, inherit="outer")
+    assert inner == ["outer"] * 3 and workers.inherited() is None

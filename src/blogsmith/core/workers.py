@@ -1,7 +1,9 @@
 """Spreading CPU-bound work over the machine's cores with forked processes.
 
 Forking shares what the parent has built (the graph, the compiled templates) without
-pickling it; results come back pickled. Small batches stay in this process, where starting
+pickling it: what a map or run is given as `inherit` is set before its workers fork, and the
+work reads it with `inherited()` (in a worker or in this process alike). Results come back
+pickled. Small batches stay in this process, where starting
 workers would cost more than it saves, and so does everything where fork is not available.
 """
 
@@ -24,6 +26,27 @@ ANSWER_SWITCH_INTERVAL = 0.0002
 to be read (see _answers_read_promptly); Python's default is 0.005."""
 
 
+_INHERITED: object = None
+"""What the map or run under way hands its workers (see inherited)."""
+
+
+def inherited():
+    """What the map or run under way was given as `inherit`: the state its work reads (a
+    renderer, an archive's articles, the writer's staging), inherited by forked workers
+    instead of pickled to them."""
+    return _INHERITED
+
+
+@contextmanager
+def _handing(value: object) -> Iterator[None]:
+    global _INHERITED
+    before, _INHERITED = _INHERITED, value
+    try:
+        yield
+    finally:
+        _INHERITED = before
+
+
 def worker_count() -> int:
     requested = os.environ.get("BLOGSMITH_WORKERS")
     if requested and requested.isdigit():
@@ -39,16 +62,20 @@ def can_fork() -> bool:
 
 
 def map_in_workers(
-    function: Callable, argument_tuples: Sequence[tuple], minimum_items: int = MINIMUM_ITEMS
+    function: Callable,
+    argument_tuples: Sequence[tuple],
+    minimum_items: int = MINIMUM_ITEMS,
+    inherit: object = None,
 ) -> list:
     """[function(*arguments) for each], in order, on every core when it is worth it (from
     `minimum_items` on: fewer for costly work, like resizing an image)."""
     workers = worker_count()
-    if workers < 2 or len(argument_tuples) < minimum_items or not can_fork():
-        return [function(*arguments) for arguments in argument_tuples]
-    size = max(1, len(argument_tuples) // (workers * SLICES_PER_WORKER))
-    chunks = [argument_tuples[at : at + size] for at in range(0, len(argument_tuples), size)]
-    done = _shared(workers, [(_each, (function, chunk)) for chunk in chunks])
+    with _handing(inherit):
+        if workers < 2 or len(argument_tuples) < minimum_items or not can_fork():
+            return [function(*arguments) for arguments in argument_tuples]
+        size = max(1, len(argument_tuples) // (workers * SLICES_PER_WORKER))
+        chunks = [argument_tuples[at : at + size] for at in range(0, len(argument_tuples), size)]
+        done = _shared(workers, [(_each, (function, chunk)) for chunk in chunks])
     return [result for index in range(len(chunks)) for result in done[index]]
 
 
@@ -56,17 +83,19 @@ def run_in_workers(
     function: Callable[[int, int], object],
     total: int,
     on_result: Callable[[object], None] | None = None,
+    inherit: object = None,
 ) -> list:
-    """function(start, stop) over slices of range(total), in forked workers that inherit the
-    caller's state; returns the results in slice order."""
+    """function(start, stop) over slices of range(total), in forked workers that inherit
+    `inherit` (see inherited); returns the results in slice order."""
     workers = worker_count()
-    if workers < 2 or total < MINIMUM_ITEMS or not can_fork():
-        result = function(0, total)
-        if on_result:
-            on_result(result)
-        return [result]
-    slices = _slices(total, workers * SLICES_PER_WORKER)
-    done = _shared(workers, [(function, bounds) for bounds in slices], on_result)
+    with _handing(inherit):
+        if workers < 2 or total < MINIMUM_ITEMS or not can_fork():
+            result = function(0, total)
+            if on_result:
+                on_result(result)
+            return [result]
+        slices = _slices(total, workers * SLICES_PER_WORKER)
+        done = _shared(workers, [(function, bounds) for bounds in slices], on_result)
     return [done[index] for index in range(len(slices))]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.errors import LocatedError
-from blogsmith.core.workers import run_in_workers
+from blogsmith.core.workers import inherited, run_in_workers
 from blogsmith.output.writer import StagedWriter
 from blogsmith.plan.jobs import Job
 from blogsmith.render.pages import Fingerprints, Renderer, TemplateProblem
@@ -88,10 +88,6 @@ def pages_to_render(
     return todo
 
 
-_RENDERING: tuple = ()
-"""What forked render workers inherit: (renderer, jobs, todo, writer)."""
-
-
 def render_pages(
     renderer: Renderer,
     jobs: list[Job],
@@ -100,8 +96,6 @@ def render_pages(
     counter: RenderCounter,
 ) -> list[LocatedError]:
     """Render `todo` on every core; staged files are written by whoever rendered them."""
-    global _RENDERING
-    _RENDERING = (renderer, jobs, todo, writer)
     problems: list[LocatedError] = []
 
     def collect(outcome: tuple[list[str], list[LocatedError], int]) -> None:
@@ -111,17 +105,14 @@ def render_pages(
         problems.extend(errors)
         counter.advance(count)
 
-    try:
-        run_in_workers(_render_slice, len(todo), collect)
-    finally:
-        _RENDERING = ()
+    run_in_workers(_render_slice, len(todo), collect, inherit=(renderer, jobs, todo, writer))
     if writer:
         writer.produced.update(jobs[index].output_file for index in todo)
     return problems
 
 
 def _render_slice(start: int, stop: int) -> tuple[list[str], list[LocatedError], int]:
-    renderer, jobs, todo, writer = _RENDERING
+    renderer, jobs, todo, writer = inherited()
     changed: list[str] = []
     errors: list[LocatedError] = []
     for index in todo[start:stop]:

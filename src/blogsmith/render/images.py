@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from blogsmith.content.static import shown_static
 from blogsmith.core.build_cache import digest
-from blogsmith.core.workers import map_in_workers
+from blogsmith.core.workers import inherited, map_in_workers
 
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -221,13 +221,8 @@ def measure_and_resize(
             fresh.pop(path, None)
             todo.append((path, source, made_for))
     todo.sort()
-    global _STAGE, _EXISTS
-    _STAGE, _EXISTS = stage, keep
-    try:
-        arguments = [(p, s, m, settings) for p, s, m in todo]
-        results = map_in_workers(_process, arguments, minimum_items=8)
-    finally:
-        _STAGE = _EXISTS = None
+    arguments = [(p, s, m, settings) for p, s, m in todo]
+    results = map_in_workers(_process, arguments, minimum_items=8, inherit=(stage, keep))
     staged: list[str] = []
     copies: list[str] = []
     for (path, _, made_for), (found, written) in zip(todo, results, strict=True):
@@ -237,18 +232,12 @@ def measure_and_resize(
     return MeasuredImages(records), fresh, copies, staged
 
 
-_STAGE = None
-"""What forked workers inherit to stage the copies they make (as render.batch does)."""
-_EXISTS = None
-"""And to ask whether the output holds a copy already."""
-
-
 def _process(path: str, source: str, made_for: bytes, settings: ImageSettings):
     """One image: its facts (its size as browsers show it, turned by its EXIF Orientation)
     and its copies, staged here (in a worker when there are many). When the output has every
     copy already (named by the source's digest: a build that lost its cache), the image is
     not even decoded. An animation gets no copies: a copy would keep its first frame only."""
-    stage, exists = _STAGE, _EXISTS
+    stage, exists = inherited()  # staging a copy; whether the output holds one already
     from PIL import Image, UnidentifiedImageError
 
     expected = EXTENSIONS.get(PurePosixPath(path).suffix.lower())
@@ -572,12 +561,9 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
             todo.append((relative, source, wanted))
         else:
             records[relative] = record
-    global _STAGE_ORIGINAL
-    _STAGE_ORIGINAL = writer.stage if writer is not None else None
-    try:
-        made = map_in_workers(_publish_original, todo)
-    finally:
-        _STAGE_ORIGINAL = None
+    made = map_in_workers(
+        _publish_original, todo, inherit=writer.stage if writer is not None else None
+    )
     for (relative, _, _), outcome in zip(todo, made, strict=True):
         if outcome is None:  # unreadable: the static copy says so
             continue
@@ -599,10 +585,6 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
     return Originals(frozenset(published), tuple(located))
 
 
-_STAGE_ORIGINAL = None
-"""What forked workers inherit to stage the originals they clean (as render.batch does)."""
-
-
 def _publish_original(relative: str, source: str, wanted: tuple) -> tuple | None:
     """Reads one original and stages it as published: its record and whether it was staged
     (the output held other bytes), or None when unreadable."""
@@ -614,7 +596,7 @@ def _publish_original(relative: str, source: str, wanted: tuple) -> tuple | None
     except OSError:
         return None
     cleaned = without_private_metadata(data)
-    stage = _STAGE_ORIGINAL
+    stage = inherited()  # the writer's, or None for `check`
     staged = stage is not None and stage(relative, data if wanted[2] else cleaned.data)
     return (*wanted, cleaned.located), staged
 

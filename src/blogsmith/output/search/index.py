@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from blogsmith.content.model import Article
 from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date
-from blogsmith.core.workers import run_in_workers
+from blogsmith.core.workers import inherited, run_in_workers
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.search import postings, recent
 from blogsmith.output.search.recent import Recent
@@ -377,32 +377,24 @@ class _Update:
         return self.writer.keep(FOLDER + name)
 
 
-_MAKING: tuple = ()
-"""What forked workers inherit: (articles, ids, writer, language, buckets)."""
-
-
 def _make(articles: list[Article], ids: dict[str, int], update: _Update) -> list[bytes]:
     """A new index's postings, slice by slice (pickled: term -> bucket, first id, the postings
     written after it, last id), and the articles' text files, staged: on every core."""
-    global _MAKING
     writer, new = update.writer, update.new
-    _MAKING = (articles, ids, writer, update.graph.config.language, new.buckets)
+    shared = (articles, ids, writer, update.graph.config.language, new.buckets)
     parts: list[bytes] = []
-    try:
-        for part, staged in run_in_workers(_make_slice, len(articles)):
-            parts.append(part)
-            for name, version, changed in staged:
-                writer.produced.add(FOLDER + name)
-                if changed:
-                    writer.changed.append(FOLDER + name)
-                new.versions[name] = version
-    finally:
-        _MAKING = ()
+    for part, staged in run_in_workers(_make_slice, len(articles), inherit=shared):
+        parts.append(part)
+        for name, version, changed in staged:
+            writer.produced.add(FOLDER + name)
+            if changed:
+                writer.changed.append(FOLDER + name)
+            new.versions[name] = version
     return parts
 
 
 def _make_slice(start: int, stop: int) -> tuple[bytes, list]:
-    articles, ids, writer, language, buckets = _MAKING
+    articles, ids, writer, language, buckets = inherited()
     found_in: dict[str, list] = {}
     staged = []
     for article in articles[start:stop]:
