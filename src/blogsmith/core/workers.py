@@ -3,8 +3,8 @@
 Forking shares what the parent has built (the graph, the compiled templates) without
 pickling it: what a map or run is given as `inherit` is set before its workers fork, and the
 work reads it with `inherited()` (in a worker or in this process alike). Results come back
-pickled. Small batches stay in this process, where starting
-workers would cost more than it saves, and so does everything where fork is not available.
+pickled. Small batches stay in this process, where starting workers would cost more than it
+saves, and so does everything where fork is not available.
 """
 
 from __future__ import annotations
