@@ -290,14 +290,16 @@ def test_yaml_alias_bombs_are_located_errors_not_hangs(make_site):
     assert run.stderr.splitlines()[0].startswith("blogsmith.yaml:1: ")
 
 
-FLOW_BOMB = (
-    "["
-    + ",".join(
-        f"&{name} [{','.join([f'*{previous}'] * 10) if previous else 'x,x,x,x,x'}]"
+def flow_bomb(item: str) -> str:
+    """BOMB's nine levels in flow style, each written as `item` names it (no space before
+    an anchor)."""
+    return ",".join(
+        item.format(name=name, values=",".join([f"*{previous}"] * 10) if previous else "x,x,x,x,x")
         for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
     )
-    + "]"
-)
+
+
+FLOW_BOMB = "[" + flow_bomb("&{name} [{values}]") + "]"
 
 
 def test_a_flow_style_alias_bomb_is_found_too():
@@ -310,14 +312,7 @@ def test_a_flow_style_alias_bomb_is_found_too():
         parse(FLOW_BOMB)
     with pytest.raises(YamlSyntaxError, match="repeat values so often"):
         parse("key: {one: " + FLOW_BOMB + "}")
-    keyed = (
-        "{"
-        + ",".join(
-            f'"{name}":&{name} [{",".join([f"*{previous}"] * 10) if previous else "x,x,x,x,x"}]'
-            for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
-        )
-        + "}"
-    )
+    keyed = "{" + flow_bomb('"{name}":&{name} [{values}]') + "}"
     assert " &" not in keyed and "[&" not in keyed and ",&" not in keyed
     with pytest.raises(YamlSyntaxError, match="repeat values so often"):
         parse(keyed)

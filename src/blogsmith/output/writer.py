@@ -106,11 +106,15 @@ class StagedWriter:
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` for output file `relative` unless the output already holds it."""
+        return self.record(relative, self.stage(relative, data))
+
+    def record(self, relative: str, staged: bool) -> bool:
+        """Note output file `relative` as produced, and as changed when it was `staged` (by
+        `stage`, here or in a forked worker); returns `staged`."""
         self.produced.add(relative)
-        if self.stage(relative, data):
+        if staged:
             self.changed.append(relative)
-            return True
-        return False
+        return staged
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Write `data` to the staging folder if it differs from the output (True); keeps no

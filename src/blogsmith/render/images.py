@@ -569,9 +569,7 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
             continue
         records[relative], staged = outcome
         if writer is not None:
-            writer.produced.add(relative)
-            if staged:
-                writer.changed.append(relative)
+            writer.record(relative, staged)
     published, located = set(), []
     for relative, source in statics.items():
         record = records.get(relative)

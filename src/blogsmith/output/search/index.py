@@ -386,9 +386,7 @@ def _make(articles: list[Article], ids: dict[str, int], update: _Update) -> list
     for part, staged in run_in_workers(_make_slice, len(articles), inherit=shared):
         parts.append(part)
         for name, version, changed in staged:
-            writer.produced.add(FOLDER + name)
-            if changed:
-                writer.changed.append(FOLDER + name)
+            writer.record(FOLDER + name, changed)
             new.versions[name] = version
     return parts
 
