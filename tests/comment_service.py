@@ -15,6 +15,28 @@ import time
 import urllib.parse
 from pathlib import Path
 
+POSTGRES = os.environ.get("BLOGSMITH_TEST_POSTGRES")
+"""A PostgreSQL URL the tests may use (`.ci/run` starts Debian's server and sets it)."""
+
+
+def empty_postgres() -> str:
+    """The test PostgreSQL's URL, its service tables dropped (a fresh database each test)."""
+    import pytest
+
+    from blogsmith.service.database import TABLES
+
+    if not POSTGRES:
+        if os.environ.get("CI"):
+            pytest.fail("CI must start PostgreSQL and set BLOGSMITH_TEST_POSTGRES")
+        pytest.skip("no PostgreSQL here (set BLOGSMITH_TEST_POSTGRES)")
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        for table in TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    return POSTGRES
+
+
 SECRET = "test-secret-known-to-the-tests"
 """The tests sign forms as the service would for a reader who opened them a while ago."""
 

@@ -53,6 +53,14 @@ def article(
     return "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> str:
+    """The comment service's database: SQLite, and PostgreSQL (which CI starts)."""
+    from comment_service import empty_postgres
+
+    return "comments.sqlite3" if request.param == "sqlite" else empty_postgres()
+
+
 @pytest.fixture
 def make_site(tmp_path: Path):
     """Write a site from {relative path: text}; blogsmith.yaml defaults to DEFAULT_CONFIG."""

@@ -4,6 +4,7 @@ once, odd but valid files, and a publish command that leaves a process behind.""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -18,6 +19,7 @@ from comment_service import CommentService, Reader, signed_token
 from conftest import DEFAULT_CONFIG, article, run_cli
 
 from blogsmith.core import yamlread
+from blogsmith.service.messages import say
 from blogsmith.service.moderation import ModerationRefused, decide
 from blogsmith.service.run import open_site
 
@@ -162,7 +164,7 @@ def test_an_approval_for_a_deleted_article_is_refused_and_the_comment_waits(site
     assert_check_passes(site)
     assert run_cli("build", "--site", site).returncode == 0
     status, text = post(service, "articles/attack/orphan.md")  # the service stops taking them
-    assert status == 404 and "not on the site" in text
+    assert status == 404 and json.loads(text) == {"error": say("ja", "article_unknown")}
 
 
 def test_a_comment_set_aside_is_never_approved_from_an_older_tab_or_the_cli(site, service):

@@ -115,6 +115,9 @@ def test_with_javascript_a_comment_and_a_vote_are_sent_in_place(browser, live_si
     page.goto(article_url)
     page.click("#comment-101 .comment-reply")
     assert page.locator("#comment-101 #respond").count() == 1  # the form moved under it
+    # the prompt names the author and quotes the start of what they said, never the id
+    assert page.text_content(".replying-to") == "AAAさんのコメントに返信:"
+    assert page.text_content(".replying-quote") == ">>停戦は40分で破られた い つ も の"
     page.fill("#comment-author", "読者Z")
     page.fill("#comment-body", "その場で送るコメント。")
     page.click(".comment-submit")
@@ -185,12 +188,15 @@ def test_from_an_origin_other_than_base_url_the_forms_post_as_plain_forms(browse
 
     page.goto(elsewhere)
     assert page.locator('.vote-count[data-comment="101"]').text_content() == "54"
+    assert not page.locator("#voted-101").is_visible()
     page.click("#comment-101 > .comment-body .vote-button")
     page.wait_for_function(  # back at the comment, its count with the vote
         "document.querySelector('.vote-count[data-comment=\"101\"]').textContent === '55'",
         timeout=10000,
     )
-    assert page.url.endswith("#comment-101")
+    assert page.url.endswith("#voted-101")  # the line saying the vote was counted shows
+    assert page.locator("#voted-101").is_visible()
+    assert page.text_content("#voted-101") == "評価を受け付けました"
     assert "送信できませんでした" not in page.text_content("body")
     assert errors == []
 
@@ -223,7 +229,8 @@ def test_when_the_script_cannot_reach_the_service_the_comment_goes_as_a_plain_fo
 
     page.goto(article_url)
     page.click("#comment-102 > .comment-body .vote-button")
-    page.wait_for_url("**#comment-102", timeout=10000)
+    page.wait_for_url("**#voted-102", timeout=10000)
+    assert page.locator("#voted-102").is_visible()
     page.unroute(service.url + "**")
     page.reload()
     page.locator("#comments").scroll_into_view_if_needed()

@@ -10,14 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from comment_service import CommentService, Reader, at_once
+from comment_service import CommentService, Reader, at_once, empty_postgres
 from conftest import article, run_cli
 from test_comment_service import (
     KEY,
     THREAD,
     add_moderator,
     comment_form,
-    empty_postgres,
     login,
     service_config,
     stored_rows,
@@ -25,11 +24,6 @@ from test_comment_service import (
 
 JSON = {"Accept": "application/json"}
 PER_HOUR = 10
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request) -> str:
-    return "comments.sqlite3" if request.param == "sqlite" else empty_postgres()
 
 
 def limited_site(make_site, database: str, extra: str = "") -> Path:

@@ -12,6 +12,12 @@ from conftest import article
 from test_comment_service import THREAD, add_moderator, comment_form, login, service_config
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows it shows backwards, up to an isolate
+ANSWERED = f"""\
+- id: 103
+  author: "読者{RLO}"
+  date: 2022-09-14T11:00:00+09:00
+  body: "右から左へ{RLO}書かれた返信の元"
+"""
 
 
 @pytest.fixture
@@ -19,7 +25,7 @@ def service(make_site):
     site = make_site(
         {
             "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
-            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+            "content/articles/2022/09/ceasefire.comments.yaml": THREAD + ANSWERED,
         },
         config=service_config(),
     )
@@ -63,11 +69,18 @@ def test_a_name_ending_in_an_override_leaves_the_moderation_page_in_order(servic
     assert re.search(r"<bdi>読者\u202e</bdi>.*reader@example\.net", html, re.S), html
 
 
-def test_a_reply_sent_back_to_be_checked_isolates_the_comment_it_answers(service):
-    """The page to check a comment and send it shows what the reader typed as inputs, and the
-    comment it answers (which the reader may have typed too) isolated."""
-    form = comment_form(token="", parent="102" + RLO)
+def test_a_reply_sent_back_to_be_checked_names_the_comment_it_answers_isolated(service):
+    """The page to check a reply and send it names the author of the comment it answers and
+    quotes its start (never its id, which the article's page does not show), each isolated:
+    the name was typed by a reader too. A parent that is not on the article is named nowhere."""
+    form = comment_form(token="", parent="103")
     status, _, text, _ = Reader(service).post("/comment", form)
     assert status == 200
+    prompt = BeautifulSoup(text, "html.parser").select_one("main .replying")
+    assert isolated(prompt, "読者" + RLO) is not None, str(prompt)
+    assert isolated(prompt, "右から左へ" + RLO + "書かれた返信の元") is not None, str(prompt)
+    assert "103" not in prompt.get_text()
+    status, _, text, _ = Reader(service).post("/comment", comment_form(token="", parent="1" + RLO))
     page = BeautifulSoup(text, "html.parser")
-    assert isolated(page.select_one("main"), "102" + RLO) is not None, text
+    assert status == 200 and page.select_one("main .replying") is None
+    assert "1" + RLO not in page.select_one("main").get_text()

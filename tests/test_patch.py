@@ -36,7 +36,9 @@ def archive_files() -> dict[str, str]:
     } | {"content/a/s01.comments.yaml": COMMENTS, "content/a/draft.md": draft_article()}
 
 
-ARCHIVE_CONFIG = DEFAULT_CONFIG + "recent_count: 3\n"
+ARCHIVE_CONFIG = DEFAULT_CONFIG + "recent_count: 3\nfeeds:\n  comments: all\n"
+"""With a comment feed per article: a first comment adds a feed, the last one's removal
+takes it away, and a patch does both."""
 
 
 @pytest.fixture
@@ -139,7 +141,8 @@ def test_a_patch_writes_only_the_pages_that_show_what_changed(preview):
     (a / "s01.comments.yaml").write_text(COMMENTS.replace("最初の", "直した"))
     result = live.rebuild({"content/a/s01.comments.yaml"})
     assert full_builds == []
-    assert result.changed == ["europe/s01/index.html"]
+    # the comment's page, and the comment feeds showing the edited comment
+    assert result.changed == ["comments/feed.xml", "europe/s01/feed.xml", "europe/s01/index.html"]
     edit(a / "s04.md", "title: 記事4", "title: 改題した記事4")
     result = live.rebuild({"content/a/s04.md"})
     assert full_builds == []

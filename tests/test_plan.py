@@ -39,6 +39,7 @@ def test_the_whole_url_map_of_a_small_site(make_site):
         "feed.xml": "feed.xml",
         "category/europe/feed.xml": "feed.xml",
         "category/japan/feed.xml": "feed.xml",
+        "comments/feed.xml": "comments-feed.xml",
         "sitemap.xml": "sitemap.xml",
         "robots.txt": "robots.txt",
         "sidebar/index.html": "sidebar-page.html",  # the shared sidebar, the default

@@ -235,6 +235,32 @@ def _comment_commands(commands) -> None:
                 help="write the files only; no build, no publish command",
             )
         command.set_defaults(handler=_comments_decide, decision=action)
+    for verb, blocking, what in (
+        ("block", True, "block the readers of comments by number (email and address)"),
+        ("unblock", False, "let the readers of comments by number comment again"),
+    ):
+        command = site(actions.add_parser(verb, help=what))
+        command.add_argument("rows", type=int, nargs="+", metavar="NUMBER")
+        command.set_defaults(
+            handler=lambda args, b=blocking: _service().block(args.site, args.rows, b)
+        )
+    remove = site(
+        actions.add_parser(
+            "remove", help="take a published comment down (its replies stay, under a placeholder)"
+        )
+    )
+    remove.add_argument(
+        "link",
+        metavar="LINK",
+        help="the comment's link (https://…/europe/ceasefire/#comment-102, as its date links), "
+        "or the article's file and its id (articles/2022/09/ceasefire.md#comment-102)",
+    )
+    remove.add_argument(
+        "--no-publish", action="store_true", help="change the file only; no build, no publish"
+    )
+    remove.set_defaults(
+        handler=lambda args: _service().remove(args.site, args.link, not args.no_publish)
+    )
     site(
         actions.add_parser("publish", help="fold votes in, build, run the publish command")
     ).set_defaults(handler=lambda args: _service().publish_site(args.site))

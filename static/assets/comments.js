@@ -14,6 +14,7 @@
   const replying = form.querySelector(".replying");
   const inPlace = new URL(form.dataset.site || "", location.href).origin === location.origin;
   let issued = 0;
+  const QUOTED = 40;  // characters of the answered comment the prompt quotes (as the service's form)
 
   function cancelReply(focus) {
     form.elements.parent.value = "";
@@ -26,10 +27,15 @@
     link.addEventListener("click", (event) => {
       event.preventDefault();
       form.elements.parent.value = link.dataset.parent;
+      const answered = link.closest(".comment-body");
+      const author = answered.querySelector(".comment-author").innerText.trim();
+      const said = answered.querySelector(".comment-content").innerText.trim().replace(/\s+/g, " ");
       replying.querySelector(".replying-to").textContent =
-        form.dataset.replying.replace("{id}", link.dataset.parent);
+        form.dataset.replying.replace("{author}", author);
+      replying.querySelector(".replying-quote").textContent =
+        [...said].length > QUOTED ? [...said].slice(0, QUOTED).join("") + "…" : said;
       replying.hidden = false;
-      link.closest(".comment-body").after(respond);
+      answered.after(respond);
       form.elements.author.focus();
     });
   }

@@ -19,7 +19,7 @@ from blogsmith.core.errors import ErrorBag, did_you_mean
 from blogsmith.core.yamlread import YamlDoc
 
 KINDS = ("comment", "trackback", "pingback")
-FIELDS = ("id", "parent", "type", "author", "url", "date", "votes", "body")
+FIELDS = ("id", "parent", "type", "author", "url", "date", "votes", "body", "removed")
 EXAMPLE = "'- id: 101', 'author: ...', 'date: 2022-09-14T10:12:00+09:00', 'body: ...'"
 
 
@@ -39,6 +39,8 @@ class Comment:
     reply_to: str | None
     """The author answered, set when the reply is shown below its parent's level."""
     replies: tuple[Comment, ...]
+    removed: bool = False
+    """Taken down (`removed:` in the file): shown as a placeholder, its replies under it."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,20 @@ class Thread:
     """Top-level discussion comments in date order, replies nested inside."""
     trackbacks: tuple[Comment, ...]
     count: int
-    """Discussion comments at every depth (trackbacks and pingbacks not counted)."""
+    """Discussion comments at every depth that readers can read (trackbacks, pingbacks and
+    removed comments not counted)."""
+    newest: datetime | None = None
+    """The date of the newest of those (what the site's comment feed picks threads by)."""
+
+    def readable(self) -> list[Comment]:
+        """Every discussion comment readers can read, at any depth, in no particular order."""
+        found, stack = [], list(self.comments)
+        while stack:
+            comment = stack.pop()
+            stack.extend(comment.replies)
+            if not comment.removed:
+                found.append(comment)
+        return found
 
 
 EMPTY = Thread((), (), 0)
@@ -66,6 +81,7 @@ class _Raw:
     parent: str | None
     line: int
     position: int
+    removed: bool
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -105,7 +121,8 @@ def read_thread(doc: YamlDoc, where: str, zone: ZoneInfo, max_depth: int, bag: E
     return Thread(
         comments=_nest(discussion, max_depth),
         trackbacks=tuple(_comment(r, 1, None, ()) for r in trackbacks),
-        count=len(discussion),
+        count=sum(not raw.removed for raw in discussion.values()),
+        newest=max((raw.date for raw in discussion.values() if not raw.removed), default=None),
     )
 
 
@@ -149,13 +166,20 @@ def _check(
         failed = True
         bag.add(where, doc.line(position, key), f"{name}: {message}")
 
-    texts = {}
+    removed = item.get("removed", False)
+    if not isinstance(removed, bool):
+        try:
+            removed = bool(parse_datetime(removed, zone))
+        except ValueError as exc:
+            fail("removed", f"'removed' must be the date it was taken down (or true): {exc}")
+    texts = {"author": "", "body": ""}
     for key in ("author", "body"):
         value = item.get(key)
         if isinstance(value, (dict, list, bool)):
             fail(key, f"'{key}' must be text")
         elif value is None or not clean(str(value)).strip():
-            fail(key, f"missing '{key}'")
+            if not removed:  # a removed comment keeps neither
+                fail(key, f"missing '{key}'")
         else:
             texts[key] = clean(str(value))
     date = None
@@ -189,6 +213,7 @@ def _check(
         parent=None if parent is None else str(parent).strip(),
         line=line,
         position=position,
+        removed=bool(removed),
     )
 
 
@@ -299,9 +324,10 @@ def _comment(raw: _Raw, depth: int, reply_to: str | None, replies: tuple[Comment
         date=raw.date,
         votes=raw.votes,
         has_votes=raw.has_votes,
-        body_html=render_body(raw.body),
+        body_html=Markup("") if raw.removed else render_body(raw.body),
         parent=raw.parent,
         depth=depth,
         reply_to=reply_to,
         replies=replies,
+        removed=raw.removed,
     )

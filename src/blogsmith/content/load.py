@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from blogsmith.content.article_body import ArticleBody
@@ -49,6 +50,8 @@ class LoadedComments:
     source: str
     count: int
     """Discussion comments at every depth: what cards show."""
+    newest: datetime | None
+    """When the newest of them was written (None: no comment readers can read)."""
     packed: bytes
     """The Thread, pickled: a rebuild takes every file's result from the cache but renders
     few threads, and unpickling a hundred thousand comments would cost more than the rest."""
@@ -295,7 +298,7 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
         article = article_of(key)
         packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
         return FileResult(
-            LoadedComments(article, source, thread.count, packed),
+            LoadedComments(article, source, thread.count, thread.newest, packed),
             tuple(bag.errors),
             tuple(bag.warnings),
         )

@@ -131,6 +131,16 @@ ROBOTS_PATH = "/robots.txt"
 SEARCH_PATH = "/search/"
 
 
+COMMENTS_FEED_PATH = "/comments/feed.xml"
+
+
+def comments_feed_path(article_path: str) -> str:
+    """An article's comment feed, beside its page (as WordPress's /post/feed/)."""
+    if article_path.endswith("/"):
+        return article_path + "feed.xml"
+    return article_path.rsplit(".", 1)[0] + ".feed.xml"
+
+
 def category_feed_path(key: str) -> str:
     return f"/category/{key}/feed.xml"
 

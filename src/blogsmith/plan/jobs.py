@@ -22,6 +22,8 @@ from blogsmith.plan.sitemap import sitemap_entries
 
 SIDEBAR_PAGE = "sidebar-page.html"
 """The template of the shared sidebar's own page (`sidebar: shared`)."""
+COMMENTS_FEED = "comments-feed.xml"
+"""The template of the comment feeds, whose jobs a comment's change alone remakes."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ class Job:
     """One output file: its template and the context it is rendered with, by keys.
 
     Context keys that name articles: `article` (the page's own, whose previous, next and
-    related articles it shows too), `keys` (a list's cards), `entries` (a feed's), `target`
-    (the article an alias redirects to); `category`, `tag`, `year` and `month` name what a
+    related articles it shows too), `keys` (a list's cards), `entries` (a feed's), `commented`
+    (the articles whose comments a comment feed shows), `target` (the article an alias
+    redirects to); `category`, `tag`, `year` and `month` name what a
     list is of. `shown_articles` is what they mean for which pages show an article; the
     renderer resolves them into objects for the templates."""
 
@@ -77,7 +80,7 @@ class Job:
             or not keys.isdisjoint(graph.related.get(key, ()))
         ):
             return True
-        for name in ("keys", "entries"):
+        for name in ("keys", "entries", "commented"):
             if name in context and not keys.isdisjoint(context[name]):
                 return True
         return context.get("target") in keys
@@ -91,7 +94,7 @@ class Job:
             keys.add(key)
             keys.update(k for k in (graph.prev.get(key), graph.next.get(key)) if k)
             keys.update(graph.related.get(key, ()))
-        for name in ("keys", "entries"):
+        for name in ("keys", "entries", "commented"):
             keys.update(context.get(name, ()))
         if "target" in context:
             keys.add(context["target"])
@@ -113,7 +116,8 @@ def pages_showing(
 ) -> list[int] | None:
     """The jobs whose pages can change when the articles of `keys` change without changing
     the site's shape (their URLs, order and relations): the pages that show them (`found`:
-    their referrers when known), and the shared sidebar's page when one is among the newest.
+    their referrers when known), the shared sidebar's page when one is among the newest, and
+    the site's comment feed.
     None when that is every page (the sidebar on every page lists the newest)."""
     if found is not None:
         among = {index for key in keys for index in found.get(key, ())}
@@ -123,6 +127,8 @@ def pages_showing(
         if graph.config.sidebar != "shared":
             return None
         among.update(index for index, job in enumerate(jobs) if job.template == SIDEBAR_PAGE)
+    # The site's comment feed: a comment changed or gone anywhere can change which it shows.
+    among.update(index for index, job in enumerate(jobs) if job.path == urls.COMMENTS_FEED_PATH)
     return sorted(among)
 
 
@@ -342,9 +348,65 @@ def _publishing_jobs(graph: Graph, search: bool) -> list[Job]:
             Job(path, "sitemap.xml", {"urls": tuple(part)}, "the sitemap")
             for path, part in zip(paths, parts, strict=True)
         ]
+    jobs += comment_feed_jobs(graph)
     jobs.append(Job(urls.ROBOTS_PATH, "robots.txt", {}, "robots.txt"))
     if search:
         jobs.append(Job(urls.SEARCH_PATH, "search.html", {}, "the search page"))
+    return jobs
+
+
+def comment_feed_jobs(graph: Graph) -> list[Job]:
+    """The site's comment feed (its newest comments: they are in the threads with the newest
+    comments, so only those are read) and, with `feeds.comments: all`, one per article that
+    has comments readers can read."""
+    config = graph.config
+    if config.feed_comments == "none":
+        return []
+    strings = STRINGS[config.language]
+    commented = sorted(
+        (
+            (loaded.newest, key)
+            for key, loaded in graph.comments.items()
+            if loaded.newest is not None and not graph.articles[key].draft
+        ),
+        reverse=True,
+    )
+    newest = commented[: config.feed_entries]
+    jobs = [
+        Job(
+            urls.COMMENTS_FEED_PATH,
+            COMMENTS_FEED,
+            {
+                "commented": tuple(key for _, key in newest),
+                "feed_path": urls.COMMENTS_FEED_PATH,
+                "alternate_path": "/",
+                "title": strings["comments_feed"].format(site=config.title),
+                "updated": newest[0][0] if newest else datetime(1970, 1, 1, tzinfo=UTC),
+            },
+            "the comments feed",
+        )
+    ]
+    if config.feed_comments != "all":
+        return jobs
+    for when, key in sorted(commented, key=lambda pair: pair[1]):
+        article = graph.articles[key]
+        path = urls.comments_feed_path(article.path)
+        jobs.append(
+            Job(
+                path,
+                COMMENTS_FEED,
+                {
+                    "commented": (key,),
+                    "feed_path": path,
+                    "alternate_path": article.path,
+                    "title": strings["article_comments_feed"].format(
+                        title=article.title, site=config.title
+                    ),
+                    "updated": when,
+                },
+                f"the comments feed of {article.source}",
+            )
+        )
     return jobs
 
 

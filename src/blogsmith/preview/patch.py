@@ -30,7 +30,7 @@ from blogsmith.core.errors import LocatedError, in_file_order
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.search.index import update_index
-from blogsmith.plan.jobs import pages_showing
+from blogsmith.plan.jobs import COMMENTS_FEED, Job, comment_feed_jobs, pages_showing
 from blogsmith.preview.live import LiveSite
 from blogsmith.render.batch import RenderCounter, pages_to_render, render_pages
 from blogsmith.render.images import image_warnings, images_shown, is_resizable
@@ -62,16 +62,19 @@ def patch(
     among = pages_showing(live.jobs, graph, edit.touched, live.referrers())
     if among is None:
         return None
+    jobs, gone = live.jobs, set()
+    if edit.threads:
+        jobs, among, gone = _with_comment_feeds(live.jobs, among, patched)
     writer = publisher.stage(cache.outputs)
     try:
-        todo = pages_to_render(live.jobs, renderer, writer, cache, True, False, among)
+        todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
         counter = RenderCounter(None, len(todo), 0)
-        if render_pages(renderer, live.jobs, todo, writer, counter):
+        if render_pages(renderer, jobs, todo, writer, counter):
             writer.abort()  # a full build reports the problems with everything else
             cache.discard_pages()
             return None
         searched = update_index(patched, writer, cache.search) if graph.config.search else None
-        writer.produced.update(cache.outputs)  # the same files as before: none is stale
+        writer.produced.update(cache.outputs - gone)  # the files as before, but feeds gone
         cache.statics_unchanged()
         publisher.publish(writer)
         cache.committed(live.version, writer.produced, searched, patched.articles)
@@ -80,9 +83,11 @@ def patch(
         cache.discard_pages()
         raise
     warnings = in_file_order(edit.warnings(live, patched))
-    now = replace(live, graph=patched, renderer=renderer, warnings=warnings)
+    now = replace(live, graph=patched, jobs=jobs, renderer=renderer, warnings=warnings)
+    if jobs is not live.jobs:
+        now = replace(now, _referrers=None)  # the feeds may show other articles now
     result = BuildResult(
-        pages=len(live.jobs),
+        pages=len(jobs),
         static_files=live.static_files,
         rendered=len(todo),
         written=len(writer.changed),
@@ -91,6 +96,35 @@ def patch(
         seconds=time.perf_counter() - started,
     )
     return result, now
+
+
+def _with_comment_feeds(
+    jobs: list[Job], among: list[int], patched: Graph
+) -> tuple[list[Job], list[int], set[str]]:
+    """A changed comment changes which comments the comment feeds show, and an article's
+    first comment (or its last one removed) makes its feed (or takes it away): the jobs with
+    the feeds planned again for the patched graph, the indexes among them to render (`among`
+    of the old jobs, and the feeds that changed), and the output files of the feeds gone."""
+    fresh = {job.path: job for job in comment_feed_jobs(patched)}
+    chosen = {id(jobs[index]) for index in among}
+    kept: list[Job] = []
+    gone: set[str] = set()
+    for job in jobs:
+        if job.template != COMMENTS_FEED:
+            kept.append(job)
+            continue
+        new = fresh.pop(job.path, None)
+        if new is None:
+            gone.add(job.output_file)
+        elif new.context != job.context:
+            chosen.add(id(new))
+            kept.append(new)
+        else:
+            kept.append(job)
+    for new in fresh.values():
+        chosen.add(id(new))
+        kept.append(new)
+    return kept, [index for index, job in enumerate(kept) if id(job) in chosen], gone
 
 
 @dataclass

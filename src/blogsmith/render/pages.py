@@ -64,6 +64,18 @@ def split_lead(html: str) -> tuple[str, str]:
     return match.group(0), html[match.end() :]
 
 
+def newest_comments(articles: list, threads: list, count: int) -> list[tuple]:
+    """(article, comment) for the newest `count` comments readers can read in `threads`
+    (each the thread of the article beside it), newest first."""
+    found = [
+        (comment.date, article.key, comment.id, article, comment)
+        for article, loaded in zip(articles, threads, strict=True)
+        for comment in loaded.thread().readable()
+    ]
+    found.sort(key=lambda item: item[:3], reverse=True)
+    return [(article, comment) for *_, article, comment in found[:count]]
+
+
 def _card(article: Article | None) -> Card | None:
     return article.card if article is not None else None
 
@@ -270,6 +282,7 @@ class Renderer:
             ),
             list_description=self._list_description,
             tag_uri=lambda article: tag_uri(config, article),
+            comments_feed_path=urls.comments_feed_path,
             feed_content=lambda article: feed_content(
                 config, article, strings["sources"], strings["eyecatch_credit"]
             ),
@@ -417,6 +430,15 @@ class Renderer:
             context["entries"] = [articles[k] for k in context["entries"]]
         if "target" in context:
             context["target"] = articles[context["target"]].card
+        if "commented" in context:
+            keys = context.pop("commented")
+            threads = [graph.comments[key] for key in keys]
+            context["commented"] = [articles[key] for key in keys]
+            context["feed_comments"] = (
+                newest_comments(context["commented"], threads, self.config.feed_entries)
+                if unpack
+                else threads
+            )
         return context
 
     def _shown(self, filename: str | None, name: str | None) -> str:

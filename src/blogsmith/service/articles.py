@@ -64,6 +64,10 @@ class Articles:
             entry = self._entries.get(key)
         return entry
 
+    def by_path(self) -> dict[str, str]:
+        """URL path (as base_url's pages give it) -> key, for naming a comment by its link."""
+        return {entry.url: key for key, entry in self._entries.items()}
+
     def comment_ids(self, key: str) -> set[str] | None:
         """The ids in the article's comments file now; None for an unknown article."""
         if self.get(key) is None:
@@ -73,6 +77,16 @@ class Articles:
         except CommentFileRefused:
             entries = []
         return {str(entry.get("id")) for entry in entries}
+
+    def comment(self, key: str, comment: str) -> dict | None:
+        """The comment `comment` of the article's file as YAML gives it; None when not there."""
+        if self.get(key) is None:
+            return None
+        try:
+            entries = read_entries(self.content, key)
+        except CommentFileRefused:
+            return None
+        return next((entry for entry in entries if str(entry.get("id")) == comment), None)
 
     def votes_in_file(self, key: str, comment: str) -> int | None:
         """The vote count the file gives a comment; None when the comment is not there."""

@@ -153,6 +153,74 @@ def set_votes(content_dir: Path, article_key: str, totals: dict[str, int]) -> li
         raise CommentFileRefused(f"{name} kept changing while votes were folded in")
 
 
+def remove_comment(
+    content_dir: Path, article_key: str, comment_id: str, when: datetime
+) -> tuple[str, bool]:
+    """Takes the comment out of its file: the item goes, or, when other comments answer it,
+    becomes a placeholder keeping only its id, parent and date, with `removed: when` (the
+    replies stay in their thread, under a 削除されました line). The rest of the file's text is
+    kept exactly. Returns (its author, whether a placeholder stayed)."""
+    with _locked(content_dir, article_key) as (folder, name):
+        for _ in range(MERGE_ATTEMPTS):
+            read = _read(folder, name)
+            changed, author, answered = _without_comment(name, read.text, comment_id, when)
+            if _replace_if_unchanged(folder, name, read, changed):
+                return author, answered
+        raise CommentFileRefused(f"{name} kept changing while the comment was removed")
+
+
+def _without_comment(
+    name: str, text: str, comment_id: str, when: datetime
+) -> tuple[str, str, bool]:
+    """`text` with the comment's list item removed or made a placeholder; CommentFileRefused
+    when the file has no such comment, or holds it in a form not written one per item."""
+    _entries(name, text)  # a clear refusal for text that is not a list of comments
+    root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
+    if isinstance(root, yaml.SequenceNode) and root.flow_style:
+        raise CommentFileRefused(
+            f"{name} is not a block list ('- id: ...' items); rewrite it as one to remove "
+            "comments from it"
+        )
+    items = root.value if isinstance(root, yaml.SequenceNode) else []
+    found = None
+    answered = False
+    for item in items:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        pairs = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+        ident = pairs.get("id")
+        parent = pairs.get("parent")
+        if isinstance(ident, yaml.ScalarNode) and str(ident.value).strip() == comment_id:
+            found = (item, pairs)
+        elif isinstance(parent, yaml.ScalarNode) and str(parent.value).strip() == comment_id:
+            answered = True
+    if found is None:
+        raise CommentFileRefused(f"{name} has no comment {comment_id}")
+    item, pairs = found
+    if item.flow_style:
+        raise CommentFileRefused(
+            f"{name}: comment {comment_id} is not written as a block list item ('- id: ...'); "
+            "rewrite the file as one to remove it"
+        )
+    start = text.rfind("\n", 0, item.start_mark.index) + 1  # the line of its "- "
+    last = max(node.end_mark.index for node in pairs.values())
+    end = last if last > 0 and text[last - 1] == "\n" else _line_end(text, last) + 1
+    author = pairs.get("author")
+    said = str(author.value) if isinstance(author, yaml.ScalarNode) else ""
+    if not answered:
+        return text[:start] + text[end:], said, False
+    kept: dict[str, object] = {"id": _as_written(comment_id)}
+    for key in ("parent", "date"):
+        node = pairs.get(key)
+        if isinstance(node, yaml.ScalarNode):
+            kept[key] = yaml.safe_load(yaml.serialize(node))
+    kept["removed"] = when
+    lead = text[start : item.start_mark.index]
+    indent = lead[: lead.find("-")] if "-" in lead else ""
+    placeholder = "".join(indent + line for line in yamlwrite.dump([kept]).splitlines(True))
+    return text[:start] + placeholder + text[min(end, len(text)) :], said, True
+
+
 def fresh_id(ids: set[str]) -> str:
     """One more than the largest number among the ids: never one in use."""
     numbers = [int(i) for i in ids if i.isdigit()]

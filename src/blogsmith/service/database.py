@@ -71,6 +71,12 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS secrets (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blocked (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    at {real} NOT NULL,
+    PRIMARY KEY (kind, value)
 )
 """
 TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))

@@ -36,6 +36,7 @@ from blogsmith.service.comment_files import (
     holding,
     set_votes,
 )
+from blogsmith.service.messages import Said
 from blogsmith.service.store import APPROVED, APPROVING, PENDING, REJECTED, SPAM, Store, Stored
 
 DECISIONS = {"approve": APPROVED, "reject": REJECTED, "spam": SPAM}
@@ -46,19 +47,19 @@ BUILD_SECONDS = 3600
 """How long a publish's build may run (its deploy then has PUBLISH_SECONDS more)."""
 
 
-class ModerationRefused(Exception):
-    pass
+class ModerationRefused(Said):
+    """A decision not taken, and why (a message of service/messages.py)."""
 
 
 def decide(store: Store, site_dir: Path, config: Config, row: int, action: str) -> Stored:
     """Approve, reject or mark as spam; the comment as it is now stored."""
     stored = store.get(row)
     if stored is None:
-        raise ModerationRefused(f"there is no comment {row}")
+        raise ModerationRefused("no_comment", row=row)
     if stored.status == DECISIONS[action]:
         return stored
     if stored.status == APPROVED:
-        raise ModerationRefused(f"comment {row} is approved and in its article's file already")
+        raise ModerationRefused("already_approved", row=row)
     if action == "approve":
         return _approve(store, site_dir / CONTENT_DIR, config, stored)
     return _set_aside(store, site_dir / CONTENT_DIR, config, stored, DECISIONS[action])
@@ -72,10 +73,7 @@ def _approve(store: Store, content: Path, config: Config, stored: Stored) -> Sto
     if stored.status == APPROVED:
         return stored
     if stored.status != APPROVING:
-        raise ModerationRefused(
-            f"comment {stored.row} was {_words(stored.status)} (by another moderator, or "
-            "earlier); it is not approved"
-        )
+        raise ModerationRefused("decided_before", row=stored.row, status=stored.status)
 
     reserved: list[str] = []
 
@@ -89,18 +87,12 @@ def _approve(store: Store, content: Path, config: Config, stored: Stored) -> Sto
         )
     except NoLongerWanted:
         now = _again(store, stored.row)
-        raise ModerationRefused(
-            f"comment {stored.row} was {_words(now.status)} meanwhile; it is not approved"
-        ) from None
+        raise ModerationRefused("decided_meanwhile", row=stored.row, status=now.status) from None
     except (CommentFileRefused, OSError) as exc:
         if isinstance(exc, CommentFileRefused) and not reserved and stored.file_id is None:
             store.transition(stored.row, APPROVING, PENDING)  # nothing can have been written
-        advice = (
-            "; restore the article, or reject the comment" if isinstance(exc, ArticleGone) else ""
-        )
-        raise ModerationRefused(
-            f"comment {stored.row} was not written (it still waits): {exc}{advice}"
-        ) from None
+        key = "not_written_article_gone" if isinstance(exc, ArticleGone) else "not_written"
+        raise ModerationRefused(key, row=stored.row, detail=str(exc)) from None
     store.transition(stored.row, APPROVING, APPROVED, file_id)
     return _again(store, stored.row)
 
@@ -112,9 +104,7 @@ def _set_aside(store: Store, content: Path, config: Config, stored: Stored, stat
         if stored.status == status:
             return stored
         if stored.status == APPROVED:
-            raise ModerationRefused(
-                f"comment {stored.row} was approved meanwhile and is in its article's file"
-            )
+            raise ModerationRefused("approved_meanwhile", row=stored.row)
         if stored.status == APPROVING:
             decided = _set_aside_approval(store, content, config, stored, status)
         else:
@@ -141,13 +131,13 @@ def _set_aside_approval(
     except ArticleGone:
         return store.transition(stored.row, APPROVING, status)
     except (CommentFileRefused, OSError) as exc:
-        raise ModerationRefused(f"comment {stored.row} is being approved: {exc}") from None
+        raise ModerationRefused("being_approved", row=stored.row, detail=str(exc)) from None
 
 
 def _again(store: Store, row: int) -> Stored:
     found = store.get(row)
     if found is None:
-        raise ModerationRefused(f"there is no comment {row}")
+        raise ModerationRefused("no_comment", row=row)
     return found
 
 
@@ -159,10 +149,6 @@ def _as_new(stored: Stored, config: Config) -> NewComment:
         parent=stored.parent,
         url=stored.url,
     )
-
-
-def _words(status: str) -> str:
-    return {REJECTED: "rejected", SPAM: "marked as spam", APPROVED: "approved"}.get(status, status)
 
 
 @dataclass

@@ -15,8 +15,10 @@ import time
 
 from flask import Flask, abort, redirect, request
 
+from blogsmith.service.messages import STATUS_WORDS, Said
 from blogsmith.service.moderation import DECISIONS, ModerationRefused, decide
 from blogsmith.service.secrets import check_password, new_token
+from blogsmith.service.takedowns import TakedownRefused, take_down
 from blogsmith.service.web import Web
 
 SESSION_COOKIE = "blogsmith_moderator"
@@ -58,6 +60,7 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
             name=session[0],
             csrf=session[1],
             waiting=shown,
+            status_words=STATUS_WORDS[web.language],
             last=last,
             base=service.config.base_url.rstrip("/"),
         )
@@ -71,15 +74,13 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         password = request.form.get("password", "")[:1000]
         csrf = service.signer.unsign(request.form.get("csrf", ""), 2)
         if csrf is None or csrf[0] != "login" or time.time() - int(csrf[1]) > 3600:
-            return web.page(
-                "login.html", 400, csrf=_login_csrf(), error="the form expired; log in again"
-            )
+            return web.page("login.html", 400, csrf=_login_csrf(), error=web.say("login_expired"))
         attempt = take_attempt(name)
         if attempt is None:
-            wait = f"too many failed logins; wait {LOCKOUT_SECONDS // 60} minutes"
+            wait = web.say("login_locked", minutes=LOCKOUT_SECONDS // 60)
             return web.page("login.html", 429, csrf=_login_csrf(), error=wait)
         if not check_password(password, service.store.password_of(name)):
-            return web.page("login.html", 401, csrf=_login_csrf(), error="wrong name or password")
+            return web.page("login.html", 401, csrf=_login_csrf(), error=web.say("login_wrong"))
         forget_attempts(name, attempt)
         token, session_csrf = new_token(), new_token()
         service.store.open_session(token, name, session_csrf)
@@ -97,10 +98,10 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
     def checked_session() -> tuple[str, str]:
         session = moderator()
         if session is None:
-            abort(403, "log in first")
+            abort(403, Said("log_in_first"))
         sent = request.form.get("csrf", "")
         if not hmac.compare_digest(sent.encode(), session[1].encode()):
-            abort(403, "the form is not from this session; reload the moderation page")
+            abort(403, Said("session_mismatch"))
         return session
 
     @app.post("/logout")
@@ -119,10 +120,37 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         try:
             decide(service.store, service.site_dir, service.config, row, action)
         except ModerationRefused as refused:
-            return web.page("message.html", 409, title="409", message=str(refused))
+            return web.refuse(refused, 409)
         if action == "approve" and service.publisher:
             service.publisher.request()
         return redirect("../../moderate", 303)
+
+    @app.post("/moderate/<int:row>/block")
+    def block_reader(row: int):
+        """The reader of a waiting comment blocked: it and what they send later are spam."""
+        checked_session()
+        if not service.store.block(row):
+            abort(404)
+        return redirect("../../moderate", 303)
+
+    @app.post("/remove")
+    def remove_published():
+        """A published comment taken down by its link; the site is published again."""
+        checked_session()
+        link = str(request.form.get("link", ""))[:2000]
+        try:
+            done = take_down(
+                service.store,
+                service.site_dir,
+                service.config,
+                service.articles.by_path(),
+                link,
+            )
+        except TakedownRefused as refused:
+            return web.refuse(refused, 409)
+        if service.publisher:
+            service.publisher.request()
+        return web.page("done.html", message=done.said().words(web.language))
 
     @app.post("/publish")
     def publish_now():

@@ -30,7 +30,8 @@ from blogsmith.service.web import Web
 VOTER_COOKIE = "blogsmith_voter"
 TOKENS_PER_HOUR = 600
 """Fresh forms one address may ask for in an hour."""
-TOO_MANY_COMMENTS = "too many comments from your address; wait an hour"
+QUOTED = 40
+"""Characters of the answered comment a reply's form quotes (comments.js quotes as many)."""
 
 
 def add_reader_routes(app: Flask, web: Web) -> None:
@@ -39,10 +40,10 @@ def add_reader_routes(app: Flask, web: Web) -> None:
     @app.get("/token")
     def token():
         key = request.args.get("article", "")
-        if service.articles.get(key) is None:
-            return web.cross_origin(jsonify(error="unknown article")), 404
+        if service.articles.get(key) is None:  # asked by the page's script: JSON always
+            return web.cross_origin(jsonify(error=web.say("article_unknown"))), 404
         if service.store.take_turn([("token", web.address())], TOKENS_PER_HOUR, 3600) is None:
-            return web.cross_origin(jsonify(error="too many forms; wait an hour")), 429
+            return web.cross_origin(jsonify(error=web.say("too_many_forms"))), 429
         return web.cross_origin(jsonify(token=form_token(service.signer, key), wait=MIN_SECONDS))
 
     @app.get("/comment")
@@ -53,29 +54,40 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         if entry is None:
             abort(404)
         parent = request.args.get("parent", "")
-        ids = service.articles.comment_ids(key) or set()
+        answered = replying_to(key, parent)
         return web.page(
             "form.html",
             entry=entry,
             page_url=service.page_url(key),
-            values={"parent": parent if parent in ids else ""},
+            values={"parent": parent if answered else ""},
+            answered=answered,
             token=form_token(service.signer, key),
             honeypot=HONEYPOT,
             error="",
         )
+
+    def replying_to(key: str, parent: str) -> tuple[str, str] | None:
+        """The author of the comment a reply answers and the start of what it said (the
+        form names them, never the id, which the page does not show); None when not there."""
+        answered = service.articles.comment(key, parent) if parent else None
+        if answered is None or answered.get("removed"):
+            return None
+        said = " ".join(str(answered.get("body", "")).split())
+        quote = said if len(said) <= QUOTED else said[:QUOTED] + "…"
+        return str(answered.get("author", "")), quote
 
     @app.post("/comment")
     def post_comment():
         form = request.form
         key = form.get("article", "")
         if not isinstance(key, str) or service.articles.get(key) is None:
-            return web.refuse(Refused(404, "this article is not on the site: reload its page"))
+            return web.refuse(Refused(404, "article_unknown"))
         try:
             if (
                 service.store.count_events("comment", web.address(), 3600)
                 >= service.limits.per_hour
             ):
-                raise Refused(429, TOO_MANY_COMMENTS)  # before Akismet is asked
+                raise Refused(429, "too_many_comments")  # before Akismet is asked
             submission = read_form(
                 form, service.signer, service.limits, service.articles.comment_ids
             )
@@ -92,10 +104,14 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         return redirect(f"thanks?{urlencode({'article': key, 'status': shown})}", 303)
 
     def keep(submission) -> Stored:
-        """Stored as pending, or as spam when Akismet says so; refused when the address sent
-        its hour's comments (counted again as it is stored: simultaneous posts wait their
+        """Stored as pending, or as spam when it holds a blocked word, its reader was blocked
+        or Akismet says so (the reader is told it waits, as always); refused when the address
+        sent its hour's comments (counted again as it is stored: simultaneous posts wait their
         turn)."""
-        spam = akismet_says_spam(
+        spam = (
+            service.word_lists.blocked_in(submission) is not None
+            or service.store.is_blocked(submission.email, web.address())
+        ) or akismet_says_spam(
             submission,
             request.remote_addr or "",
             request.user_agent.string,
@@ -106,14 +122,16 @@ def add_reader_routes(app: Flask, web: Web) -> None:
             submission, web.address(), SPAM if spam else PENDING, service.limits.per_hour
         )
         if stored is None:
-            raise Refused(429, TOO_MANY_COMMENTS)
+            raise Refused(429, "too_many_comments")
         return stored
 
     def trusted(submission) -> bool:
-        """Approved at once only when asked, and only for the name and email of a comment a
-        moderator approved."""
-        return service.config.comments_auto_approve and service.store.approved_before(
-            submission.email, submission.author
+        """Approved at once only when asked, only for the name and email of a comment a
+        moderator approved, and never with a held word in it."""
+        return (
+            service.config.comments_auto_approve
+            and service.word_lists.held_in(submission) is None
+            and service.store.approved_before(submission.email, submission.author)
         )
 
     def approve_at_once(stored: Stored) -> Stored:
@@ -132,15 +150,17 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         entry = service.articles.get(key)
         values = {name: form.get(name, "") for name in ("parent", "author", "email", "url", "body")}
         first_time = not form.get("token")
+        answered = replying_to(key, values["parent"])  # None: refused as "parent_unknown"
         return web.page(
             "form.html",
             200 if first_time else refused.status,
             entry=entry,
             page_url=service.page_url(key),
             values=values,
+            answered=answered,
             token=form_token(service.signer, key),
             honeypot=HONEYPOT,
-            error="" if first_time else refused.message,
+            error="" if first_time else refused.words(web.language),
         )
 
     @app.get("/thanks")
@@ -164,10 +184,10 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         key = request.form.get("article", "")
         comment = request.form.get("comment", "")
         if not isinstance(key, str) or service.articles.get(key) is None:
-            return web.refuse(Refused(404, "this article is not on the site"))
+            return web.refuse(Refused(404, "article_unknown"))
         baseline = service.articles.votes_in_file(key, comment)
         if baseline is None:
-            return web.refuse(Refused(404, f"comment {comment} is not on this article"))
+            return web.refuse(Refused(404, "vote_unknown"))
         voter = service.signer.unsign(request.cookies.get(VOTER_COOKIE, ""), 1)
         voter_id = voter[0] if voter else new_token()
         counted = service.store.vote(key, comment, voter_id, web.address(), baseline)
@@ -175,7 +195,8 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         if web.wants_json():
             response = web.cross_origin(jsonify(votes=total, counted=counted))
         else:
-            response = redirect(f"{service.page_url(key)}#comment-{comment}", 303)
+            # back at the comment, whose "counted" line the page shows when it is the target
+            response = redirect(f"{service.page_url(key)}#voted-{comment}", 303)
         if not voter:
             response.set_cookie(
                 VOTER_COOKIE,
@@ -190,7 +211,7 @@ def add_reader_routes(app: Flask, web: Web) -> None:
     @app.get("/votes")
     def votes():
         key = request.args.get("article", "")
-        if service.articles.get(key) is None:
-            return web.cross_origin(jsonify(error="unknown article")), 404
+        if service.articles.get(key) is None:  # asked by the page's script: JSON always
+            return web.cross_origin(jsonify(error=web.say("article_unknown"))), 404
         totals = {c: n for (_, c), n in service.store.vote_totals(key).items()}
         return web.cross_origin(jsonify(votes=totals))  # never cached: a reader's own vote shows

@@ -144,6 +144,35 @@ def decide_many(site_dir: Path, rows: list[int], action: str, publish_after: boo
     return 1 if failed else 0
 
 
+def remove(site_dir: Path, link: str, publish_after: bool) -> int:
+    """`blogsmith comments remove LINK`: the comment out of its file and the database, then
+    the site rebuilt and published as after an approval."""
+    from blogsmith.service.articles import Articles
+    from blogsmith.service.takedowns import TakedownRefused, take_down
+
+    opened = open_site(site_dir)
+    try:
+        done = take_down(opened.store, site_dir, opened.config, Articles(site_dir).by_path(), link)
+    except TakedownRefused as refused:
+        print(f"blogsmith comments remove: {refused}", file=sys.stderr)
+        return 1
+    print(done.said())
+    return publish_site(site_dir, opened) if publish_after else 0
+
+
+def block(site_dir: Path, rows: list[int], blocking: bool) -> int:
+    """`blogsmith comments block|unblock NUMBER...`: by the email and address of each."""
+    store = open_site(site_dir).store
+    missing = [row for row in rows if not (store.block if blocking else store.unblock)(row)]
+    for row in rows:
+        if row not in missing:
+            done = "blocked: what they send goes to spam" if blocking else "no longer blocked"
+            print(f"#{row}: its reader (email and address) {done}")
+    for row in missing:
+        print(f"blogsmith comments block: there is no comment #{row}", file=sys.stderr)
+    return 1 if missing else 0
+
+
 def publish_site(site_dir: Path, opened: Opened | None = None) -> int:
     opened = opened or open_site(site_dir)
     result = publish(opened.store, site_dir, opened.config)

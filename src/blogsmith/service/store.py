@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from blogsmith.service.database import Database, Duplicate
 from blogsmith.service.submissions import Submission
 
-PENDING, APPROVING, APPROVED, REJECTED, SPAM = "pending approving approved rejected spam".split()
+PENDING, APPROVING, APPROVED, REJECTED, SPAM, REMOVED = (
+    "pending approving approved rejected spam removed".split()
+)
 SESSION_SECONDS = 8 * 3600
 VOTE_WINDOW = 24 * 3600
 """One address votes once per comment within this window (a shared address, an office or a
@@ -143,6 +145,55 @@ class Store:
             )
         return bool(changed)
 
+    def forget_published(self, article: str, file_id: str) -> None:
+        """A comment taken down from its file: what the reader typed is erased here too (it
+        no longer earns trust for auto-approval), and its votes go with it."""
+        with self.database.transaction() as run:
+            run(
+                "UPDATE comments SET status = ?, author = '', email = '', url = '', body = ''"
+                " WHERE article = ? AND file_id = ? AND status = ?",
+                (REMOVED, article, file_id, APPROVED),
+            )
+            run("DELETE FROM votes WHERE article = ? AND comment = ?", (article, file_id))
+            run("DELETE FROM vote_baselines WHERE article = ? AND comment = ?", (article, file_id))
+
+    def block(self, row: int) -> bool:
+        """The reader of comment `row` blocked, by the email they gave (lowercased) and by
+        their address (kept as a keyed hash): what they send later goes straight to spam.
+        Their comment, if it waits, is marked as spam. False when there is no such comment."""
+        with self.database.transaction() as run:
+            found = run("SELECT email, address FROM comments WHERE id = ?", (row,))
+            if not found:
+                return False
+            email, address = found[0]
+            for kind, value in _blocked_keys(email, address):
+                run(
+                    "INSERT INTO blocked (kind, value, at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (kind, value) DO NOTHING",
+                    (kind, value, time.time()),
+                )
+            run("UPDATE comments SET status = ? WHERE id = ? AND status = ?", (SPAM, row, PENDING))
+        return True
+
+    def unblock(self, row: int) -> bool:
+        """The reader of comment `row` no longer blocked (their email and address)."""
+        with self.database.transaction() as run:
+            found = run("SELECT email, address FROM comments WHERE id = ?", (row,))
+            if not found:
+                return False
+            for kind, value in _blocked_keys(*found[0]):
+                run("DELETE FROM blocked WHERE kind = ? AND value = ?", (kind, value))
+        return True
+
+    def is_blocked(self, email: str, address: str) -> bool:
+        """Whether a reader with this email, or at this address, was blocked."""
+        keys = _blocked_keys(email, address)
+        with self.database.transaction() as run:
+            for kind, value in keys:
+                if run("SELECT 1 FROM blocked WHERE kind = ? AND value = ?", (kind, value)):
+                    return True
+        return False
+
     def approved_before(self, email: str, author: str) -> bool:
         """A reader a moderator approved already, known by the name and the email together
         (as WordPress does): anyone may type a known email, or a name; without an email,
@@ -256,6 +307,13 @@ def _count(run, kind: str, address: str, seconds: float) -> int:
 def _by_nonce(run, nonce: str) -> Stored | None:
     found = run(f"SELECT {_COLUMNS} FROM comments WHERE nonce = ?", (nonce,))
     return Stored(*found[0]) if found else None
+
+
+def _blocked_keys(email: str, address: str) -> list[tuple[str, str]]:
+    keys = [("address", address)]
+    if email.strip():
+        keys.append(("email", email.strip().lower()))
+    return keys
 
 
 def _hashed(token: str) -> str:

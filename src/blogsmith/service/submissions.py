@@ -1,7 +1,8 @@
 """A reader's form, checked: every field's rule, and the spam defences (a honeypot, a signed
 timestamp token, links, sizes, a rate per address, Akismet when a key is set).
 
-Each refusal is a `Refused` with the HTTP status and a message the reader can act on.
+Each refusal is a `Refused` with the HTTP status and a message the reader can act on (said
+in the site's language: service/messages.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from blogsmith.content.comment_text import clean, link_count, safe_url
+from blogsmith.service.messages import Said
 from blogsmith.service.secrets import Signer, new_token
 
 MIN_SECONDS = 3
@@ -27,11 +29,12 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-class Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+class Refused(Said):
+    """A request refused: its HTTP status and a message of service/messages.py."""
+
+    def __init__(self, status: int, key: str, **values: object) -> None:
+        super().__init__(key, **values)
         self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -64,40 +67,38 @@ def read_form(form, signer: Signer, limits: Limits, known_article) -> Submission
     article = _field(form, "article", 300)
     ids = known_article(article) if article else None
     if ids is None:
-        raise Refused(404, "this article is not on the site (or not yet): reload its page")
+        raise Refused(404, "article_unknown")
     if form.get(HONEYPOT):
-        raise Refused(400, "leave the field marked 'leave empty' empty")
+        raise Refused(400, "honeypot_filled")
     token = form.get("token", "")
     parts = signer.unsign(token, 3) if isinstance(token, str) else None
     if parts is None or parts[0] != article:
-        raise Refused(400, "the form has expired or was not this article's; send it again")
+        raise Refused(400, "form_expired")
     age = time.time() - int(parts[1]) if parts[1].isdigit() else -1
     if age < MIN_SECONDS:
-        raise Refused(429, f"sent too fast; wait {MIN_SECONDS} seconds and send it again")
+        raise Refused(429, "too_fast", seconds=MIN_SECONDS)
     if age > MAX_AGE:
-        raise Refused(400, "the form is too old; send it again")
+        raise Refused(400, "form_too_old")
     parent = _field(form, "parent", 100) or None
     if parent is not None and parent not in ids:
-        raise Refused(400, f"comment {parent} is not on this article; reply to one that is")
+        raise Refused(400, "parent_unknown")
     author = _field(form, "author", 80)
     if not author:
-        raise Refused(400, "give a name (any name) to comment")
+        raise Refused(400, "name_missing")
     email = _field(form, "email", 254)
     if email and not _EMAIL.fullmatch(email):
-        raise Refused(400, "the email address is not one (like name@example.com); or leave it out")
+        raise Refused(400, "email_invalid")
     url = _field(form, "url", 300)
     if url and safe_url(url) is None:
-        raise Refused(400, "the web site must be an http:// or https:// address, or left out")
+        raise Refused(400, "url_invalid")
     body = clean(str(form.get("body", ""))).strip()
     if not body:
-        raise Refused(400, "the comment is empty")
+        raise Refused(400, "body_empty")
     if len(body) > limits.max_length:
-        raise Refused(
-            413, f"the comment is {len(body)} characters; at most {limits.max_length} fit"
-        )
+        raise Refused(413, "body_too_long", length=len(body), limit=limits.max_length)
     links = link_count(body)
     if links > limits.max_links:
-        raise Refused(400, f"the comment has {links} links; at most {limits.max_links} are allowed")
+        raise Refused(400, "too_many_links", links=links, limit=limits.max_links)
     return Submission(article, parent, author, email, url, body, parts[2])
 
 
@@ -107,9 +108,9 @@ def _field(form, name: str, limit: int) -> str:
         return ""
     value = value.strip()
     if len(value) > limit:
-        raise Refused(413, f"'{name}' is longer than {limit} characters")
+        raise Refused(413, "field_too_long", field=name, limit=limit)
     if _CONTROL.search(value):
-        raise Refused(400, f"'{name}' holds control characters")
+        raise Refused(400, "field_control", field=name)
     return value
 
 

@@ -5,6 +5,7 @@ the headers and error pages of an application that faces the internet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,10 +15,12 @@ from werkzeug.exceptions import HTTPException
 from blogsmith.core.config import Config
 from blogsmith.core.i18n import STRINGS
 from blogsmith.service.articles import Articles
+from blogsmith.service.messages import Said, say
 from blogsmith.service.moderation import Publisher
 from blogsmith.service.secrets import Signer
 from blogsmith.service.store import Store
 from blogsmith.service.submissions import Limits, Refused
+from blogsmith.service.word_lists import WordLists
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -40,6 +43,10 @@ class Service:
         entry = self.articles.get(key)
         assert entry is not None
         return self.config.base_url.rstrip("/") + entry.url
+
+    @cached_property
+    def word_lists(self) -> WordLists:
+        return WordLists.of(self.config.comments_blocked_words, self.config.comments_held_words)
 
     @property
     def limits(self) -> Limits:
@@ -72,12 +79,17 @@ class Web:
         response.headers["Vary"] = "Origin"
         return response
 
-    def refuse(self, refused: Refused):
+    def say(self, key: str, **values: object) -> str:
+        return say(self.language, key, **values)
+
+    def refuse(self, said: Said, status: int = 0):
+        """A refusal in the site's language, with its status (a Refused carries its own): JSON
+        for the page's script, else a page."""
+        code = status or getattr(said, "status", 400)
+        message = said.words(self.language)
         if self.wants_json():
-            return self.cross_origin(jsonify(error=refused.message)), refused.status
-        return self.page(
-            "message.html", refused.status, title=str(refused.status), message=refused.message
-        )
+            return self.cross_origin(jsonify(error=message)), code
+        return self.page("message.html", code, code=code, message=message)
 
 
 def make_app(service: Service) -> Flask:
@@ -103,23 +115,21 @@ def make_app(service: Service) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        message = {
-            413: f"the request is larger than {MAX_REQUEST_BYTES // 1024} KiB",
-            404: "there is nothing here",
-            405: "this address does not take that method",
-        }.get(error.code or 500, error.description or "refused")
-        if web.wants_json():
-            return web.cross_origin(jsonify(error=message)), error.code
-        return web.page("message.html", error.code or 500, title=str(error.code), message=message)
+        if isinstance(error.description, Said):  # abort(403, Said(...)) of the routes
+            said = error.description
+        else:
+            said = {
+                413: Said("request_too_large", kib=MAX_REQUEST_BYTES // 1024),
+                404: Said("not_found"),
+                405: Said("wrong_method"),
+            }.get(error.code or 500, Said("refused"))
+        return web.refuse(said, error.code or 500)
 
     @app.errorhandler(Exception)
     def failure(error: Exception):
         """Never a traceback to a reader: the log has it; a form sent again is stored once."""
         app.logger.exception("request failed: %s %s", request.method, request.path)
-        message = "the comment service failed for a moment; send it again"
-        if web.wants_json():
-            return web.cross_origin(jsonify(error=message)), 503
-        return web.page("message.html", 503, title="503", message=message)
+        return web.refuse(Refused(503, "service_failed"))
 
     @app.get("/health")
     def health():
