@@ -104,7 +104,7 @@ class Reader:
         connection = http.client.HTTPConnection(self.service.host, self.service.port, timeout=30)
         sent = dict(headers or {})
         if form is not None:
-            body = urllib.parse.urlencode(form).encode()
+            body = urllib.parse.urlencode(form, doseq=True).encode()
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -10,9 +10,9 @@ import threading
 import time
 
 import pytest
-from comment_service import CommentService
+from comment_service import CommentService, Reader
 from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
-from test_comment_service import KEY, THREAD
+from test_comment_service import KEY, THREAD, comment_form
 
 pytestmark = pytest.mark.slow
 
@@ -87,10 +87,12 @@ def test_a_comment_posted_without_javascript_is_approved_and_shown_nested(browse
     desk.fill("#name", "editor")
     desk.fill("#password", "a long passphrase")
     desk.click("button[type=submit]")
-    first = desk.locator("section.comment").first
+    first = desk.locator("section#pending-1")  # the desk lists the newest first: it is second
+    assert desk.locator("section.comment").nth(1).get_attribute("id") == "pending-1"
     assert "返信のテストです。" in first.text_content() and "x@example.net" in first.text_content()
     with desk.expect_navigation():  # the POST answers with a redirect back to the desk
         first.locator("button[value=approve]").click()
+    assert desk.text_content(".notice").strip().startswith("コメント#1: 承認")
     assert desk.locator("section.comment").count() == 1  # 読者Y's still waits
 
     shown = moderator.new_page()
@@ -118,8 +120,17 @@ def test_with_javascript_a_comment_and_a_vote_are_sent_in_place(browser, live_si
     # the prompt names the author and quotes the start of what they said, never the id
     assert page.text_content(".replying-to") == "AAAさんのコメントに返信:"
     assert page.text_content(".replying-quote") == ">>停戦は40分で破られた い つ も の"
+    assert page.get_attribute("#comment-body", "maxlength") == "4000"
+    assert page.text_content("#comment-length") == "4000文字まで"
     page.fill("#comment-author", "読者Z")
+    page.fill("#comment-body", "   ")  # the browser lets it through; the service refuses it
+    page.click(".comment-submit")
+    page.wait_for_function(
+        "document.querySelector('.comment-status').classList.contains('failed')", timeout=20000
+    )
+    assert page.text_content(".comment-status") == "送信できませんでした: コメントが空です。"
     page.fill("#comment-body", "その場で送るコメント。")
+    assert page.text_content("#comment-length") == "残り3989文字"
     page.click(".comment-submit")
     try:
         page.wait_for_function(
@@ -129,6 +140,12 @@ def test_with_javascript_a_comment_and_a_vote_are_sent_in_place(browser, live_si
     except Exception:
         raise AssertionError(page.text_content(".comment-status") + service.stop()) from None
     assert page.url == article_url
+    # the confirmation is where the reader looks, focused, and no longer looks like an error
+    from playwright.sync_api import expect
+
+    expect(page.locator(".comment-status")).to_be_in_viewport()
+    assert page.evaluate("document.activeElement.classList.contains('comment-status')")
+    assert "failed" not in page.get_attribute(".comment-status", "class")
     listed = run_cli("comments", "pending", "--site", site).stdout
     assert "replying to 101" in listed and "その場で送るコメント。" in listed
     count = page.locator('.vote-count[data-comment="101"]')
@@ -151,13 +168,30 @@ def test_the_comment_form_and_the_service_pages_have_no_accessibility_violations
     browser, live_site
 ):
     site, article_url, service = live_site
+    long_url = "https://example.net/" + "very-long-path-segment-" * 12
+    waiting = comment_form(url=long_url, body="長い" * 300, parent="101")
+    assert Reader(service).post("/comment", waiting)[0] == 303
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()  # the service's pages allow no script: axe is let in
-    for url in (article_url, service.url + f"comment?article={KEY}", service.url + "moderate"):
-        page.goto(url)
+
+    def check(url: str) -> None:
         page.add_script_tag(path=axe_core())
         violations = page.evaluate("async () => (await axe.run()).violations")
         assert [v["id"] for v in violations] == [], (url, violations)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, (url, "scrolls sideways on a phone", wide)
+
+    for url in (article_url, service.url + f"comment?article={KEY}", service.url + "moderate"):
+        page.goto(url)
+        check(url)
+    page.fill("#name", "editor")  # the moderation desk itself, logged in, a comment waiting
+    page.fill("#password", "a long passphrase")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("section#pending-1")
+    check(service.url + "moderate (logged in)")
+    page.focus("#tick-1")  # from the keyboard: tick it, then the desk's own buttons
+    page.keyboard.press("Space")
+    assert page.is_checked("#tick-1")
 
 
 def test_from_an_origin_other_than_base_url_the_forms_post_as_plain_forms(browser, live_site):

@@ -103,6 +103,7 @@ def test_a_posted_comment_waits_then_an_approval_writes_it_into_the_file_and_the
     reader = Reader(service)
     status, _, text, _ = reader.get(f"/comment?article={KEY}&parent=102")
     assert status == 200 and 'name="parent" value="102"' in text and 'name="token"' in text
+    assert 'maxlength="4000"' in text and "4000文字まで" in text
 
     # The static form has no token: the reader gets the comment back to check and send.
     status, _, text, _ = reader.post("/comment", comment_form(token="", parent="102"))

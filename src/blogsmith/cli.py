@@ -225,8 +225,13 @@ def _comment_commands(commands) -> None:
     site(actions.add_parser("pending", help="list the comments awaiting moderation")).set_defaults(
         handler=lambda args: _service().pending(args.site)
     )
-    for action in ("approve", "reject", "spam"):
-        command = site(actions.add_parser(action, help=f"{action} pending comments by number"))
+    for action in ("approve", "reject", "spam", "restore"):
+        what = (
+            "let rejected or spam comments wait again, by number"
+            if action == "restore"
+            else f"{action} pending comments by number"
+        )
+        command = site(actions.add_parser(action, help=what))
         command.add_argument("rows", type=int, nargs="+", metavar="NUMBER")
         if action == "approve":
             command.add_argument(

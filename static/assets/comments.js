@@ -41,6 +41,17 @@
   }
   replying.querySelector(".cancel-reply").addEventListener("click", () => cancelReply(true));
 
+  // What is left of comments.max_length, counted as the service counts (code points, a line
+  // break one); read with the textarea (aria-describedby), never announced at every key.
+  const length = document.getElementById("comment-length");
+  const textarea = form.elements.body;
+  function countLeft() {
+    const left = textarea.maxLength - [...textarea.value].length;
+    length.textContent = length.dataset.left.replace("{n}", Math.max(0, left));
+    length.classList.toggle("near", left < 100);
+  }
+  textarea.addEventListener("input", countLeft);
+
   if (!inPlace) return;
 
   // A refusal said in JSON; any other failure (no answer, one hidden from scripts, a
@@ -82,14 +93,27 @@
       await token();
       const wait = 3500 - (Date.now() - issued);  // the service refuses forms sent too fast
       if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-      const body = await send(form, new FormData(form));
-      status.textContent = form.dataset[body.status === "approved" ? "approved" : "pending"];
+      const sent = await send(form, new FormData(form));
+      status.textContent = form.dataset[sent.status === "approved" ? "approved" : "pending"];
+      status.classList.remove("failed");
+      if (sent.status !== "approved") {  // the reader may change or withdraw it until then
+        const mine = document.createElement("a");
+        mine.href = service + "mine/" + sent.id;
+        mine.textContent = form.dataset.mine;
+        status.append(" ", mine);
+      }
       form.elements.body.value = "";
       form.elements.token.value = "";
+      countLeft();
       cancelReply(false);
+      // the form went back under the thread: the confirmation is brought to where the reader
+      // looks, and focused, so that a screen reader says it too
+      status.focus({ preventScroll: true });
+      status.scrollIntoView({ block: "center" });
     } catch (error) {
       if (!error.said) return plain(form, button);
       status.textContent = form.dataset.failed.replace("{reason}", error.message);
+      status.classList.add("failed");
     }
     button.disabled = false;
   });

@@ -15,6 +15,8 @@ from blogsmith.core.errors import BuildError, ErrorBag
 from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.service.comment_files import CommentFileRefused, read_entries
 
+QUOTED = 40
+"""Characters of an answered comment that are quoted (comments.js quotes as many)."""
 RELOAD_SECONDS = 30.0
 """Unknown keys read the site again at most this often (so a flood of them costs nothing)."""
 
@@ -87,6 +89,15 @@ class Articles:
         except CommentFileRefused:
             return None
         return next((entry for entry in entries if str(entry.get("id")) == comment), None)
+
+    def answered(self, key: str, comment: str) -> tuple[str, str] | None:
+        """(author, the start of what it said) of a comment a reply answers, as the reply's
+        form and the moderation page name it; None when it is not there (or was removed)."""
+        found = self.comment(key, comment) if comment else None
+        if found is None or found.get("removed"):
+            return None
+        said = " ".join(str(found.get("body", "")).split())
+        return str(found.get("author", "")), said if len(said) <= QUOTED else said[:QUOTED] + "…"
 
     def votes_in_file(self, key: str, comment: str) -> int | None:
         """The vote count the file gives a comment; None when the comment is not there."""

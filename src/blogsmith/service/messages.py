@@ -65,6 +65,15 @@ MESSAGES: dict[str, dict[str, str]] = {
             "comment {comment} was taken out of {file}; its replies stay, under a line saying "
             "it was removed"
         ),
+        "several_done": "{action}: {count} comments",
+        "changed_since_read": (
+            "comment #{row} was changed by its reader since the page was loaded; it still "
+            "waits: read it again"
+        ),
+        "not_yours": "this comment was not sent from this browser (or too long ago)",
+        "no_longer_waiting": "a moderator has decided on this comment; it can no longer be changed",
+        "mine_edited": "your comment was changed; it still waits for a moderator",
+        "mine_withdrawn": "your comment was withdrawn and deleted",
     },
     "ja": {
         "article_unknown": (
@@ -139,6 +148,18 @@ MESSAGES: dict[str, dict[str, str]] = {
             "コメント{comment}を{file}から削除しました。返信はそのまま残り、"
             "「削除されました」の表示の下に並びます。"
         ),
+        "several_done": "{count}件を「{action}」にしました。",
+        "changed_since_read": (
+            "コメント#{row}はページを開いた後に投稿者が書き直しました。承認待ちのままです。"
+            "読み直してください。"
+        ),
+        "not_yours": (
+            "このコメントはこのブラウザーから送られたものではありません"
+            "(または送ってから時間が経ちすぎました)。"
+        ),
+        "no_longer_waiting": "このコメントは管理人が判断済みのため、もう変えられません。",
+        "mine_edited": "コメントを直しました。引き続き管理人の承認を待っています。",
+        "mine_withdrawn": "コメントを取り下げ、削除しました。",
     },
 }
 

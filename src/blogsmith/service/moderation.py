@@ -13,13 +13,14 @@ reader's identical comment gets an id of its own.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import signal
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +40,9 @@ from blogsmith.service.comment_files import (
 from blogsmith.service.messages import Said
 from blogsmith.service.store import APPROVED, APPROVING, PENDING, REJECTED, SPAM, Store, Stored
 
-DECISIONS = {"approve": APPROVED, "reject": REJECTED, "spam": SPAM}
+DECISIONS = {"approve": APPROVED, "reject": REJECTED, "spam": SPAM, "restore": PENDING}
+"""What a moderator can decide: `restore` takes a rejection or a spam verdict back (the
+comment waits again), never an approval."""
 PUBLISH_SECONDS = 600
 """How long the site's publish command (or the deploy) may run before its whole session is
 ended."""
@@ -51,8 +54,12 @@ class ModerationRefused(Said):
     """A decision not taken, and why (a message of service/messages.py)."""
 
 
-def decide(store: Store, site_dir: Path, config: Config, row: int, action: str) -> Stored:
-    """Approve, reject or mark as spam; the comment as it is now stored."""
+def decide(
+    store: Store, site_dir: Path, config: Config, row: int, action: str, seen: str = ""
+) -> Stored:
+    """Approve, reject or mark as spam; the comment as it is now stored. `seen`: the
+    text_digest of the text the moderator read; an approval of a comment whose reader changed
+    it since is refused (the comment waits, with its new text)."""
     stored = store.get(row)
     if stored is None:
         raise ModerationRefused("no_comment", row=row)
@@ -61,15 +68,19 @@ def decide(store: Store, site_dir: Path, config: Config, row: int, action: str) 
     if stored.status == APPROVED:
         raise ModerationRefused("already_approved", row=row)
     if action == "approve":
-        return _approve(store, site_dir / CONTENT_DIR, config, stored)
+        return _approve(store, site_dir / CONTENT_DIR, config, stored, seen)
     return _set_aside(store, site_dir / CONTENT_DIR, config, stored, DECISIONS[action])
 
 
-def _approve(store: Store, content: Path, config: Config, stored: Stored) -> Stored:
+def _approve(store: Store, content: Path, config: Config, stored: Stored, seen: str) -> Stored:
     if stored.status == PENDING:
         if not store.transition(stored.row, PENDING, APPROVING):
-            return _approve(store, content, config, _again(store, stored.row))  # decided meanwhile
-        stored = replace(stored, status=APPROVING)
+            again = _again(store, stored.row)  # decided meanwhile
+            return _approve(store, content, config, again, seen)
+        stored = _again(store, stored.row)  # approving: its reader can no longer change it
+        if seen and text_digest(stored.body) != seen:
+            store.transition(stored.row, APPROVING, PENDING)
+            raise ModerationRefused("changed_since_read", row=stored.row)
     if stored.status == APPROVED:
         return stored
     if stored.status != APPROVING:
@@ -132,6 +143,11 @@ def _set_aside_approval(
         return store.transition(stored.row, APPROVING, status)
     except (CommentFileRefused, OSError) as exc:
         raise ModerationRefused("being_approved", row=stored.row, detail=str(exc)) from None
+
+
+def text_digest(body: str) -> str:
+    """What names the text a moderator read (the moderation page sends it with a decision)."""
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def _again(store: Store, row: int) -> Stored:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hmac
 import time
+from urllib.parse import urlencode
 
 from flask import Flask, abort, redirect, request
 
 from blogsmith.service.messages import STATUS_WORDS, Said
-from blogsmith.service.moderation import DECISIONS, ModerationRefused, decide
+from blogsmith.service.moderation import DECISIONS, ModerationRefused, decide, text_digest
+from blogsmith.service.moderation_desk import ACTIONS, SHOWN, Filter, listing
 from blogsmith.service.secrets import check_password, new_token
 from blogsmith.service.takedowns import TakedownRefused, take_down
 from blogsmith.service.web import Web
@@ -24,6 +26,8 @@ from blogsmith.service.web import Web
 SESSION_COOKIE = "blogsmith_moderator"
 LOGIN_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
+MOST_AT_ONCE = 200
+"""Comments one decision of the page's ticks may take."""
 
 
 def add_moderator_routes(app: Flask, web: Web) -> None:
@@ -52,15 +56,26 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         session = moderator()
         if session is None:
             return web.page("login.html", csrf=_login_csrf(), error="")
-        waiting = service.store.waiting()
-        shown = [(c, service.articles.get(c.article)) for c in waiting]
+        chosen = Filter.of(request.args)
+        done = request.args.get("done", "")
+        row = request.args.get("row", "")
+        notice = (int(row), done) if done in DECISIONS and row.isdigit() else None
+        shown, articles = listing(
+            service.store, service.articles, chosen, web.language, service.config.zone
+        )
         last = service.publisher.last if service.publisher else None
         return web.page(
             "moderate.html",
             name=session[0],
             csrf=session[1],
-            waiting=shown,
+            shown=shown,
+            chosen=chosen,
+            articles=articles,
+            lists=SHOWN,
+            actions=ACTIONS[chosen.status],
+            notice=notice,
             status_words=STATUS_WORDS[web.language],
+            text_digest=text_digest,
             last=last,
             base=service.config.base_url.rstrip("/"),
         )
@@ -117,13 +132,37 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         checked_session()
         if action not in DECISIONS:
             abort(404)
+        seen = request.form.get("seen", "")
         try:
-            decide(service.store, service.site_dir, service.config, row, action)
+            decide(service.store, service.site_dir, service.config, row, action, seen)
         except ModerationRefused as refused:
             return web.refuse(refused, 409)
         if action == "approve" and service.publisher:
             service.publisher.request()
-        return redirect("../../moderate", 303)
+        back = request.form.get("back", "")  # the list the moderator was reading
+        said = {"status": back if back in SHOWN else "pending", "done": action, "row": row}
+        return redirect("../../moderate?" + urlencode(said), 303)
+
+    @app.post("/moderate/several")
+    def decide_several():
+        """One decision for the comments ticked on the page; what could not be done is said,
+        the rest is done (each decision conditional, as one by one)."""
+        checked_session()
+        action = request.form.get("action", "")
+        if action not in DECISIONS:
+            abort(404)
+        rows = [int(row) for row in request.form.getlist("rows")[:MOST_AT_ONCE] if row.isdigit()]
+        refusals = []
+        for row in rows:
+            seen = request.form.get(f"seen-{row}", "")
+            try:
+                decide(service.store, service.site_dir, service.config, row, action, seen)
+            except ModerationRefused as refused:
+                refusals.append(refused.words(web.language))
+        if action == "approve" and service.publisher and len(refusals) < len(rows):
+            service.publisher.request()
+        done = web.say("several_done", count=len(rows) - len(refusals), action=web.strings[action])
+        return web.page("done.html", message=done, refusals=refusals)
 
     @app.post("/moderate/<int:row>/block")
     def block_reader(row: int):
@@ -150,7 +189,7 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
             return web.refuse(refused, 409)
         if service.publisher:
             service.publisher.request()
-        return web.page("done.html", message=done.said().words(web.language))
+        return web.page("done.html", message=done.said().words(web.language), refusals=[])
 
     @app.post("/publish")
     def publish_now():

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import Flask, abort, jsonify, make_response, redirect, request
 
 from blogsmith.service.moderation import ModerationRefused, decide
+from blogsmith.service.own_comments import own_rows, remember_mine
 from blogsmith.service.secrets import new_token
 from blogsmith.service.store import APPROVED, PENDING, SPAM, Stored
 from blogsmith.service.submissions import (
@@ -30,8 +31,6 @@ from blogsmith.service.web import Web
 VOTER_COOKIE = "blogsmith_voter"
 TOKENS_PER_HOUR = 600
 """Fresh forms one address may ask for in an hour."""
-QUOTED = 40
-"""Characters of the answered comment a reply's form quotes (comments.js quotes as many)."""
 
 
 def add_reader_routes(app: Flask, web: Web) -> None:
@@ -54,7 +53,7 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         if entry is None:
             abort(404)
         parent = request.args.get("parent", "")
-        answered = replying_to(key, parent)
+        answered = service.articles.answered(key, parent)  # named, never by its id
         return web.page(
             "form.html",
             entry=entry,
@@ -65,16 +64,6 @@ def add_reader_routes(app: Flask, web: Web) -> None:
             honeypot=HONEYPOT,
             error="",
         )
-
-    def replying_to(key: str, parent: str) -> tuple[str, str] | None:
-        """The author of the comment a reply answers and the start of what it said (the
-        form names them, never the id, which the page does not show); None when not there."""
-        answered = service.articles.comment(key, parent) if parent else None
-        if answered is None or answered.get("removed"):
-            return None
-        said = " ".join(str(answered.get("body", "")).split())
-        quote = said if len(said) <= QUOTED else said[:QUOTED] + "…"
-        return str(answered.get("author", "")), quote
 
     @app.post("/comment")
     def post_comment():
@@ -100,8 +89,11 @@ def add_reader_routes(app: Flask, web: Web) -> None:
             stored = approve_at_once(stored)
         shown = "approved" if stored.status == APPROVED else "pending"
         if web.wants_json():
-            return web.cross_origin(jsonify(status=shown, id=stored.row))
-        return redirect(f"thanks?{urlencode({'article': key, 'status': shown})}", 303)
+            response = web.cross_origin(jsonify(status=shown, id=stored.row))
+        else:
+            said = {"article": key, "status": shown, "row": stored.row}
+            response = redirect(f"thanks?{urlencode(said)}", 303)
+        return remember_mine(web, response, stored.row)
 
     def keep(submission) -> Stored:
         """Stored as pending, or as spam when it holds a blocked word, its reader was blocked
@@ -150,7 +142,7 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         entry = service.articles.get(key)
         values = {name: form.get(name, "") for name in ("parent", "author", "email", "url", "body")}
         first_time = not form.get("token")
-        answered = replying_to(key, values["parent"])  # None: refused as "parent_unknown"
+        answered = service.articles.answered(key, values["parent"])  # None: "parent_unknown"
         return web.page(
             "form.html",
             200 if first_time else refused.status,
@@ -169,7 +161,9 @@ def add_reader_routes(app: Flask, web: Web) -> None:
         if service.articles.get(key) is None:
             abort(404)
         approved = request.args.get("status") == "approved"
-        return web.page("thanks.html", page_url=service.page_url(key), approved=approved)
+        row = request.args.get("row", "")
+        mine = row if not approved and row in own_rows(web) else ""
+        return web.page("thanks.html", page_url=service.page_url(key), approved=approved, mine=mine)
 
     @app.route("/comment", methods=["OPTIONS"])
     @app.route("/vote", methods=["OPTIONS"])

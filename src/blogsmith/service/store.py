@@ -129,6 +129,18 @@ class Store:
             )
         return [Stored(*row) for row in rows]
 
+    def listing(self, statuses: tuple[str, ...], limit: int) -> list[Stored]:
+        """Comments in these statuses, newest first, at most `limit` (what a moderator
+        reads: the newest spam is the likeliest to be a mistake)."""
+        marks = ", ".join("?" for _ in statuses)
+        with self.database.transaction() as run:
+            rows = run(
+                f"SELECT {_COLUMNS} FROM comments WHERE status IN ({marks})"
+                " ORDER BY posted DESC, id DESC LIMIT ?",
+                (*statuses, limit),
+            )
+        return [Stored(*row) for row in rows]
+
     def get(self, row: int) -> Stored | None:
         with self.database.transaction() as run:
             found = run(f"SELECT {_COLUMNS} FROM comments WHERE id = ?", (row,))
@@ -144,6 +156,23 @@ class Store:
                 (status, file_id, time.time(), row, was),
             )
         return bool(changed)
+
+    def edit_waiting(self, row: int, body: str) -> bool:
+        """The reader's new text for their comment, if it still waits (else False)."""
+        with self.database.transaction() as run:
+            changed = run(
+                "UPDATE comments SET body = ? WHERE id = ? AND status = ? RETURNING id",
+                (body, row, PENDING),
+            )
+        return bool(changed)
+
+    def withdraw(self, row: int) -> bool:
+        """The reader's comment deleted, if it still waits (else False): nothing is kept."""
+        with self.database.transaction() as run:
+            gone = run(
+                "DELETE FROM comments WHERE id = ? AND status = ? RETURNING id", (row, PENDING)
+            )
+        return bool(gone)
 
     def forget_published(self, article: str, file_id: str) -> None:
         """A comment taken down from its file: what the reader typed is erased here too (it

@@ -91,7 +91,13 @@ def read_form(form, signer: Signer, limits: Limits, known_article) -> Submission
     url = _field(form, "url", 300)
     if url and safe_url(url) is None:
         raise Refused(400, "url_invalid")
-    body = clean(str(form.get("body", ""))).strip()
+    body = checked_body(form.get("body", ""), limits)
+    return Submission(article, parent, author, email, url, body, parts[2])
+
+
+def checked_body(text: object, limits: Limits) -> str:
+    """A comment's text as kept, or Refused: not empty, not too long, not too many links."""
+    body = clean(str(text)).strip()
     if not body:
         raise Refused(400, "body_empty")
     if len(body) > limits.max_length:
@@ -99,7 +105,7 @@ def read_form(form, signer: Signer, limits: Limits, known_article) -> Submission
     links = link_count(body)
     if links > limits.max_links:
         raise Refused(400, "too_many_links", links=links, limit=limits.max_links)
-    return Submission(article, parent, author, email, url, body, parts[2])
+    return body
 
 
 def _field(form, name: str, limit: int) -> str:

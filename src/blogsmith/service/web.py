@@ -70,7 +70,13 @@ class Web:
         return request.accept_mimetypes.best == "application/json"
 
     def page(self, template: str, status: int = 200, **values) -> Response:
-        html = render_template(template, language=self.language, t=self.strings, **values)
+        html = render_template(
+            template,
+            language=self.language,
+            t=self.strings,
+            max_length=self.service.config.comments_max_length,
+            **values,
+        )
         return make_response(html, status)
 
     def cross_origin(self, response: Response) -> Response:
@@ -94,11 +100,13 @@ class Web:
 
 def make_app(service: Service) -> Flask:
     from blogsmith.service.moderators import add_moderator_routes
+    from blogsmith.service.own_comments import add_own_comment_routes
     from blogsmith.service.readers import add_reader_routes
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.jinja_env.globals["site_title"] = service.config.title
+    app.jinja_env.globals["site_url"] = service.config.base_url
     web = Web(service)
 
     @app.after_request
@@ -137,4 +145,5 @@ def make_app(service: Service) -> Flask:
 
     add_reader_routes(app, web)
     add_moderator_routes(app, web)
+    add_own_comment_routes(app, web)
     return app

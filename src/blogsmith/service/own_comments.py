@@ -1,0 +1,99 @@
+"""A reader's own comments while they wait: edited or withdrawn from the browser that sent
+them, which a signed cookie names (no account, as Isso and Remark42 do it).
+
+The cookie lists the numbers of the comments that browser sent lately (the newest MINE);
+every form carries a token signed for its comment, so a page elsewhere cannot post one. Both
+changes are conditional on the comment still waiting: a moderator's decision in between wins,
+and the reader is told so. A withdrawn comment is deleted: nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, request
+
+from blogsmith.service.messages import Said
+from blogsmith.service.store import PENDING, Stored
+from blogsmith.service.submissions import Refused, checked_body
+from blogsmith.service.web import Web
+
+MINE_COOKIE = "blogsmith_mine"
+MINE = 20
+"""Comments a browser can still edit or withdraw: its newest ones."""
+
+
+def remember_mine(web: Web, response: Response, row: int) -> Response:
+    """`response` with the cookie naming `row` among the browser's own comments."""
+    rows = [str(row), *[r for r in own_rows(web) if r != str(row)]][:MINE]
+    response.set_cookie(
+        MINE_COOKIE,
+        web.service.signer.sign(".".join(rows)),
+        max_age=7 * 86400,
+        httponly=True,
+        secure=request.is_secure,
+        samesite="None" if request.is_secure else "Lax",
+    )
+    return response
+
+
+def own_rows(web: Web) -> list[str]:
+    signed = web.service.signer.unsign(request.cookies.get(MINE_COOKIE, ""), 1)
+    return signed[0].split(".") if signed else []
+
+
+def add_own_comment_routes(app: Flask, web: Web) -> None:
+    service = web.service
+
+    def own(row: int) -> Stored:
+        """The browser's own comment `row`, still waiting; else a refusal."""
+        stored = service.store.get(row) if str(row) in own_rows(web) else None
+        if stored is None:
+            abort(403, Said("not_yours"))
+        if stored.status != PENDING:
+            abort(409, Said("no_longer_waiting"))
+        return stored
+
+    def checked_token(row: int) -> None:
+        token = service.signer.unsign(request.form.get("token", ""), 2)
+        if token is None or token != ["mine", str(row)]:
+            abort(403, Said("form_expired"))
+
+    @app.get("/mine/<int:row>")
+    def mine(row: int):
+        stored = own(row)
+        return page_of(stored, stored.body, "")
+
+    def page_of(stored: Stored, body: str, error: str, status: int = 200):
+        return web.page(
+            "mine.html",
+            status,
+            stored=stored,
+            body=body,
+            error=error,
+            token=service.signer.sign("mine", str(stored.row)),
+            page_url=back_to(stored),
+        )
+
+    def back_to(stored: Stored) -> str:
+        """The article's page, while it is on the site."""
+        return service.page_url(stored.article) if service.articles.get(stored.article) else ""
+
+    @app.post("/mine/<int:row>/edit")
+    def edit_mine(row: int):
+        stored = own(row)
+        checked_token(row)
+        try:
+            body = checked_body(request.form.get("body", ""), service.limits)
+        except Refused as refused:
+            return page_of(stored, str(request.form.get("body", "")), refused.words(web.language),
+                           refused.status)  # fmt: skip
+        if not service.store.edit_waiting(row, body):
+            abort(409, Said("no_longer_waiting"))
+        return web.page("done.html", message=web.say("mine_edited"), page_url=back_to(stored))
+
+    @app.post("/mine/<int:row>/withdraw")
+    def withdraw_mine(row: int):
+        stored = own(row)
+        checked_token(row)
+        if not service.store.withdraw(row):
+            abort(409, Said("no_longer_waiting"))
+        return web.page("done.html", message=web.say("mine_withdrawn"), page_url=back_to(stored))
