@@ -120,7 +120,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_comments": "名前・メール・本文で絞り込み",
         "selected": "選んだコメントを",
         "select_comment": "コメント#{row}を選ぶ",
-        "posted_at": "投稿",
         "back_to_moderation": "承認のページに戻る",
     },
     "en": {
@@ -240,7 +239,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_comments": "Filter by name, email or text",
         "selected": "The ticked comments:",
         "select_comment": "Tick comment #{row}",
-        "posted_at": "Sent",
         "back_to_moderation": "Back to moderation",
     },
 }

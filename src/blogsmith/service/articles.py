@@ -70,46 +70,43 @@ class Articles:
         """URL path (as base_url's pages give it) -> key, for naming a comment by its link."""
         return {entry.url: key for key, entry in self._entries.items()}
 
-    def comment_ids(self, key: str) -> set[str] | None:
-        """The ids in the article's comments file now; None for an unknown article."""
-        if self.get(key) is None:
-            return None
+    def comments_in_file(self, key: str) -> dict[str, dict]:
+        """Id -> the comment as YAML gives it, of the article's file now ({} when there is
+        none, or it cannot be read)."""
         try:
             entries = read_entries(self.content, key)
         except CommentFileRefused:
-            entries = []
-        return {str(entry.get("id")) for entry in entries}
+            return {}
+        return {str(entry.get("id")): entry for entry in entries}
+
+    def comment_ids(self, key: str) -> set[str] | None:
+        """The ids in the article's comments file now; None for an unknown article."""
+        return None if self.get(key) is None else set(self.comments_in_file(key))
 
     def comment(self, key: str, comment: str) -> dict | None:
         """The comment `comment` of the article's file as YAML gives it; None when not there."""
-        if self.get(key) is None:
-            return None
-        try:
-            entries = read_entries(self.content, key)
-        except CommentFileRefused:
-            return None
-        return next((entry for entry in entries if str(entry.get("id")) == comment), None)
+        return None if self.get(key) is None else self.comments_in_file(key).get(comment)
 
     def answered(self, key: str, comment: str) -> tuple[str, str] | None:
-        """(author, the start of what it said) of a comment a reply answers, as the reply's
-        form and the moderation page name it; None when it is not there (or was removed)."""
-        found = self.comment(key, comment) if comment else None
-        if found is None or found.get("removed"):
-            return None
-        said = " ".join(str(found.get("body", "")).split())
-        return str(found.get("author", "")), said if len(said) <= QUOTED else said[:QUOTED] + "…"
+        """The comment a reply answers as the reply's form names it (see quoted)."""
+        return quoted(self.comment(key, comment) if comment else None)
 
     def votes_in_file(self, key: str, comment: str) -> int | None:
         """The vote count the file gives a comment; None when the comment is not there."""
-        try:
-            entries = read_entries(self.content, key)
-        except CommentFileRefused:
+        entry = self.comments_in_file(key).get(comment)
+        if entry is None:
             return None
-        for entry in entries:
-            if str(entry.get("id")) == comment:
-                votes = entry.get("votes", 0)
-                return votes if isinstance(votes, int) and votes >= 0 else 0
+        votes = entry.get("votes", 0)
+        return votes if isinstance(votes, int) and votes >= 0 else 0
+
+
+def quoted(entry: dict | None) -> tuple[str, str] | None:
+    """(author, the start of what it said) of a comment replies and the moderation page name
+    it by; None for none, or one removed."""
+    if entry is None or entry.get("removed"):
         return None
+    said = " ".join(str(entry.get("body", "")).split())
+    return str(entry.get("author", "")), said if len(said) <= QUOTED else said[:QUOTED] + "…"
 
 
 def _could_be_new(key: str) -> bool:

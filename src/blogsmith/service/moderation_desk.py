@@ -12,7 +12,7 @@ from datetime import datetime
 
 from blogsmith.core.dates import format_datetime
 from blogsmith.output.search.terms import normalize
-from blogsmith.service.articles import ArticleEntry, Articles
+from blogsmith.service.articles import ArticleEntry, Articles, quoted
 from blogsmith.service.store import APPROVING, PENDING, REJECTED, SPAM, Store, Stored
 
 SHOWN = {"pending": (PENDING, APPROVING), "spam": (SPAM,), "rejected": (REJECTED,)}
@@ -60,10 +60,8 @@ def listing(
     """The comments the filter keeps, newest first, and (key, title) of the articles those of
     the status have, for the article filter's choices."""
     found = store.listing(SHOWN[chosen.status], MOST)
-    titles = {}
-    for comment in found:
-        entry = articles.get(comment.article)
-        titles[comment.article] = entry.title if entry else comment.article
+    entries = {key: articles.get(key) for key in {comment.article for comment in found}}
+    titles = {key: entry.title if entry else key for key, entry in entries.items()}
     words = normalize(chosen.words)
     kept = [
         comment
@@ -71,15 +69,18 @@ def listing(
         if (not chosen.article or comment.article == chosen.article)
         and (not words or words in _typed(comment))
     ]
-    listed = [
-        Listed(
-            comment,
-            articles.get(comment.article),
-            format_datetime(datetime.fromtimestamp(comment.posted, zone), language),
-            articles.answered(comment.article, comment.parent or ""),
+    in_files: dict[str, dict[str, dict]] = {}  # each article's file read once
+    listed = []
+    for comment in kept:
+        if comment.article not in in_files:
+            in_files[comment.article] = articles.comments_in_file(comment.article)
+        answered = in_files[comment.article].get(comment.parent) if comment.parent else None
+        when = datetime.fromtimestamp(comment.posted, zone)
+        listed.append(
+            Listed(
+                comment, entries[comment.article], format_datetime(when, language), quoted(answered)
+            )
         )
-        for comment in kept
-    ]
     return listed, sorted(titles.items(), key=lambda item: item[1])
 
 

@@ -24,14 +24,7 @@ MINE = 20
 def remember_mine(web: Web, response: Response, row: int) -> Response:
     """`response` with the cookie naming `row` among the browser's own comments."""
     rows = [str(row), *[r for r in own_rows(web) if r != str(row)]][:MINE]
-    response.set_cookie(
-        MINE_COOKIE,
-        web.service.signer.sign(".".join(rows)),
-        max_age=7 * 86400,
-        httponly=True,
-        secure=request.is_secure,
-        samesite="None" if request.is_secure else "Lax",
-    )
+    web.reader_cookie(response, MINE_COOKIE, web.service.signer.sign(".".join(rows)), 7 * 86400)
     return response
 
 

@@ -192,13 +192,8 @@ def add_reader_routes(app: Flask, web: Web) -> None:
             # back at the comment, whose "counted" line the page shows when it is the target
             response = redirect(f"{service.page_url(key)}#voted-{comment}", 303)
         if not voter:
-            response.set_cookie(
-                VOTER_COOKIE,
-                service.signer.sign(voter_id),
-                max_age=10 * 365 * 86400,
-                httponly=True,
-                secure=request.is_secure,
-                samesite="None" if request.is_secure else "Lax",
+            web.reader_cookie(
+                response, VOTER_COOKIE, service.signer.sign(voter_id), 10 * 365 * 86400
             )
         return response
 

@@ -169,7 +169,8 @@ def block(site_dir: Path, rows: list[int], blocking: bool) -> int:
             done = "blocked: what they send goes to spam" if blocking else "no longer blocked"
             print(f"#{row}: its reader (email and address) {done}")
     for row in missing:
-        print(f"blogsmith comments block: there is no comment #{row}", file=sys.stderr)
+        verb = "block" if blocking else "unblock"
+        print(f"blogsmith comments {verb}: there is no comment #{row}", file=sys.stderr)
     return 1 if missing else 0
 
 

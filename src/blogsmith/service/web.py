@@ -85,6 +85,18 @@ class Web:
         response.headers["Vary"] = "Origin"
         return response
 
+    def reader_cookie(self, response: Response, name: str, value: str, max_age: int) -> None:
+        """A reader's cookie: HttpOnly, and sent with the site's own cross-origin requests
+        behind https (SameSite=None needs Secure; over plain http, Lax)."""
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            secure=request.is_secure,
+            samesite="None" if request.is_secure else "Lax",
+        )
+
     def say(self, key: str, **values: object) -> str:
         return say(self.language, key, **values)
 
