@@ -103,3 +103,19 @@ def test_a_comment_changed_after_the_moderator_read_it_is_not_approved_unread(se
     fields = dict(re.findall(r'name="(csrf|seen|back)" value="([^"]*)"', form))
     assert editor.post("/moderate/1/approve", fields)[0] == 303
     assert stored_rows(site, database)[0][2] == "approved"
+
+
+def test_a_comment_sent_to_spam_looks_waiting_to_its_sender_and_stays_spam(service, database):
+    """A spammer never learns how their comment was judged: the page, an edit and a
+    withdrawal answer as for a waiting comment."""
+    site, running = service
+    reader = Reader(running)
+    reader.post("/comment", comment_form(body="怪しい宣伝"))
+    assert run_cli("comments", "block", "1", "--site", site).returncode == 0
+    status, _, text, _ = reader.get("/mine/1")
+    assert status == 200 and "怪しい宣伝" in text and 'action="1/edit"' in text
+    status, _, text, _ = reader.post("/mine/1/edit", {"token": token_of(text), "body": "別の宣伝"})
+    assert status == 200 and say("ja", "mine_edited") in text
+    assert stored_rows(site, database) == [("読者X", "別の宣伝", "spam", None)]
+    assert reader.post("/mine/1/withdraw", {"token": token_of(reader.get("/mine/1")[2])})[0] == 200
+    assert stored_rows(site, database) == []

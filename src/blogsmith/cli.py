@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BuildError as exc:  # blogsmith.yaml refused by a command that does not build
+        return _fail(exc, False, f"'blogsmith {args.command}' did nothing")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -266,6 +269,27 @@ def _comment_commands(commands) -> None:
     remove.set_defaults(
         handler=lambda args: _service().remove(args.site, args.link, not args.no_publish)
     )
+    editing = site(
+        actions.add_parser(
+            "edit", help="change a comment's text (read from stdin), recorded as an edit"
+        )
+    )
+    editing.add_argument(
+        "which",
+        metavar="NUMBER|LINK",
+        help="a waiting comment's number, or a published comment's link (as for remove)",
+    )
+    editing.add_argument(
+        "--no-publish", action="store_true", help="change the file only; no build, no publish"
+    )
+    editing.set_defaults(
+        handler=lambda args: _service().edit_comment(
+            args.site, args.which, sys.stdin.read(), not args.no_publish
+        )
+    )
+    site(actions.add_parser("edits", help="list the comments moderators edited")).set_defaults(
+        handler=lambda args: _service().list_edits(args.site)
+    )
     site(
         actions.add_parser("publish", help="fold votes in, build, run the publish command")
     ).set_defaults(handler=lambda args: _service().publish_site(args.site))
@@ -275,7 +299,21 @@ def _comment_commands(commands) -> None:
         )
     )
     moderator.add_argument("name")
+    mailing = moderator.add_mutually_exclusive_group()
+    mailing.add_argument(
+        "--email",
+        metavar="ADDRESS",
+        help="mail this moderator about waiting comments (batched; needs comments.mail)",
+    )
+    mailing.add_argument("--no-email", action="store_true", help="stop mailing this moderator")
     moderator.set_defaults(handler=_comments_moderator)
+    mail = site(
+        actions.add_parser("mail", help="what the mail queue holds; --test sends a mail now")
+    )
+    mail.add_argument(
+        "--test", metavar="ADDRESS", help="send a test mail to ADDRESS through comments.mail.smtp"
+    )
+    mail.set_defaults(handler=lambda args: _service().mail_report(args.site, args.test))
     logout = site(actions.add_parser("logout", help="end moderators' sessions on every device"))
     whom = logout.add_mutually_exclusive_group(required=True)
     whom.add_argument("names", nargs="*", default=[], metavar="NAME", help="these moderators")
@@ -300,13 +338,22 @@ def _comments_decide(args: argparse.Namespace) -> int:
 
 
 def _comments_moderator(args: argparse.Namespace) -> int:
+    """A password asked for a new moderator (or a new password); only the address changed
+    for one who exists when --email or --no-email is given."""
     import getpass
 
+    if args.email is not None or args.no_email:
+        done = _service().moderator_email(args.site, args.name, args.email)
+        if done is not None:
+            return done
     if sys.stdin.isatty():
         password = getpass.getpass(f"password for {args.name}: ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    return _service().add_moderator(args.site, args.name, password)
+    added = _service().add_moderator(args.site, args.name, password)
+    if added == 0 and args.email is not None:
+        return _service().moderator_email(args.site, args.name, args.email) or 0
+    return added
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:

@@ -33,7 +33,7 @@ from blogsmith.core.build_cache import BuildCache, FileEntry
 if TYPE_CHECKING:
     from blogsmith.content.load import ContentPrints
 
-FORMAT = 12
+FORMAT = 13
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 

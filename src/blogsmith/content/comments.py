@@ -19,7 +19,7 @@ from blogsmith.core.errors import ErrorBag, did_you_mean
 from blogsmith.core.yamlread import YamlDoc
 
 KINDS = ("comment", "trackback", "pingback")
-FIELDS = ("id", "parent", "type", "author", "url", "date", "votes", "body", "removed")
+FIELDS = ("id", "parent", "type", "author", "url", "date", "votes", "body", "removed", "edited")
 EXAMPLE = "'- id: 101', 'author: ...', 'date: 2022-09-14T10:12:00+09:00', 'body: ...'"
 
 
@@ -41,6 +41,8 @@ class Comment:
     replies: tuple[Comment, ...]
     removed: bool = False
     """Taken down (`removed:` in the file): shown as a placeholder, its replies under it."""
+    edited: bool = False
+    """Changed by a moderator after it was sent (`edited:` in the file): the page says so."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class _Raw:
     line: int
     position: int
     removed: bool
+    edited: bool = False
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -166,12 +169,8 @@ def _check(
         failed = True
         bag.add(where, doc.line(position, key), f"{name}: {message}")
 
-    removed = item.get("removed", False)
-    if not isinstance(removed, bool):
-        try:
-            removed = bool(parse_datetime(removed, zone))
-        except ValueError as exc:
-            fail("removed", f"'removed' must be the date it was taken down (or true): {exc}")
+    removed = _marked(item, "removed", "it was taken down", zone, fail)
+    edited = _marked(item, "edited", "a moderator edited it", zone, fail)
     texts = {"author": "", "body": ""}
     for key in ("author", "body"):
         value = item.get(key)
@@ -213,8 +212,21 @@ def _check(
         parent=None if parent is None else str(parent).strip(),
         line=line,
         position=position,
-        removed=bool(removed),
+        removed=removed,
+        edited=edited,
     )
+
+
+def _marked(item: dict, key: str, what: str, zone: ZoneInfo, fail) -> bool:
+    """A mark a comment carries as the date something happened to it, or true."""
+    value = item.get(key, False)
+    if isinstance(value, bool):
+        return value
+    try:
+        return bool(parse_datetime(value, zone))
+    except ValueError as exc:
+        fail(key, f"'{key}' must be the date {what} (or true): {exc}")
+        return False
 
 
 def _check_parents(
@@ -330,4 +342,5 @@ def _comment(raw: _Raw, depth: int, reply_to: str | None, replies: tuple[Comment
         reply_to=reply_to,
         replies=replies,
         removed=raw.removed,
+        edited=raw.edited and not raw.removed,
     )

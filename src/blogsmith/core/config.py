@@ -51,6 +51,19 @@ class Config:
     """A comment holding one of these (after the search's folding) goes straight to spam."""
     comments_held_words: tuple[str, ...] = ()
     """A comment holding one of these always waits for a moderator, auto-approval or not."""
+    comments_mail_smtp: str = ""
+    """The SMTP server notices go through (smtp://user:password@host:587); without it nothing
+    is mailed and the form has no reply checkbox. The password may come from
+    BLOGSMITH_SMTP_PASSWORD instead, so blogsmith.yaml can be committed."""
+    comments_mail_from: str = ""
+    comments_mail_tls: str = "starttls"
+    """starttls (required, the certificate checked), tls (implicit, port 465) or none (a relay
+    on the same machine)."""
+    comments_mail_batch_minutes: int = 5
+    """A moderator gets at most one mail about waiting comments in this many minutes."""
+    comments_webhook: str = ""
+    """A URL the waiting comments are posted to as JSON ({"text": ...}: Slack, Mattermost,
+    Discord's /slack endpoint), batched as the moderators' mail."""
     categories: tuple[tuple[str, str], ...] = ()
     description: str = ""
     author: str = ""
@@ -96,6 +109,11 @@ class Config:
     """(pattern, Cache-Control value) pairs, first match wins; None: blogsmith's defaults."""
 
     @property
+    def comments_mail(self) -> bool:
+        """Whether the service mails (readers may then ask to hear of replies)."""
+        return bool(self.comments_mail_smtp and self.comments_url)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -135,7 +153,7 @@ def load_config(site_dir: Path, bag: ErrorBag) -> Config | None:
         bag.add(CONFIG_NAME, 0, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     try:
-        doc = yamlread.parse(text)
+        doc = yamlread.parse(text, depth=3)  # comments.mail.smtp
     except yamlread.YamlSyntaxError as exc:
         bag.add(CONFIG_NAME, exc.line, f"invalid YAML: {exc.problem}")
         return None
@@ -348,7 +366,7 @@ def _warn_unknown(section: str, settings: dict, known: list[str], doc, bag: Erro
             hint = did_you_mean(str(key), known)
             bag.warn(
                 CONFIG_NAME,
-                doc.line(section, key),
+                doc.line(*section.split("."), key),
                 f"unknown setting '{section}.{key}' is ignored;{hint}".rstrip(";"),
             )
 
@@ -356,8 +374,10 @@ def _warn_unknown(section: str, settings: dict, known: list[str], doc, bag: Erro
 IMAGE_KEYS = "widths webp quality keep_metadata".split()
 COMMENT_KEYS = (
     "max_depth url database publish auto_approve max_length max_links per_hour blocked_words "
-    "held_words"
+    "held_words mail webhook"
 ).split()
+MAIL_KEYS = "smtp from tls batch_minutes".split()
+MAIL_EXAMPLE = "smtp://blogsmith@mail.example.org:587"
 
 
 def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
@@ -412,6 +432,70 @@ def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
             )
         else:
             values[f"comments_{key}"] = tuple(word.strip() for word in words)
+    _comment_mail(comments.get("mail"), doc, bag, values)
+    webhook = comments.get("webhook") or ""
+    hook = urlsplit(webhook) if isinstance(webhook, str) else None
+    if webhook and (hook is None or hook.scheme not in ("http", "https") or not hook.netloc):
+        bag.add(
+            CONFIG_NAME,
+            doc.line("comments", "webhook"),
+            "'comments.webhook' must be an absolute http(s) URL, like "
+            f"https://hooks.slack.com/services/T000/B000/XXXX, got {webhook!r}",
+        )
+    elif webhook:
+        values["comments_webhook"] = webhook
+
+
+def _comment_mail(mail: object, doc, bag: ErrorBag, values: dict) -> None:
+    """Where the service's mail goes out, under `comments.mail:`."""
+    if mail is None:
+        return
+    where = ("comments", "mail")
+    if not isinstance(mail, dict):
+        bag.add(
+            CONFIG_NAME,
+            doc.line(*where),
+            f"'comments.mail' must be a mapping like 'smtp: {MAIL_EXAMPLE}'",
+        )
+        return
+    _warn_unknown("comments.mail", mail, MAIL_KEYS, doc, bag)
+    smtp, sender = mail.get("smtp"), mail.get("from")
+    parts = urlsplit(smtp) if isinstance(smtp, str) else None
+    try:
+        port_ok = parts is not None and (parts.port or 0) >= 0
+    except ValueError:
+        port_ok = False
+    if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname or not port_ok:
+        bag.add(
+            CONFIG_NAME,
+            doc.line(*where, "smtp"),
+            f"'comments.mail.smtp' must be the SMTP server's URL, like {MAIL_EXAMPLE} "
+            f"(smtps:// for TLS from the start), got {smtp!r}",
+        )
+    else:
+        values["comments_mail_smtp"] = smtp
+    if not isinstance(sender, str) or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", sender):
+        bag.add(
+            CONFIG_NAME,
+            doc.line(*where, "from"),
+            "'comments.mail.from' must be the address notices are sent from, like "
+            f"comments@news.example.org, got {sender!r}",
+        )
+    else:
+        values["comments_mail_from"] = sender
+    default_tls = "tls" if parts is not None and parts.scheme == "smtps" else "starttls"
+    tls = mail.get("tls", default_tls)
+    if tls not in ("starttls", "tls", "none"):
+        bag.add(
+            CONFIG_NAME,
+            doc.line(*where, "tls"),
+            f"'comments.mail.tls' must be starttls, tls or none, got {tls!r}",
+        )
+    else:
+        values["comments_mail_tls"] = tls
+    minutes = _int_setting(mail, doc, bag, (*where, "batch_minutes"), 5, 1, 24 * 60)
+    if minutes is not None:
+        values["comments_mail_batch_minutes"] = minutes
 
 
 DEPLOY_KEYS = "to cloudfront invalidate_limit cache_control".split()

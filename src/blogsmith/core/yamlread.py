@@ -48,8 +48,9 @@ class YamlSyntaxError(Exception):
         super().__init__(problem)
 
 
-def parse(text: str, first_line: int = 1) -> YamlDoc:
-    """Parse one YAML document; `first_line` is the file line where `text` starts."""
+def parse(text: str, first_line: int = 1, depth: int = 0) -> YamlDoc:
+    """Parse one YAML document; `first_line` is the file line where `text` starts; lines are
+    kept `depth` keys deep (RECORDED_DEPTH unless given)."""
     loader = Loader(text)
     try:
         node = loader.get_single_node()
@@ -70,7 +71,7 @@ def parse(text: str, first_line: int = 1) -> YamlDoc:
         loader.dispose()
     lines: dict[KeyPath, int] = {}
     if node is not None:
-        _record(node, (), first_line, lines)
+        _record(node, (), first_line, lines, depth or RECORDED_DEPTH)
     return YamlDoc(data, lines, first_line)
 
 
@@ -134,16 +135,18 @@ RECORDED_DEPTH = 2
 errors point at, without walking every node of a file of a thousand comments."""
 
 
-def _record(node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int]) -> None:
+def _record(
+    node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int], depth: int
+) -> None:
     out[path] = first_line + node.start_mark.line
-    if len(path) >= RECORDED_DEPTH:
+    if len(path) >= depth:
         return
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key_path = (*path, key_node.value)
-                _record(value_node, key_path, first_line, out)
+                _record(value_node, key_path, first_line, out, depth)
                 out[key_path] = first_line + key_node.start_mark.line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record(item, (*path, index), first_line, out)
+            _record(item, (*path, index), first_line, out, depth)

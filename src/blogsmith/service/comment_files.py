@@ -169,17 +169,70 @@ def remove_comment(
         raise CommentFileRefused(f"{name} kept changing while the comment was removed")
 
 
-def _without_comment(
-    name: str, text: str, comment_id: str, when: datetime
-) -> tuple[str, str, bool]:
-    """`text` with the comment's list item removed or made a placeholder; CommentFileRefused
-    when the file has no such comment, or holds it in a form not written one per item."""
+def edit_comment(
+    content_dir: Path,
+    article_key: str,
+    comment_id: str,
+    body: str,
+    when: datetime,
+    seen: Callable[[str], bool],
+) -> str:
+    """A moderator's new text for a published comment, marked `edited: when`; the rest of the
+    file's text kept exactly. `seen(text) -> bool` says whether the text now in the file is
+    the one the moderator changed (refused otherwise: another edit came first). Returns the
+    text it had."""
+    with _locked(content_dir, article_key) as (folder, name):
+        for _ in range(MERGE_ATTEMPTS):
+            read = _read(folder, name)
+            found = _item(name, read.text, comment_id, "edit")
+            if found.pairs.get("removed") is not None:
+                raise CommentFileRefused(f"{name}: comment {comment_id} was taken down")
+            before = str(_value(found.pairs.get("body")) or "")
+            if not seen(before):
+                raise CommentFileRefused(
+                    f"{name}: comment {comment_id} was changed since you read it; read it again"
+                )
+            entry = {
+                key: _value(node)
+                for key, node in found.pairs.items()
+                if key not in ("edited", "body")
+            }
+            entry.update(edited=when, body=body)
+            if _replace_if_unchanged(folder, name, read, found.replaced(read.text, entry)):
+                return before
+        raise CommentFileRefused(f"{name} kept changing while the comment was edited")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A comment's list item in a file's text: where it starts and ends, its keys' nodes."""
+
+    start: int
+    end: int
+    indent: str
+    pairs: dict[str, yaml.Node]
+    answered: bool
+    """Another comment of the file answers it."""
+
+    def replaced(self, text: str, entry: dict[str, object]) -> str:
+        """`text` with this item written anew as `entry`, at the same indentation."""
+        lines = yamlwrite.dump([entry]).splitlines(True)
+        return (
+            text[: self.start]
+            + "".join(self.indent + line for line in lines)
+            + text[min(self.end, len(text)) :]
+        )
+
+
+def _item(name: str, text: str, comment_id: str, doing: str) -> _Item:
+    """The comment's item; CommentFileRefused when the file has no such comment, or holds it
+    in a form not written one per item."""
     _entries(name, text)  # a clear refusal for text that is not a list of comments
     root = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
     if isinstance(root, yaml.SequenceNode) and root.flow_style:
         raise CommentFileRefused(
-            f"{name} is not a block list ('- id: ...' items); rewrite it as one to remove "
-            "comments from it"
+            f"{name} is not a block list ('- id: ...' items); rewrite it as one to {doing} "
+            "comments in it"
         )
     items = root.value if isinstance(root, yaml.SequenceNode) else []
     found = None
@@ -200,25 +253,37 @@ def _without_comment(
     if item.flow_style:
         raise CommentFileRefused(
             f"{name}: comment {comment_id} is not written as a block list item ('- id: ...'); "
-            "rewrite the file as one to remove it"
+            f"rewrite the file as one to {doing} it"
         )
     start = text.rfind("\n", 0, item.start_mark.index) + 1  # the line of its "- "
     last = max(node.end_mark.index for node in pairs.values())
     end = last if last > 0 and text[last - 1] == "\n" else _line_end(text, last) + 1
-    author = pairs.get("author")
-    said = str(author.value) if isinstance(author, yaml.ScalarNode) else ""
-    if not answered:
-        return text[:start] + text[end:], said, False
-    kept: dict[str, object] = {"id": _as_written(comment_id)}
-    for key in ("parent", "date"):
-        node = pairs.get(key)
-        if isinstance(node, yaml.ScalarNode):
-            kept[key] = yaml.safe_load(yaml.serialize(node))
-    kept["removed"] = when
     lead = text[start : item.start_mark.index]
     indent = lead[: lead.find("-")] if "-" in lead else ""
-    placeholder = "".join(indent + line for line in yamlwrite.dump([kept]).splitlines(True))
-    return text[:start] + placeholder + text[min(end, len(text)) :], said, True
+    return _Item(start, end, indent, pairs, answered)
+
+
+def _value(node: yaml.Node | None) -> object:
+    return None if node is None else yaml.safe_load(yaml.serialize(node))
+
+
+def _without_comment(
+    name: str, text: str, comment_id: str, when: datetime
+) -> tuple[str, str, bool]:
+    """`text` with the comment's list item removed, or made a placeholder when others
+    answer it; (the text, its author, whether a placeholder stayed)."""
+    found = _item(name, text, comment_id, "remove")
+    author = found.pairs.get("author")
+    said = str(author.value) if isinstance(author, yaml.ScalarNode) else ""
+    if not found.answered:
+        return text[: found.start] + text[found.end :], said, False
+    kept: dict[str, object] = {"id": _as_written(comment_id)}
+    for key in ("parent", "date"):
+        node = found.pairs.get(key)
+        if isinstance(node, yaml.ScalarNode):
+            kept[key] = _value(node)
+    kept["removed"] = when
+    return found.replaced(text, kept), said, True
 
 
 def fresh_id(ids: set[str]) -> str:

@@ -77,6 +77,45 @@ CREATE TABLE IF NOT EXISTS blocked (
     value TEXT NOT NULL,
     at {real} NOT NULL,
     PRIMARY KEY (kind, value)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id {serial},
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    about TEXT NOT NULL,
+    due {real} NOT NULL,
+    tries INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    failure TEXT NOT NULL,
+    UNIQUE (kind, recipient, about)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due);
+CREATE TABLE IF NOT EXISTS subscribers (
+    email TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    changed {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reply_wishes (
+    comment BIGINT PRIMARY KEY,
+    email TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS moderator_emails (
+    name TEXT PRIMARY KEY,
+    email TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edits (
+    id {serial},
+    article TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    moderator TEXT NOT NULL,
+    at {real} NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notice_batches (
+    recipient TEXT PRIMARY KEY,
+    at {real} NOT NULL,
+    upto BIGINT NOT NULL
 )
 """
 TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))

@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "parent_unknown": "the comment you reply to is not on this article; reply to one that is",
         "name_missing": "give a name (any name) to comment",
         "email_invalid": "the email address is not one (like name@example.com); or leave it out",
+        "notify_needs_email": "give your email address to hear of replies, or untick the box",
         "url_invalid": "the web site must be an http:// or https:// address, or left out",
         "body_empty": "the comment is empty",
         "body_too_long": "the comment is {length} characters; at most {limit} fit",
@@ -59,6 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(articles/2022/09/ceasefire.md#comment-102)"
         ),
         "link_unknown_article": "no article of the site is at {link}",
+        "link_unknown_comment": "there is no comment at {link} (or it was taken down)",
         "not_removed": "the comment was not removed: {detail}",
         "removed": "comment {comment} was taken out of {file}",
         "removed_placeholder": (
@@ -74,6 +76,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_longer_waiting": "a moderator has decided on this comment; it can no longer be changed",
         "mine_edited": "your comment was changed; it still waits for a moderator",
         "mine_withdrawn": "your comment was withdrawn and deleted",
+        "subscription_invalid": "this link is not one the comment service sent (or it was cut)",
+        "confirm_question": "Send notices of replies to your comments to {email}?",
+        "confirm_button": "Yes, send them",
+        "confirmed": "{email} will hear of replies to the comments it asked for.",
+        "confirm_too_late": (
+            "{email} unsubscribed earlier; it is not subscribed again by this link."
+        ),
+        "unsubscribe_question": "Stop all mail from the comment service to {email}?",
+        "unsubscribe_button": "Unsubscribe",
+        "unsubscribed": "{email} gets no more mail from the comment service.",
+        "subscribe_again_button": "Subscribe again",
+        "mail_confirm_subject": "[{site}] Confirm reply notices",
+        "mail_confirm_body": (
+            "Someone (you, we hope) commented on {site} and asked to hear of replies at this "
+            "address.\n\nTo receive reply notices, confirm here:\n{confirm}\n\nIf it was not "
+            "you, do nothing: this address will get no other mail from us.\n"
+        ),
+        "mail_reply_subject": "[{site}] {author} replied to your comment",
+        "mail_reply_body": (
+            "{author} replied to your comment on \u201c{title}\u201d:\n\n{quote}\n\n"
+            "Read it:\n{link}\n\nStop these notices:\n{unsubscribe}\n"
+        ),
+        "mail_waiting_subject": "[{site}] {count} comments await moderation",
+        "mail_waiting_body": "{count} comments await moderation:\n\n{listing}\n\n{moderate}\n",
+        "mail_waiting_item": "- {author} on \u201c{title}\u201d ({when}): {quote}",
+        "mail_waiting_more": "- and {count} more",
+        "mail_test_subject": "[{site}] Test mail from the comment service",
+        "mail_test_body": "The comment service of {site} can send mail through {server}.\n",
+        "edit_not_waiting": (
+            "comment #{row} is {status}; a waiting comment is edited by its number, a published "
+            "one by its link"
+        ),
+        "edited_waiting": "comment #{row} edited; it still waits for a decision",
+        "edited_published": (
+            "comment {comment} of {file} edited (its page says a moderator edited it); the site "
+            "is published again"
+        ),
+        "not_edited": "the comment was not edited: {detail}",
     },
     "ja": {
         "article_unknown": (
@@ -93,6 +133,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "返信先のコメントがこの記事にありません。記事にあるコメントに返信してください。"
         ),
         "name_missing": "名前を入れてください(どんな名前でも構いません)。",
+        "notify_needs_email": (
+            "返信の通知を受け取るにはメールアドレスを入れてください(またはチェックを外してください)。"
+        ),
         "email_invalid": (
             "メールアドレスの形になっていません"
             "(name@example.com のように入れるか、空欄にしてください)。"
@@ -142,6 +185,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(articles/2022/09/ceasefire.md#comment-102)を入れてください。"
         ),
         "link_unknown_article": "{link} にはサイトの記事がありません。",
+        "link_unknown_comment": "{link} にはコメントがありません(削除済みの可能性があります)。",
         "not_removed": "コメントは削除されていません: {detail}",
         "removed": "コメント{comment}を{file}から削除しました。",
         "removed_placeholder": (
@@ -160,6 +204,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_longer_waiting": "このコメントは管理人が判断済みのため、もう変えられません。",
         "mine_edited": "コメントを直しました。引き続き管理人の承認を待っています。",
         "mine_withdrawn": "コメントを取り下げ、削除しました。",
+        "subscription_invalid": (
+            "このリンクはコメントサービスが送ったものではありません"
+            "(途中で切れている可能性があります)。"
+        ),
+        "confirm_question": "コメントへの返信を {email} にメールでお知らせしますか?",
+        "confirm_button": "はい、受け取ります",
+        "confirmed": "{email} に、希望したコメントへの返信をお知らせします。",
+        "confirm_too_late": "{email} は配信停止済みです。このリンクでは再開されません。",
+        "unsubscribe_question": "コメントサービスから {email} へのメールをすべて止めますか?",
+        "unsubscribe_button": "配信を停止する",
+        "unsubscribed": "{email} にはもうコメントサービスからメールを送りません。",
+        "subscribe_again_button": "もう一度受け取る",
+        "mail_confirm_subject": "[{site}] 返信通知の確認",
+        "mail_confirm_body": (
+            "{site} にコメントが投稿され、このアドレスに返信を知らせるよう希望がありました。\n\n"
+            "返信の通知を受け取るには、次のリンクから確認してください。\n{confirm}\n\n"
+            "心当たりがなければ、何もしないでください。このアドレスにはほかのメールを送りません。\n"
+        ),
+        "mail_reply_subject": "[{site}] {author}さんがあなたのコメントに返信しました",
+        "mail_reply_body": (
+            "「{title}」のあなたのコメントに{author}さんが返信しました。\n\n{quote}\n\n"
+            "続きを読む:\n{link}\n\n通知の配信停止:\n{unsubscribe}\n"
+        ),
+        "mail_waiting_subject": "[{site}] 承認待ちのコメントが{count}件あります",
+        "mail_waiting_body": "承認待ちのコメントが{count}件あります。\n\n{listing}\n\n{moderate}\n",
+        "mail_waiting_item": "- {author}さん「{title}」({when}): {quote}",
+        "mail_waiting_more": "- ほか{count}件",
+        "mail_test_subject": "[{site}] コメントサービスのテストメール",
+        "mail_test_body": "{site} のコメントサービスは {server} 経由でメールを送れます。\n",
+        "edit_not_waiting": (
+            "コメント#{row}は{status}です。承認待ちのコメントは番号で、公開済みのコメントは"
+            "リンクで編集します。"
+        ),
+        "edited_waiting": "コメント#{row}を編集しました。引き続き判断を待っています。",
+        "edited_published": (
+            "{file} のコメント{comment}を編集しました(ページには管理人が編集したと表示されます)。"
+            "サイトを公開し直します。"
+        ),
+        "not_edited": "コメントは編集されませんでした: {detail}",
     },
 }
 

@@ -19,8 +19,9 @@ from flask import Flask, abort, redirect, request
 from blogsmith.service.messages import STATUS_WORDS, Said
 from blogsmith.service.moderation import DECISIONS, ModerationRefused, decide, text_digest
 from blogsmith.service.moderation_desk import ACTIONS, SHOWN, Filter, listing
+from blogsmith.service.moderator_edits import EditRefused, edit
 from blogsmith.service.secrets import check_password, new_token
-from blogsmith.service.takedowns import TakedownRefused, take_down
+from blogsmith.service.takedowns import TakedownRefused, take_down, target
 from blogsmith.service.web import Web
 
 SESSION_COOKIE = "blogsmith_moderator"
@@ -190,6 +191,57 @@ def add_moderator_routes(app: Flask, web: Web) -> None:
         if service.publisher:
             service.publisher.request()
         return web.page("done.html", message=done.said().words(web.language), refusals=[])
+
+    @app.get("/edit")
+    def edit_form():
+        """The text to edit: a waiting comment's (?row=N) or a published one's, named by its
+        link (?link=…), from its file."""
+        session = moderator()
+        if session is None:
+            return redirect("moderate", 303)
+        row, link = request.args.get("row", ""), str(request.args.get("link", ""))[:2000]
+        if row.isdigit():
+            stored = service.store.get(int(row))
+            if stored is None:
+                abort(404)
+            which, body, author = row, stored.body, stored.author
+        else:
+            try:
+                key, comment = target(link, service.articles.by_path(), service.config.base_url)
+            except TakedownRefused as refused:
+                return web.refuse(refused, 404)
+            entry = service.articles.comment(key, comment)
+            if entry is None or entry.get("removed"):
+                return web.refuse(Said("link_unknown_comment", link=link), 404)
+            which, body, author = link, str(entry.get("body", "")), str(entry.get("author", ""))
+        return web.page(
+            "edit.html",
+            csrf=session[1],
+            which=which,
+            body=body,
+            seen=text_digest(body),
+            about=f"{'#' + which if which.isdigit() else which} · {author}",
+        )
+
+    @app.post("/edit")
+    def save_edit():
+        name, _ = checked_session()
+        try:
+            done = edit(
+                service.store,
+                service.site_dir,
+                service.config,
+                service.articles.by_path(),
+                str(request.form.get("which", ""))[:2000],
+                str(request.form.get("body", "")),
+                name,
+                str(request.form.get("seen", "")),
+            )
+        except EditRefused as refused:
+            return web.refuse(refused, 409)
+        if done.published and service.publisher:
+            service.publisher.request()
+        return web.page("done.html", message=done.said.words(web.language), refusals=[])
 
     @app.post("/publish")
     def publish_now():

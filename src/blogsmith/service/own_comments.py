@@ -12,7 +12,8 @@ from __future__ import annotations
 from flask import Flask, Response, abort, request
 
 from blogsmith.service.messages import Said
-from blogsmith.service.store import PENDING, Stored
+from blogsmith.service.statuses import READER_WAITING
+from blogsmith.service.store import Stored
 from blogsmith.service.submissions import Refused, checked_body
 from blogsmith.service.web import Web
 
@@ -41,7 +42,7 @@ def add_own_comment_routes(app: Flask, web: Web) -> None:
         stored = service.store.get(row) if str(row) in own_rows(web) else None
         if stored is None:
             abort(403, Said("not_yours"))
-        if stored.status != PENDING:
+        if stored.status not in READER_WAITING:
             abort(409, Said("no_longer_waiting"))
         return stored
 

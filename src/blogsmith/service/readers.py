@@ -10,6 +10,7 @@ site's article URLs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, make_response, redirect, request
@@ -80,6 +81,8 @@ def add_reader_routes(app: Flask, web: Web) -> None:
             submission = read_form(
                 form, service.signer, service.limits, service.articles.comment_ids
             )
+            if not service.config.comments_mail:  # no box on the form; nothing to send
+                submission = replace(submission, notify=False)
             stored = keep(submission)
         except Refused as refused:
             if refused.status in (400, 429) and not web.wants_json() and not form.get(HONEYPOT):
@@ -140,7 +143,8 @@ def add_reader_routes(app: Flask, web: Web) -> None:
     def confirm(key: str, form, refused: Refused):
         """The form again, filled in, with a fresh token: how a page without scripts posts."""
         entry = service.articles.get(key)
-        values = {name: form.get(name, "") for name in ("parent", "author", "email", "url", "body")}
+        names = ("parent", "author", "email", "url", "body", "notify")
+        values = {name: form.get(name, "") for name in names}
         first_time = not form.get("token")
         answered = service.articles.answered(key, values["parent"])  # None: "parent_unknown"
         return web.page(

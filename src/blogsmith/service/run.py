@@ -4,13 +4,17 @@ pure Python), and the moderator's commands for a terminal."""
 from __future__ import annotations
 
 import ipaddress
+import smtplib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from blogsmith.core.config import Config, require_config
 from blogsmith.service.database import Database
+from blogsmith.service.letters import Letters
 from blogsmith.service.moderation import ModerationRefused, Publisher, decide, publish
+from blogsmith.service.outbox import MAX_TRIES, Outbox
+from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer, hash_password, signing_key
 from blogsmith.service.store import Store
 
@@ -44,13 +48,18 @@ def make_service(
         opened.store, site_dir, opened.config, output=output, fold_every=fold_every
     )
     publisher.start()
-    return Service(
-        site_dir,
+    signer = Signer(signing_key(opened.database))
+    articles = Articles(site_dir)
+    postman = make_postman(opened, signer, articles)
+    postman.start()
+    return Service(site_dir, opened.config, opened.store, signer, articles, publisher, postman)
+
+
+def make_postman(opened: Opened, signer: Signer, articles) -> Postman:
+    return Postman(
         opened.config,
-        opened.store,
-        Signer(signing_key(opened.database)),
-        Articles(site_dir),
-        publisher,
+        Outbox(opened.database),
+        Letters(opened.config, opened.store, signer, articles),
     )
 
 
@@ -109,6 +118,8 @@ def serve(
         pass
     finally:
         server.close()
+        if service.postman:
+            service.postman.stop()
     return 0
 
 
@@ -160,6 +171,49 @@ def remove(site_dir: Path, link: str, publish_after: bool) -> int:
     return publish_site(site_dir, opened) if publish_after else 0
 
 
+def edit_comment(site_dir: Path, which: str, body: str, publish_after: bool) -> int:
+    """`blogsmith comments edit NUMBER|LINK` with the new text from stdin: recorded as the
+    terminal's user's edit; a published comment's site rebuilt and published."""
+    import getpass
+
+    from blogsmith.service.articles import Articles
+    from blogsmith.service.moderator_edits import EditRefused, edit
+
+    opened = open_site(site_dir)
+    try:
+        done = edit(
+            opened.store,
+            site_dir,
+            opened.config,
+            Articles(site_dir).by_path(),
+            which,
+            body,
+            f"terminal:{getpass.getuser()}",
+        )
+    except EditRefused as refused:
+        print(f"blogsmith comments edit: {refused}", file=sys.stderr)
+        return 1
+    print(done.said)
+    return publish_site(site_dir, opened) if done.published and publish_after else 0
+
+
+def list_edits(site_dir: Path) -> int:
+    """`blogsmith comments edits`: who changed which comment when, from what to what."""
+    from datetime import datetime
+
+    opened = open_site(site_dir)
+    edits = opened.store.edits()
+    for article, comment, moderator, at, before, after in edits:
+        when = datetime.fromtimestamp(at, opened.config.zone).strftime("%Y-%m-%d %H:%M")
+        print(f"{when} {moderator} edited {article} {comment}")
+        for mark, text in (("-", before), ("+", after)):
+            for line in text.splitlines() or [""]:
+                print(f"  {mark} {line}")
+    if not edits:
+        print("no comment was edited")
+    return 0
+
+
 def block(site_dir: Path, rows: list[int], blocking: bool) -> int:
     """`blogsmith comments block|unblock NUMBER...`: by the email and address of each."""
     store = open_site(site_dir).store
@@ -190,6 +244,77 @@ def add_moderator(site_dir: Path, name: str, password: str) -> int:
     opened = open_site(site_dir)
     opened.store.add_moderator(name, hash_password(password))
     print(f"moderator {name} can log in at the service's /moderate (earlier sessions ended)")
+    return 0
+
+
+def moderator_email(site_dir: Path, name: str, email: str | None) -> int | None:
+    """`blogsmith comments moderator NAME --email ADDR` (or --no-email) for a moderator who
+    exists; None when there is none by that name (then one is added, with a password)."""
+    from blogsmith.service.submissions import is_email
+
+    if email is not None and not is_email(email):
+        print(
+            f"blogsmith comments moderator: {email!r} is not an email address "
+            "(like name@example.com)",
+            file=sys.stderr,
+        )
+        return 1
+    opened = open_site(site_dir)
+    if not opened.store.set_moderator_email(name, email):
+        return None
+    if email is None:
+        print(f"moderator {name} gets no mail about waiting comments")
+    elif not opened.config.comments_mail:
+        print(
+            f"moderator {name} will hear of waiting comments at {email} once 'comments.mail' "
+            "is set in blogsmith.yaml (nothing is mailed without it)"
+        )
+    else:
+        minutes = opened.config.comments_mail_batch_minutes
+        print(
+            f"moderator {name} hears of waiting comments at {email} "
+            f"(one mail in {minutes} minutes at most)"
+        )
+    return 0
+
+
+def mail_report(site_dir: Path, test_to: str | None) -> int:
+    """`blogsmith comments mail`: what the outbox holds and why the last failures failed;
+    with --test ADDR, a mail sent at once through the configured server (its error said)."""
+    from blogsmith.service.articles import Articles
+    from blogsmith.service.postman import Unreachable, connect
+
+    opened = open_site(site_dir)
+    if not opened.config.comments_mail:
+        print(
+            "blogsmith comments mail: nothing is mailed: set 'comments.mail' (smtp, from) and "
+            "'comments.url' in blogsmith.yaml",
+            file=sys.stderr,
+        )
+        return 1
+    if test_to is not None:
+        letters = Letters(
+            opened.config, opened.store, Signer(signing_key(opened.database)), Articles(site_dir)
+        )
+        try:
+            with connect(opened.config) as smtp:
+                smtp.send_message(letters.test_mail(test_to))
+        except Unreachable as exc:
+            print(f"blogsmith comments mail: the server refused: {exc}", file=sys.stderr)
+            return 1
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
+            print(f"blogsmith comments mail: {test_to} was refused: {exc}", file=sys.stderr)
+            return 1
+        print(f"sent a test mail to {test_to}")
+        return 0
+    outbox = Outbox(opened.database)
+    counts = outbox.counts()
+    print(
+        f"{counts.get('queued', 0)} waiting to be sent, {counts.get('sent', 0)} sent, "
+        f"{counts.get('dropped', 0)} dropped (refused {MAX_TRIES} times)"
+    )
+    for kind, recipient, tries, failure in outbox.failures():
+        print(f"  {kind} to {recipient}: refused {tries} times, last: {failure}")
     return 0
 
 

@@ -10,12 +10,20 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from blogsmith.service import notices
 from blogsmith.service.database import Database, Duplicate
+from blogsmith.service.statuses import (
+    APPROVED,
+    APPROVING,
+    PENDING,
+    READER_WAITING,
+    REJECTED,
+    REMOVED,
+    SPAM,
+)
 from blogsmith.service.submissions import Submission
 
-PENDING, APPROVING, APPROVED, REJECTED, SPAM, REMOVED = (
-    "pending approving approved rejected spam removed".split()
-)
+__all__ = ["APPROVED", "APPROVING", "PENDING", "REJECTED", "REMOVED", "SPAM", "Store", "Stored"]
 SESSION_SECONDS = 8 * 3600
 VOTE_WINDOW = 24 * 3600
 """One address votes once per comment within this window (a shared address, an office or a
@@ -76,7 +84,10 @@ class Store:
                     ),
                 )
                 self._event(run, "comment", address)
-                return _by_nonce(run, submission.nonce)
+                stored = _by_nonce(run, submission.nonce)
+                if submission.notify and stored is not None:
+                    notices.wish_replies(run, stored.row, submission.email)
+                return stored
         except Duplicate:  # the same form at the same moment from another address
             with self.database.transaction() as run:
                 return _by_nonce(run, submission.nonce)
@@ -155,34 +166,82 @@ class Store:
                 " WHERE id = ? AND status = ? RETURNING id",
                 (status, file_id, time.time(), row, was),
             )
+            if changed and status == APPROVED:
+                notices.on_approval(run, row)  # queued with the approval, or not at all
         return bool(changed)
 
     def edit_waiting(self, row: int, body: str) -> bool:
-        """The reader's new text for their comment, if it still waits (else False)."""
+        """The reader's new text for their comment, if it still waits (else False). One
+        sent to spam, which its reader is never told, waits as far as they can see (and
+        stays spam)."""
         with self.database.transaction() as run:
             changed = run(
-                "UPDATE comments SET body = ? WHERE id = ? AND status = ? RETURNING id",
-                (body, row, PENDING),
+                "UPDATE comments SET body = ? WHERE id = ? AND status IN (?, ?) RETURNING id",
+                (body, row, *READER_WAITING),
             )
         return bool(changed)
 
+    def moderator_edits_waiting(self, row: int, was: str, body: str, moderator: str) -> bool:
+        """A moderator's new text for a waiting comment, if it still waits with the text
+        `was` (else False: decided, or changed by its reader meanwhile); recorded."""
+        with self.database.transaction() as run:
+            changed = run(
+                "UPDATE comments SET body = ? WHERE id = ? AND status = ? AND body = ?"
+                " RETURNING article",
+                (body, row, PENDING, was),
+            )
+            if changed:
+                _record_edit(run, changed[0][0], f"#{row}", moderator, was, body)
+        return bool(changed)
+
+    def moderator_edited_published(
+        self, article: str, file_id: str, was: str, body: str, moderator: str
+    ) -> None:
+        """A published comment's file was edited: its row (if the service took it) follows,
+        and the edit is recorded."""
+        with self.database.transaction() as run:
+            run(
+                "UPDATE comments SET body = ? WHERE article = ? AND file_id = ? AND status = ?",
+                (body, article, file_id, APPROVED),
+            )
+            _record_edit(run, article, file_id, moderator, was, body)
+
+    def edits(self, limit: int = 50) -> list[tuple[str, str, str, float, str, str]]:
+        """(article, comment, moderator, at, before, after) of the latest edits, newest first;
+        a comment is its id in the file, or #row while it waited."""
+        with self.database.transaction() as run:
+            rows = run(
+                "SELECT article, comment, moderator, at, before, after FROM edits"
+                " ORDER BY at DESC, id DESC LIMIT ?",
+                (limit,),
+            )
+        return [tuple(row) for row in rows]
+
     def withdraw(self, row: int) -> bool:
-        """The reader's comment deleted, if it still waits (else False): nothing is kept."""
+        """The reader's comment deleted, if it still waits (or sits in spam, as above; else
+        False): nothing is kept."""
         with self.database.transaction() as run:
             gone = run(
-                "DELETE FROM comments WHERE id = ? AND status = ? RETURNING id", (row, PENDING)
+                "DELETE FROM comments WHERE id = ? AND status IN (?, ?) RETURNING id",
+                (row, *READER_WAITING),
             )
+            if gone:
+                run("DELETE FROM reply_wishes WHERE comment = ?", (row,))
         return bool(gone)
 
     def forget_published(self, article: str, file_id: str) -> None:
         """A comment taken down from its file: what the reader typed is erased here too (it
         no longer earns trust for auto-approval), and its votes go with it."""
         with self.database.transaction() as run:
-            run(
+            erased = run(
                 "UPDATE comments SET status = ?, author = '', email = '', url = '', body = ''"
-                " WHERE article = ? AND file_id = ? AND status = ?",
+                " WHERE article = ? AND file_id = ? AND status = ? RETURNING id",
                 (REMOVED, article, file_id, APPROVED),
             )
+            for (row,) in erased:  # the address it gave for replies goes too
+                run("DELETE FROM reply_wishes WHERE comment = ?", (row,))
+                run("DELETE FROM edits WHERE article = ? AND comment = ?", (article, f"#{row}"))
+            run("DELETE FROM edits WHERE article = ? AND comment = ?", (article, file_id))
             run("DELETE FROM votes WHERE article = ? AND comment = ?", (article, file_id))
             run("DELETE FROM vote_baselines WHERE article = ? AND comment = ?", (article, file_id))
 
@@ -282,6 +341,31 @@ class Store:
             run("INSERT INTO moderators (name, password) VALUES (?, ?)", (name, password_hash))
             run("DELETE FROM sessions WHERE moderator = ?", (name,))
 
+    def set_moderator_email(self, name: str, email: str | None) -> bool:
+        """Where moderator `name` hears of waiting comments (None: nowhere); False when
+        there is no such moderator."""
+        with self.database.transaction() as run:
+            if not run("SELECT 1 FROM moderators WHERE name = ?", (name,)):
+                return False
+            run("DELETE FROM moderator_emails WHERE name = ?", (name,))
+            if email:
+                run("INSERT INTO moderator_emails (name, email) VALUES (?, ?)", (name, email))
+        return True
+
+    def moderator_email(self, name: str) -> str | None:
+        with self.database.transaction() as run:
+            found = run("SELECT email FROM moderator_emails WHERE name = ?", (name,))
+        return found[0][0] if found else None
+
+    def mailed_moderators(self) -> list[str]:
+        """The names of the moderators with an address, in order."""
+        with self.database.transaction() as run:
+            rows = run(
+                "SELECT e.name FROM moderator_emails e JOIN moderators m ON m.name = e.name"
+                " ORDER BY e.name"
+            )
+        return [name for (name,) in rows]
+
     def end_sessions(self, moderator: str | None = None) -> int:
         """Every session of `moderator`, or of everyone, ended; how many were live."""
         with self.database.transaction() as run:
@@ -319,6 +403,14 @@ class Store:
     def close_session(self, token: str) -> None:
         with self.database.transaction() as run:
             run("DELETE FROM sessions WHERE token = ?", (_hashed(token),))
+
+
+def _record_edit(run, article: str, comment: str, moderator: str, was: str, body: str) -> None:
+    run(
+        "INSERT INTO edits (article, comment, moderator, at, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (article, comment, moderator, time.time(), was, body),
+    )
 
 
 def _lock(kind: str, *about: str) -> str:

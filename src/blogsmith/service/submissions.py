@@ -46,6 +46,8 @@ class Submission:
     url: str
     body: str
     nonce: str
+    notify: bool = False
+    """The reader asked to hear of replies by mail (their email given)."""
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,20 @@ def read_form(form, signer: Signer, limits: Limits, known_article) -> Submission
     if not author:
         raise Refused(400, "name_missing")
     email = _field(form, "email", 254)
-    if email and not _EMAIL.fullmatch(email):
+    if email and not is_email(email):
         raise Refused(400, "email_invalid")
     url = _field(form, "url", 300)
     if url and safe_url(url) is None:
         raise Refused(400, "url_invalid")
     body = checked_body(form.get("body", ""), limits)
-    return Submission(article, parent, author, email, url, body, parts[2])
+    notify = form.get("notify", "") in ("1", "on", "yes", "true")
+    if notify and not email:
+        raise Refused(400, "notify_needs_email")
+    return Submission(article, parent, author, email, url, body, parts[2], notify)
+
+
+def is_email(text: str) -> bool:
+    return _EMAIL.fullmatch(text) is not None
 
 
 def checked_body(text: object, limits: Limits) -> str:

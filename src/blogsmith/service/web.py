@@ -17,6 +17,7 @@ from blogsmith.core.i18n import STRINGS
 from blogsmith.service.articles import Articles
 from blogsmith.service.messages import Said, say
 from blogsmith.service.moderation import Publisher
+from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer
 from blogsmith.service.store import Store
 from blogsmith.service.submissions import Limits, Refused
@@ -33,6 +34,7 @@ class Service:
     signer: Signer
     articles: Articles
     publisher: Publisher | None
+    postman: Postman | None = None
 
     @property
     def site_origin(self) -> str:
@@ -75,6 +77,7 @@ class Web:
             language=self.language,
             t=self.strings,
             max_length=self.service.config.comments_max_length,
+            mail=self.service.config.comments_mail,
             **values,
         )
         return make_response(html, status)
@@ -114,6 +117,7 @@ def make_app(service: Service) -> Flask:
     from blogsmith.service.moderators import add_moderator_routes
     from blogsmith.service.own_comments import add_own_comment_routes
     from blogsmith.service.readers import add_reader_routes
+    from blogsmith.service.subscriptions import add_subscription_routes
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -158,4 +162,5 @@ def make_app(service: Service) -> Flask:
     add_reader_routes(app, web)
     add_moderator_routes(app, web)
     add_own_comment_routes(app, web)
+    add_subscription_routes(app, web)
     return app
