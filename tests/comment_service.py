@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import http.client
 import http.cookies
+import http.server
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -132,6 +135,21 @@ class Reader:
 
     def post(self, path: str, form: dict, **kw):
         return self.request("POST", path, form=form, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_static(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """A plain static server of `folder` on loopback (a host serving the built site)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    static = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=static.serve_forever, daemon=True).start()
+    return static
 
 
 def signed_token(article: str, seconds_ago: float) -> str:

@@ -9,7 +9,6 @@ import email.policy
 import http.server
 import ipaddress
 import json
-import socket
 import ssl
 import threading
 import time
@@ -17,14 +16,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from comment_service import free_port
 
 USER, PASSWORD = "blogsmith", "mail-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:

@@ -3,24 +3,14 @@ from the moderation page: the comment is then on the rebuilt article, nested und
 
 from __future__ import annotations
 
-import functools
-import http.server
-import socket
-import threading
 import time
 
 import pytest
-from comment_service import CommentService, Reader
+from comment_service import CommentService, Reader, free_port, serve_static
 from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
 from test_comment_service import KEY, THREAD, comment_form
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,12 +31,7 @@ def live_site(make_site):
         config=config,
     )
     assert run_cli("build", "--site", site).returncode == 0
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(site / "public")
-    )
-    handler.log_message = lambda *args: None
-    static = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    threading.Thread(target=static.serve_forever, daemon=True).start()
+    static = serve_static(site / "public", site_port)
     made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
     assert made.returncode == 0, made.stderr
     service = CommentService(site, "--port", str(service_port))
@@ -88,12 +73,12 @@ def test_a_comment_posted_without_javascript_is_approved_and_shown_nested(browse
     desk.fill("#password", "a long passphrase")
     desk.click("button[type=submit]")
     first = desk.locator("section#pending-1")  # the desk lists the newest first: it is second
-    assert desk.locator("section.comment").nth(1).get_attribute("id") == "pending-1"
+    assert desk.locator("section.desk-comment").nth(1).get_attribute("id") == "pending-1"
     assert "返信のテストです。" in first.text_content() and "x@example.net" in first.text_content()
     with desk.expect_navigation():  # the POST answers with a redirect back to the desk
         first.locator("button[value=approve]").click()
     assert desk.text_content(".notice").strip().startswith("コメント#1: 承認")
-    assert desk.locator("section.comment").count() == 1  # 読者Y's still waits
+    assert desk.locator("section.desk-comment").count() == 1  # 読者Y's still waits
 
     shown = moderator.new_page()
     deadline = time.monotonic() + 60
@@ -189,6 +174,13 @@ def test_the_comment_form_and_the_service_pages_have_no_accessibility_violations
     page.keyboard.press("Enter")
     page.wait_for_selector("section#pending-1")
     check(service.url + "moderate (logged in)")
+    # it looks like the site: the site's own stylesheet, its header
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith('"Hiragino Kaku Gothic ProN"'), font
+    header = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert header == "rgb(31, 78, 121)" and page.text_content(".site-title") == "テスト軍事ニュース"
     page.focus("#tick-1")  # from the keyboard: tick it, then the desk's own buttons
     page.keyboard.press("Space")
     assert page.is_checked("#tick-1")
@@ -272,3 +264,39 @@ def test_when_the_script_cannot_reach_the_service_the_comment_goes_as_a_plain_fo
         "document.querySelector('.vote-count[data-comment=\"102\"]').textContent === '1'",
         timeout=10000,
     )
+
+
+@pytest.mark.parametrize("path", ["moderate", "edit?row=1"])
+def test_lighthouse_scores_the_moderation_desk_100_for_accessibility(live_site, path, tmp_path):
+    """Logged in (the session's cookie given to Lighthouse), a comment waiting."""
+    import json
+    import subprocess
+
+    from conftest import CHROMIUM
+    from test_comment_service import login
+    from test_page_quality import lighthouse
+
+    site, article_url, service = live_site
+    long_url = "https://example.net/" + "very-long-path-segment-" * 12
+    assert Reader(service).post("/comment", comment_form(url=long_url, parent="101"))[0] == 303
+    editor = Reader(service)
+    assert login(editor, "editor", "a long passphrase")[0] == 303
+    cookie = "; ".join(f"{name}={value}" for name, value in editor.cookies.items())
+    report = tmp_path / "report.json"
+    subprocess.run(
+        [
+            lighthouse(), service.url + path, f"--chrome-path={CHROMIUM}",
+            "--chrome-flags=--headless=new --no-sandbox", "--only-categories=accessibility",
+            f"--extra-headers={json.dumps({'Cookie': cookie})}",
+            "--output=json", f"--output-path={report}", "--quiet",
+        ],
+        check=True, timeout=240, capture_output=True,
+    )  # fmt: skip
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["finalDisplayedUrl"].endswith(path)  # the desk itself, not the login page
+    failed = [a for a, audit in data["audits"].items() if audit.get("score") == 0]
+    assert round(data["categories"]["accessibility"]["score"] * 100) == 100, failed
+    same = Reader(service)
+    same.cookies = dict(editor.cookies)  # what Lighthouse sent: the desk, not the login form
+    shown = same.get("/" + path)[2]
+    assert 'id="pending-1"' in shown or 'name="which" value="1"' in shown

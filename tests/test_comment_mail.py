@@ -219,6 +219,14 @@ def test_an_address_someone_else_typed_gets_one_confirmation_request_and_never_a
         approve(site, 5)
         settled(site, database)
         assert len(mail_server.received()) == 1
+        # a reader who asked the editor by other means
+        done = run_cli("comments", "unsubscribe", "Other@Example.net", "--site", site)
+        assert done.returncode == 0 and "other@example.net: no more mail" in done.stdout
+        form = comment_form(author="己", email="other@example.net", notify="1")
+        Reader(service).post("/comment", form)
+        approve(site, 6)
+        settled(site, database)
+        assert len(mail_server.received()) == 1
         # a box ticked without an address is refused with words that say so
         status, _, text, _ = Reader(service).request(
             "POST",
@@ -435,3 +443,20 @@ def test_mail_settings_are_checked_with_their_lines_and_without_them_nothing_is_
     assert run_cli("build", "--site", quiet).returncode == 0
     page = soup(quiet / "public/europe/a/index.html")
     assert page.select_one("form#comment-form") and not page.select_one("#comment-notify")
+
+
+def test_sent_and_dropped_notices_are_erased_after_thirty_days_and_waiting_ones_kept(tmp_path):
+    from blogsmith.service.database import Database
+    from blogsmith.service.outbox import KEPT, Outbox, queue
+
+    database = Database("comments.sqlite3", tmp_path)
+    database.create()
+    with database.transaction() as run:
+        for n, state in enumerate(("sent", "dropped", "queued", "sent")):
+            queue(run, "reply", f"r{n}@example.net", str(n))
+            old = time.time() - KEPT - 60 if n < 3 else time.time()
+            run("UPDATE outbox SET state = ?, due = ? WHERE about = ?", (state, old, str(n)))
+    assert Outbox(database).prune() == 2
+    with database.transaction() as run:
+        kept = run("SELECT recipient FROM outbox ORDER BY id")
+    assert kept == [("r2@example.net",), ("r3@example.net",)]  # waiting, and sent lately

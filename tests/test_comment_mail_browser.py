@@ -5,18 +5,15 @@ placeholder shows) and blocks a reader, whose next comment goes to spam."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import re
-import threading
 import time
 import urllib.parse
 
 import pytest
-from comment_service import SECRET, CommentService
+from comment_service import SECRET, CommentService, free_port, serve_static
 from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
-from mail_server import MailServer, free_port
+from mail_server import MailServer
 from test_comment_mail import body, subject
 from test_comment_service import THREAD
 
@@ -44,12 +41,7 @@ def mailing_site(make_site, tmp_path):
         config=config,
     )
     assert run_cli("build", "--site", site).returncode == 0
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(site / "public")
-    )
-    handler.log_message = lambda *args: None
-    static = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    threading.Thread(target=static.serve_forever, daemon=True).start()
+    static = serve_static(site / "public", site_port)
     made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
     assert made.returncode == 0, made.stderr
     service = CommentService(

@@ -52,7 +52,7 @@ def page_of(editor: Reader, query: str = "") -> BeautifulSoup:
 
 
 def listed(page: BeautifulSoup) -> list[str]:
-    return [section.select_one("pre").get_text() for section in page.select("section.comment")]
+    return [section.select_one("pre").get_text() for section in page.select("section.desk-comment")]
 
 
 def test_each_comment_shows_when_where_and_what_it_answers(desk):

@@ -287,6 +287,13 @@ def _comment_commands(commands) -> None:
             args.site, args.which, sys.stdin.read(), not args.no_publish
         )
     )
+    unsubscribing = site(
+        actions.add_parser("unsubscribe", help="stop all mail to these addresses (a reader asked)")
+    )
+    unsubscribing.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    unsubscribing.set_defaults(
+        handler=lambda args: _service().unsubscribe(args.site, args.addresses)
+    )
     site(actions.add_parser("edits", help="list the comments moderators edited")).set_defaults(
         handler=lambda args: _service().list_edits(args.site)
     )

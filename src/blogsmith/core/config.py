@@ -383,16 +383,10 @@ MAIL_EXAMPLE = "smtp://blogsmith@mail.example.org:587"
 def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
     """The comment service's settings, under `comments:`."""
     _warn_unknown("comments", comments, COMMENT_KEYS, doc, bag)
-    url = comments.get("url") or ""
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
-        bag.add(
-            CONFIG_NAME,
-            doc.line("comments", "url"),
-            "'comments.url' must be the comment service's absolute http(s) URL, like "
-            f"https://comments.news.example.org/, got {url!r}",
-        )
-    elif url:
+    url = _web_address(
+        comments, doc, bag, "url", "the comment service's", "https://comments.news.example.org/"
+    )
+    if url:
         values["comments_url"] = url if url.endswith("/") else url + "/"
     for key in ("database", "publish"):
         value = comments.get(key, getattr(Config, f"comments_{key}"))
@@ -433,17 +427,25 @@ def _comment_service(comments: dict, doc, bag: ErrorBag, values: dict) -> None:
         else:
             values[f"comments_{key}"] = tuple(word.strip() for word in words)
     _comment_mail(comments.get("mail"), doc, bag, values)
-    webhook = comments.get("webhook") or ""
-    hook = urlsplit(webhook) if isinstance(webhook, str) else None
-    if webhook and (hook is None or hook.scheme not in ("http", "https") or not hook.netloc):
+    webhook = _web_address(
+        comments, doc, bag, "webhook", "an", "https://hooks.slack.com/services/T000/B000/XXXX"
+    )
+    if webhook:
+        values["comments_webhook"] = webhook
+
+
+def _web_address(comments: dict, doc, bag: ErrorBag, key: str, whose: str, example: str) -> str:
+    """An absolute http(s) URL under `comments:` ("" when not given, or wrong: then said)."""
+    url = comments.get(key) or ""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
         bag.add(
             CONFIG_NAME,
-            doc.line("comments", "webhook"),
-            "'comments.webhook' must be an absolute http(s) URL, like "
-            f"https://hooks.slack.com/services/T000/B000/XXXX, got {webhook!r}",
+            doc.line("comments", key),
+            f"'comments.{key}' must be {whose} absolute http(s) URL, like {example}, got {url!r}",
         )
-    elif webhook:
-        values["comments_webhook"] = webhook
+        return ""
+    return url
 
 
 def _comment_mail(mail: object, doc, bag: ErrorBag, values: dict) -> None:

@@ -28,6 +28,8 @@ FIRST_WAIT, LONGEST_WAIT = 10.0, 3600.0
 MAX_TRIES = 20
 """A notice refused this many times (a mailbox that does not exist) is dropped: after about
 13 hours of waits doubling from 10 seconds to an hour."""
+KEPT = 30 * 24 * 3600.0
+"""Sent and dropped notices (their recipients' addresses with them) are erased after this."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ class Outbox:
         `delay`, without counting a try against them."""
         for notice in notices:
             self._settle(notice, "UPDATE outbox SET due = ? WHERE id = ?", (time.time() + delay,))
+
+    def prune(self) -> int:
+        """Erases what was sent or dropped more than KEPT ago; how many notices went. (Their
+        keys are not needed to stop repeats: the subscribers table and the batches keep
+        that.)"""
+        with self.database.transaction() as run:
+            gone = run(
+                "DELETE FROM outbox WHERE state <> ? AND due < ? RETURNING id",
+                (QUEUED, time.time() - KEPT),
+            )
+        return len(gone)
 
     def counts(self) -> dict[str, int]:
         """How many notices are in each state (what `blogsmith comments mail` reports)."""

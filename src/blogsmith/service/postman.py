@@ -16,6 +16,7 @@ import os
 import smtplib
 import ssl
 import threading
+import time
 import urllib.request
 from urllib.parse import unquote, urlsplit
 
@@ -32,6 +33,7 @@ TICK = 2.0
 """Seconds between rounds when nothing is due."""
 LONGEST_PAUSE = 30.0
 SMTP_SECONDS = 30
+PRUNE_EVERY = 3600.0
 
 
 class Unreachable(Exception):
@@ -47,6 +49,7 @@ class Postman:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pause = 0.0
+        self._pruned = 0.0
 
     @property
     def wanted(self) -> bool:
@@ -73,6 +76,9 @@ class Postman:
 
     def round(self) -> bool:
         """One round: batches queued, due notices sent; True when more may be due."""
+        if time.monotonic() - self._pruned > PRUNE_EVERY or not self._pruned:
+            self.outbox.prune()
+            self._pruned = time.monotonic()
         batch_waiting(
             self.outbox.database,
             self.batch_recipients(),
@@ -96,20 +102,14 @@ class Postman:
             return False
         try:
             with connect(self.config) as smtp:
-                for notice in notices:
-                    message = self.letters.compose(notice)
-                    if message is None:
-                        self.outbox.skip(notice, "nothing to say any more")
-                        continue
+
+                def send(message) -> None:
                     try:
                         smtp.send_message(message)
-                    except smtplib.SMTPServerDisconnected as exc:
+                    except smtplib.SMTPServerDisconnected as exc:  # not the message's fault
                         raise Unreachable(str(exc)) from None
-                    except (smtplib.SMTPException, ValueError) as exc:
-                        self.outbox.failed(notice, _words(exc))
-                        log.warning("mail to %s refused: %s", notice.recipient, _words(exc))
-                        continue
-                    self.outbox.sent(notice)
+
+                self._deliver(notices, send, (smtplib.SMTPException, ValueError))
         except Unreachable as exc:
             self._pause = min(max(self._pause * 2, 2.0), LONGEST_PAUSE)
             log.warning("mail server unreachable (%s); again in %.0f s", exc, self._pause)
@@ -119,19 +119,27 @@ class Postman:
         return len(notices) == ROUND
 
     def _post_webhook(self, notices) -> bool:
+        def send(payload) -> None:
+            post_json(self.config.comments_webhook, payload)
+
+        self._deliver(notices, send, (OSError, ValueError))
+        return len(notices) == ROUND
+
+    def _deliver(self, notices, send, refusals: tuple[type[Exception], ...]) -> None:
+        """Each notice composed and sent, then settled: sent, skipped (nothing left to say)
+        or failed (to be tried again later)."""
         for notice in notices:
-            payload = self.letters.compose(notice)
-            if payload is None:
-                self.outbox.skip(notice, "nothing waits any more")
+            composed = self.letters.compose(notice)
+            if composed is None:
+                self.outbox.skip(notice, "nothing to say any more")
                 continue
             try:
-                post_json(self.config.comments_webhook, payload)
-            except (OSError, ValueError) as exc:
+                send(composed)
+            except refusals as exc:
                 self.outbox.failed(notice, _words(exc))
-                log.warning("webhook refused: %s", _words(exc))
+                log.warning("%s to %s refused: %s", notice.kind, notice.recipient, _words(exc))
                 continue
             self.outbox.sent(notice)
-        return len(notices) == ROUND
 
 
 class connect:

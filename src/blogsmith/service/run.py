@@ -197,6 +197,17 @@ def edit_comment(site_dir: Path, which: str, body: str, publish_after: bool) -> 
     return publish_site(site_dir, opened) if done.published and publish_after else 0
 
 
+def unsubscribe(site_dir: Path, addresses: list[str]) -> int:
+    """`blogsmith comments unsubscribe ADDRESS...`: a reader who asked by other means."""
+    from blogsmith.service.notices import Subscribers
+
+    subscribers = Subscribers(open_site(site_dir).database)
+    for address in addresses:
+        subscribers.unsubscribe(address.strip().lower())
+        print(f"{address.strip().lower()}: no more mail from the comment service")
+    return 0
+
+
 def list_edits(site_dir: Path) -> int:
     """`blogsmith comments edits`: who changed which comment when, from what to what."""
     from datetime import datetime

@@ -131,7 +131,8 @@ def make_app(service: Service) -> Flask:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self' "
+            f"default-src 'none'; style-src 'self' 'unsafe-inline' {service.site_origin}; "
+            "form-action 'self' "
             f"{service.site_origin}; frame-ancestors 'none'; base-uri 'none'"
         )
         response.headers.setdefault("Cache-Control", "no-store")
