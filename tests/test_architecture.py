@@ -17,7 +17,7 @@ LAYERS = [
     "preview", "authoring", "service",
     "cli", "__main__",
 ]  # fmt: skip
-"""As the README's Development section lists them."""
+"""As docs/development.md lists them."""
 TOP = {"build", "cli", "__main__"}
 FOLDERS = [name for name in LAYERS if name not in TOP]
 

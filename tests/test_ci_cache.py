@@ -1,5 +1,5 @@
-"""The README's CI workflow: every run starts from a fresh clone (every file's modification
-time new) and restores only the cache folders the previous run saved (`public/` and
+"""The CI workflow of docs/publishing.md: every run starts from a fresh clone (every file's
+modification time new) and restores only the cache folders the previous run saved (`public/` and
 `.public.blogsmith-cache/`, with the deploy state inside), the signing key coming from a
 secret. A run with no change then builds nothing and deploys nothing; a pushed edit rebuilds
 and deploys only what it changed."""
@@ -109,8 +109,9 @@ def test_a_ci_run_keeping_the_cache_builds_and_deploys_only_what_changed(tmp_pat
     )
 
 
-def test_the_readme_workflow_restores_and_saves_those_folders():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_documented_workflow_restores_and_saves_those_folders():
+    page = Path(__file__).resolve().parents[1] / "docs/publishing.md"
+    readme = page.read_text(encoding="utf-8")
     workflow = readme[readme.index("# .github/workflows/publish.yml") :]
     workflow = workflow[: workflow.index("```")]
     assert "actions/cache@" in workflow and "BLOGSMITH_CACHE_KEY_FILE" in workflow

@@ -258,6 +258,7 @@ def validate_config(doc: yamlread.YamlDoc, bag: ErrorBag) -> Config | None:
     if not isinstance(feeds, dict):
         bag.add(where, doc.line("feeds"), "'feeds' must be a mapping like 'entries: 20'")
     else:
+        _warn_unknown("feeds", feeds, FEED_KEYS, doc, bag)
         entries = _int_setting(feeds, doc, bag, ("feeds", "entries"), 20, 1)
         if entries is not None:
             values["feed_entries"] = entries
@@ -372,6 +373,7 @@ def _warn_unknown(section: str, settings: dict, known: list[str], doc, bag: Erro
 
 
 IMAGE_KEYS = "widths webp quality keep_metadata".split()
+FEED_KEYS = "entries content comments".split()
 COMMENT_KEYS = (
     "max_depth url database publish auto_approve max_length max_links per_hour blocked_words "
     "held_words mail webhook"

@@ -8,7 +8,7 @@ article's file and the id (`articles/2022/09/ceasefire.md#comment-102`). The fil
 rest of its text exactly (comment_files.remove_comment); a comment others answer stays as a
 placeholder with its id, parent and date, so its replies keep their thread. What the reader
 typed stays in git's history: a takedown that must reach it is a history rewrite, which the
-README describes.
+docs/comments.md describes.
 """
 
 from __future__ import annotations
