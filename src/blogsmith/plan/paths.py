@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 from blogsmith.core import urls
 from blogsmith.core.errors import ErrorBag
-
-if TYPE_CHECKING:
-    from blogsmith.plan.jobs import Job
+from blogsmith.plan.job import Job
 
 LONGEST_NAME_BYTES = 255
 """What a file or folder name may hold on Linux, macOS and Windows file systems."""

@@ -9,13 +9,13 @@ and the reader is told so. A withdrawn comment is deleted: nothing of it is kept
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Blueprint, Response, abort, request
 
 from blogsmith.service.messages import Said
 from blogsmith.service.statuses import READER_WAITING
 from blogsmith.service.store import Stored
 from blogsmith.service.submissions import Refused, checked_body
-from blogsmith.service.web import Web
+from blogsmith.service.web import Web, current
 
 MINE_COOKIE = "blogsmith_mine"
 MINE = 20
@@ -34,60 +34,70 @@ def own_rows(web: Web) -> list[str]:
     return signed[0].split(".") if signed else []
 
 
-def add_own_comment_routes(app: Flask, web: Web) -> None:
+routes = Blueprint("own_comments", __name__)
+
+
+def own(web: Web, row: int) -> Stored:
+    """The browser's own comment `row`, still waiting; else a refusal."""
+    stored = web.service.store.get(row) if str(row) in own_rows(web) else None
+    if stored is None:
+        abort(403, Said("not_yours"))
+    if stored.status not in READER_WAITING:
+        abort(409, Said("no_longer_waiting"))
+    return stored
+
+
+def checked_token(web: Web, row: int) -> None:
+    token = web.service.signer.unsign(request.form.get("token", ""), 2)
+    if token is None or token != ["mine", str(row)]:
+        abort(403, Said("form_expired"))
+
+
+def page_of(web: Web, stored: Stored, body: str, error: str, status: int = 200):
+    return web.page(
+        "mine.html",
+        status,
+        stored=stored,
+        body=body,
+        error=error,
+        token=web.service.signer.sign("mine", str(stored.row)),
+        page_url=back_to(web, stored),
+    )
+
+
+def back_to(web: Web, stored: Stored) -> str:
+    """The article's page, while it is on the site."""
     service = web.service
+    return service.page_url(stored.article) if service.articles.get(stored.article) else ""
 
-    def own(row: int) -> Stored:
-        """The browser's own comment `row`, still waiting; else a refusal."""
-        stored = service.store.get(row) if str(row) in own_rows(web) else None
-        if stored is None:
-            abort(403, Said("not_yours"))
-        if stored.status not in READER_WAITING:
-            abort(409, Said("no_longer_waiting"))
-        return stored
 
-    def checked_token(row: int) -> None:
-        token = service.signer.unsign(request.form.get("token", ""), 2)
-        if token is None or token != ["mine", str(row)]:
-            abort(403, Said("form_expired"))
+@routes.get("/mine/<int:row>")
+def mine(row: int):
+    web = current()
+    stored = own(web, row)
+    return page_of(web, stored, stored.body, "")
 
-    @app.get("/mine/<int:row>")
-    def mine(row: int):
-        stored = own(row)
-        return page_of(stored, stored.body, "")
 
-    def page_of(stored: Stored, body: str, error: str, status: int = 200):
-        return web.page(
-            "mine.html",
-            status,
-            stored=stored,
-            body=body,
-            error=error,
-            token=service.signer.sign("mine", str(stored.row)),
-            page_url=back_to(stored),
-        )
+@routes.post("/mine/<int:row>/edit")
+def edit_mine(row: int):
+    web = current()
+    stored = own(web, row)
+    checked_token(web, row)
+    try:
+        body = checked_body(request.form.get("body", ""), web.service.limits)
+    except Refused as refused:
+        typed = str(request.form.get("body", ""))
+        return page_of(web, stored, typed, refused.words(web.language), refused.status)
+    if not web.service.store.edit_waiting(row, body):
+        abort(409, Said("no_longer_waiting"))
+    return web.page("done.html", message=web.say("mine_edited"), page_url=back_to(web, stored))
 
-    def back_to(stored: Stored) -> str:
-        """The article's page, while it is on the site."""
-        return service.page_url(stored.article) if service.articles.get(stored.article) else ""
 
-    @app.post("/mine/<int:row>/edit")
-    def edit_mine(row: int):
-        stored = own(row)
-        checked_token(row)
-        try:
-            body = checked_body(request.form.get("body", ""), service.limits)
-        except Refused as refused:
-            return page_of(stored, str(request.form.get("body", "")), refused.words(web.language),
-                           refused.status)  # fmt: skip
-        if not service.store.edit_waiting(row, body):
-            abort(409, Said("no_longer_waiting"))
-        return web.page("done.html", message=web.say("mine_edited"), page_url=back_to(stored))
-
-    @app.post("/mine/<int:row>/withdraw")
-    def withdraw_mine(row: int):
-        stored = own(row)
-        checked_token(row)
-        if not service.store.withdraw(row):
-            abort(409, Said("no_longer_waiting"))
-        return web.page("done.html", message=web.say("mine_withdrawn"), page_url=back_to(stored))
+@routes.post("/mine/<int:row>/withdraw")
+def withdraw_mine(row: int):
+    web = current()
+    stored = own(web, row)
+    checked_token(web, row)
+    if not web.service.store.withdraw(row):
+        abort(409, Said("no_longer_waiting"))
+    return web.page("done.html", message=web.say("mine_withdrawn"), page_url=back_to(web, stored))

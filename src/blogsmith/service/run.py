@@ -82,9 +82,9 @@ def serve(
         return 1
     from waitress import create_server
 
+    from blogsmith.service.app import make_app
     from blogsmith.service.proxies import behind
     from blogsmith.service.slow_clients import bound_slow_clients, server_settings
-    from blogsmith.service.web import make_app
 
     service = make_service(site_dir.resolve(), output, fold_every=fold_every)
     app = behind(make_app(service), [ipaddress.ip_network(p, strict=False) for p in proxies])

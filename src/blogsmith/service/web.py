@@ -1,6 +1,6 @@
 """What every route of the comment service shares: who asks (an address, kept only as a keyed
-hash), how to answer (a page in the site's language, or JSON the site's origin may read), and
-the headers and error pages of an application that faces the internet."""
+hash) and how to answer (a page in the site's language, or JSON the site's origin may read).
+The application itself, its headers and error pages, is service/app.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Response, current_app, jsonify, make_response, render_template, request
 
 from blogsmith.core.config import Config
 from blogsmith.core.i18n import STRINGS
@@ -20,7 +19,7 @@ from blogsmith.service.moderation import Publisher
 from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer
 from blogsmith.service.store import Store
-from blogsmith.service.submissions import Limits, Refused
+from blogsmith.service.submissions import Limits
 from blogsmith.service.word_lists import WordLists
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -113,55 +112,6 @@ class Web:
         return self.page("message.html", code, code=code, message=message)
 
 
-def make_app(service: Service) -> Flask:
-    from blogsmith.service.moderators import add_moderator_routes
-    from blogsmith.service.own_comments import add_own_comment_routes
-    from blogsmith.service.readers import add_reader_routes
-    from blogsmith.service.subscriptions import add_subscription_routes
-
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.jinja_env.globals["site_title"] = service.config.title
-    app.jinja_env.globals["site_url"] = service.config.base_url
-    web = Web(service)
-
-    @app.after_request
-    def headers(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Content-Security-Policy"] = (
-            f"default-src 'none'; style-src 'self' 'unsafe-inline' {service.site_origin}; "
-            "form-action 'self' "
-            f"{service.site_origin}; frame-ancestors 'none'; base-uri 'none'"
-        )
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if isinstance(error.description, Said):  # abort(403, Said(...)) of the routes
-            said = error.description
-        else:
-            said = {
-                413: Said("request_too_large", kib=MAX_REQUEST_BYTES // 1024),
-                404: Said("not_found"),
-                405: Said("wrong_method"),
-            }.get(error.code or 500, Said("refused"))
-        return web.refuse(said, error.code or 500)
-
-    @app.errorhandler(Exception)
-    def failure(error: Exception):
-        """Never a traceback to a reader: the log has it; a form sent again is stored once."""
-        app.logger.exception("request failed: %s %s", request.method, request.path)
-        return web.refuse(Refused(503, "service_failed"))
-
-    @app.get("/health")
-    def health():
-        return "ok\n"
-
-    add_reader_routes(app, web)
-    add_moderator_routes(app, web)
-    add_own_comment_routes(app, web)
-    add_subscription_routes(app, web)
-    return app
+def current() -> Web:
+    """The Web of the application answering this request (what every route starts from)."""
+    return current_app.extensions["blogsmith"]
