@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from blogsmith.build import BuildResult, build
 from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import load_config
 from blogsmith.core.errors import WARNINGS_PER_KIND, BuildError, ErrorBag, warning_lines
+from blogsmith.core.signals import stop_on_interrupt_or_term
 from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.output.publisher import Publisher
 from blogsmith.output.writer import NotOwned, owned_files
@@ -173,15 +173,11 @@ def _bind(
     )
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(
     site_dir: Path, host: str, port: int, options: BuildOptions, output: Path | None = None
 ) -> int:
     """Run until Ctrl-C (or SIGTERM), then stop cleanly: no traceback, exit status 0."""
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_interrupt_or_term()
     if output is not None:
         try:
             owned_files(output.resolve())

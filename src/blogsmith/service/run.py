@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blogsmith.core.config import Config, require_config
+from blogsmith.core.signals import stop_on_interrupt_or_term
 from blogsmith.service.database import Database
 from blogsmith.service.letters import Letters
 from blogsmith.service.moderation import ModerationRefused, Publisher, decide, publish
@@ -88,6 +89,7 @@ def serve(
 
     service = make_service(site_dir.resolve(), output, fold_every=fold_every)
     app = behind(make_app(service), [ipaddress.ip_network(p, strict=False) for p in proxies])
+    stop_on_interrupt_or_term()  # before serving: the postman and builder then stop cleanly
     server = create_server(
         app,
         host=host,
