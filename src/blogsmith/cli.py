@@ -51,16 +51,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"blogsmith {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def site_options(command: argparse.ArgumentParser) -> None:
-        _site_option(command)
-        command.add_argument("--drafts", action="store_true", help="build drafts too")
-        command.add_argument(
-            "--future", action="store_true", help="build articles dated in the future too"
-        )
-        command.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    _build_commands(commands)
+    _authoring_commands(commands)
+    _deploy_command(commands)
+    _comment_commands(commands)
+    return parser
 
+
+def _build_options(command: argparse.ArgumentParser) -> None:
+    """What build, check and serve share: the site, drafts, future articles, quiet."""
+    _site_option(command)
+    command.add_argument("--drafts", action="store_true", help="build drafts too")
+    command.add_argument(
+        "--future", action="store_true", help="build articles dated in the future too"
+    )
+    command.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def _build_commands(commands) -> None:
+    """build, check and serve."""
     build_cmd = commands.add_parser("build", help="build the site into public/")
-    site_options(build_cmd)
+    _build_options(build_cmd)
     build_cmd.add_argument(
         "--output", type=Path, metavar="DIR", help="where to write the site (default: SITE/public)"
     )
@@ -72,13 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.set_defaults(handler=_build)
 
     check_cmd = commands.add_parser("check", help="report every problem without writing")
-    site_options(check_cmd)
+    _build_options(check_cmd)
     check_cmd.set_defaults(handler=_check)
 
     serve_cmd = commands.add_parser(
         "serve", help="build, serve on 127.0.0.1 and rebuild and reload on every change"
     )
-    site_options(serve_cmd)
+    _build_options(serve_cmd)
     serve_cmd.add_argument(
         "--host",
         default="127.0.0.1",
@@ -98,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_cmd.set_defaults(handler=_serve)
 
+
+def _authoring_commands(commands) -> None:
+    """What writes sources: new, import."""
     new_cmd = commands.add_parser("new", help="start an article: content/articles/YYYY/MM/SLUG.md")
     new_cmd.add_argument("title", help="the article's title, in quotes")
     new_cmd.add_argument("--category", required=True, metavar="KEY", help="a key of categories")
@@ -125,9 +139,6 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files that differ from the import"
     )
     wordpress.set_defaults(handler=_import_wordpress)
-    _deploy_command(commands)
-    _comment_commands(commands)
-    return parser
 
 
 def _site_option(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -197,9 +208,12 @@ def _deploy(args: argparse.Namespace) -> int:
 def _comment_commands(commands) -> None:
     comments = commands.add_parser("comments", help="the comment service and moderation")
     actions = comments.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for add in (_service_commands, _decision_commands, _published_commands, _people_commands):
+        add(actions, _site_option)
 
-    site = _site_option
 
+def _service_commands(actions, site) -> None:
+    """Running the service, and what waits for it."""
     serve = site(actions.add_parser("serve", help="run the comment service"))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8081, help="port (default 8081)")
@@ -228,6 +242,10 @@ def _comment_commands(commands) -> None:
     site(actions.add_parser("pending", help="list the comments awaiting moderation")).set_defaults(
         handler=lambda args: _service().pending(args.site)
     )
+
+
+def _decision_commands(actions, site) -> None:
+    """A moderator's decisions on waiting comments, and on their readers."""
     for action in ("approve", "reject", "spam", "restore"):
         what = (
             "let rejected or spam comments wait again, by number"
@@ -252,6 +270,10 @@ def _comment_commands(commands) -> None:
         command.set_defaults(
             handler=lambda args, b=blocking: _service().block(args.site, args.rows, b)
         )
+
+
+def _published_commands(actions, site) -> None:
+    """What is done to published comments and to the site: takedowns, edits, publishing."""
     remove = site(
         actions.add_parser(
             "remove", help="take a published comment down (its replies stay, under a placeholder)"
@@ -300,6 +322,10 @@ def _comment_commands(commands) -> None:
     site(
         actions.add_parser("publish", help="fold votes in, build, run the publish command")
     ).set_defaults(handler=lambda args: _service().publish_site(args.site))
+
+
+def _people_commands(actions, site) -> None:
+    """Moderators, their sessions and the mail."""
     moderator = site(
         actions.add_parser(
             "moderator", help="add a moderator, or set a new password (ending their sessions)"

@@ -264,7 +264,7 @@ def _ended(code: int | None) -> str:
 
 
 @dataclass
-class Publisher:
+class SiteRepublisher:
     """The service's publish step, in a thread of its own: approvals in a burst make one
     build, and a request waits for none. A request made while a publish runs makes another
     (that one may have read the files already). Its builder process keeps the build each

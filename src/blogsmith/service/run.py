@@ -13,7 +13,7 @@ from blogsmith.core.config import Config, require_config
 from blogsmith.core.signals import stop_on_interrupt_or_term
 from blogsmith.service.database import Database
 from blogsmith.service.letters import Letters
-from blogsmith.service.moderation import ModerationRefused, Publisher, decide, publish
+from blogsmith.service.moderation import ModerationRefused, SiteRepublisher, decide, publish
 from blogsmith.service.outbox import MAX_TRIES, Outbox
 from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer, hash_password, signing_key
@@ -45,7 +45,7 @@ def make_service(
     from blogsmith.service.web import Service
 
     opened = open_site(site_dir)
-    publisher = Publisher(
+    publisher = SiteRepublisher(
         opened.store, site_dir, opened.config, output=output, fold_every=fold_every
     )
     publisher.start()

@@ -15,7 +15,7 @@ from blogsmith.core.config import Config
 from blogsmith.core.i18n import STRINGS
 from blogsmith.service.articles import Articles
 from blogsmith.service.messages import Said, say
-from blogsmith.service.moderation import Publisher
+from blogsmith.service.moderation import SiteRepublisher
 from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer
 from blogsmith.service.store import Store
@@ -32,7 +32,7 @@ class Service:
     store: Store
     signer: Signer
     articles: Articles
-    publisher: Publisher | None
+    publisher: SiteRepublisher | None
     postman: Postman | None = None
 
     @property
