@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import http.cookies
@@ -150,6 +151,33 @@ def serve_static(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
     static = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=static.serve_forever, daemon=True).start()
     return static
+
+
+@contextlib.contextmanager
+def live_comment_site(make_site, files: dict, comments_config: str = "", env: dict | None = None):
+    """A site built with `files` and served as a host would (a plain static server), and the
+    comment service its pages post to, with the moderator `editor`; `comments_config` adds
+    lines under `comments:`. Yields (site, the site's URL, service)."""
+    from conftest import DEFAULT_CONFIG, run_cli
+
+    site_port, service_port = free_port(), free_port()
+    config = DEFAULT_CONFIG.replace(
+        "base_url: https://news.example.org/", f"base_url: http://127.0.0.1:{site_port}/"
+    ).replace(
+        "related_count: 6\n",
+        f"related_count: 6\ncomments:\n  url: http://127.0.0.1:{service_port}/\n" + comments_config,
+    )
+    site = make_site(files, config=config)
+    assert run_cli("build", "--site", site).returncode == 0
+    static = serve_static(site / "public", site_port)
+    made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
+    assert made.returncode == 0, made.stderr
+    service = CommentService(site, "--port", str(service_port), env=env)
+    try:
+        yield site, f"http://127.0.0.1:{site_port}/", service
+    finally:
+        service.stop()
+        static.shutdown()
 
 
 def signed_token(article: str, seconds_ago: float) -> str:

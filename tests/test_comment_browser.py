@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from comment_service import CommentService, Reader, free_port, serve_static
-from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
+from comment_service import Reader, live_comment_site
+from conftest import article, axe_core, run_cli
 from test_comment_service import KEY, THREAD, comment_form
 
 pytestmark = pytest.mark.slow
@@ -16,28 +16,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def live_site(make_site):
     """The built site on a plain static server, and the comment service it posts to."""
-    site_port, service_port = free_port(), free_port()
-    config = DEFAULT_CONFIG.replace(
-        "base_url: https://news.example.org/", f"base_url: http://127.0.0.1:{site_port}/"
-    ).replace(
-        "related_count: 6\n",
-        f"related_count: 6\ncomments:\n  url: http://127.0.0.1:{service_port}/\n",
-    )
-    site = make_site(
-        {
-            "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
-            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
-        },
-        config=config,
-    )
-    assert run_cli("build", "--site", site).returncode == 0
-    static = serve_static(site / "public", site_port)
-    made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
-    assert made.returncode == 0, made.stderr
-    service = CommentService(site, "--port", str(service_port))
-    yield site, f"http://127.0.0.1:{site_port}/europe/ceasefire/", service
-    service.stop()
-    static.shutdown()
+    files = {
+        "content/articles/2022/09/ceasefire.md": article("停戦は40分で破綻", slug="ceasefire"),
+        "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+    }
+    with live_comment_site(make_site, files) as (site, site_url, service):
+        yield site, site_url + "europe/ceasefire/", service
 
 
 def test_a_comment_posted_without_javascript_is_approved_and_shown_nested(browser, live_site):

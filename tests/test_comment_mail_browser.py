@@ -11,8 +11,8 @@ import time
 import urllib.parse
 
 import pytest
-from comment_service import SECRET, CommentService, free_port, serve_static
-from conftest import DEFAULT_CONFIG, article, axe_core, run_cli
+from comment_service import SECRET, live_comment_site
+from conftest import article, axe_core
 from mail_server import MailServer
 from test_comment_mail import body, subject
 from test_comment_service import THREAD
@@ -24,33 +24,17 @@ TITLE = "停戦は40分で破綻"
 @pytest.fixture
 def mailing_site(make_site, tmp_path):
     mail = MailServer(tmp_path).start()
-    site_port, service_port = free_port(), free_port()
-    service_url = f"http://127.0.0.1:{service_port}/"
-    config = DEFAULT_CONFIG.replace(
-        "base_url: https://news.example.org/", f"base_url: http://127.0.0.1:{site_port}/"
-    ).replace(
-        "related_count: 6\n",
-        f"related_count: 6\ncomments:\n  url: {service_url}\n  mail:\n    smtp: {mail.url()}\n"
-        "    from: comments@news.example.org\n",
-    )
-    site = make_site(
-        {
-            "content/articles/2022/09/ceasefire.md": article(TITLE, slug="ceasefire"),
-            "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
-        },
-        config=config,
-    )
-    assert run_cli("build", "--site", site).returncode == 0
-    static = serve_static(site / "public", site_port)
-    made = run_cli("comments", "moderator", "editor", "--site", site, input="a long passphrase\n")
-    assert made.returncode == 0, made.stderr
-    service = CommentService(
-        site, "--port", str(service_port), env={"SSL_CERT_FILE": str(mail.cert)}
-    )
-    yield site, f"http://127.0.0.1:{site_port}/europe/ceasefire/", service, mail
-    service.stop()
-    static.shutdown()
-    mail.stop()
+    files = {
+        "content/articles/2022/09/ceasefire.md": article(TITLE, slug="ceasefire"),
+        "content/articles/2022/09/ceasefire.comments.yaml": THREAD,
+    }
+    mailing = f"  mail:\n    smtp: {mail.url()}\n    from: comments@news.example.org\n"
+    env = {"SSL_CERT_FILE": str(mail.cert)}
+    try:
+        with live_comment_site(make_site, files, mailing, env) as (site, site_url, service):
+            yield site, site_url + "europe/ceasefire/", service, mail
+    finally:
+        mail.stop()
 
 
 def mail_to(mail: MailServer, address: str, words: str, seconds: float = 60):

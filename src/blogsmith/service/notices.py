@@ -53,9 +53,8 @@ def on_approval(run, row: int) -> None:
             " WHERE c.article = ? AND c.file_id = ? AND c.status = ? AND s.state = ?",
             (article, parent, APPROVED, CONFIRMED),
         )
-        for (address,) in answered[:1]:
-            if address != (email or "").strip().lower():
-                queue(run, REPLY, address, str(row))
+        if answered and answered[0][0] != (email or "").strip().lower():
+            queue(run, REPLY, answered[0][0], str(row))
 
 
 def batch_waiting(database: Database, recipients: list[str], every: float) -> int:

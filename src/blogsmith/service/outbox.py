@@ -85,13 +85,11 @@ class Outbox:
         return claimed
 
     def sent(self, notice: Notice) -> None:
-        self._settle(notice, "UPDATE outbox SET state = ?, failure = '' WHERE id = ?", (SENT,))
+        self._settle(notice, "state = ?, failure = ''", (SENT,))
 
     def skip(self, notice: Notice, reason: str) -> None:
         """Nothing to send after all (the comments waited for were decided meanwhile)."""
-        self._settle(
-            notice, "UPDATE outbox SET state = ?, failure = ? WHERE id = ?", (SENT, reason)
-        )
+        self._settle(notice, "state = ?, failure = ?", (SENT, reason))
 
     def failed(self, notice: Notice, reason: str) -> None:
         """Tried and refused: again after a longer wait, or dropped after MAX_TRIES."""
@@ -99,7 +97,7 @@ class Outbox:
         state = DROPPED if tries >= MAX_TRIES else QUEUED
         self._settle(
             notice,
-            "UPDATE outbox SET state = ?, tries = ?, due = ?, failure = ? WHERE id = ?",
+            "state = ?, tries = ?, due = ?, failure = ?",
             (state, tries, time.time() + wait_after(tries), reason[:500]),
         )
 
@@ -107,7 +105,7 @@ class Outbox:
         """Claimed but not tried (the server could not be reached): due again after
         `delay`, without counting a try against them."""
         for notice in notices:
-            self._settle(notice, "UPDATE outbox SET due = ? WHERE id = ?", (time.time() + delay,))
+            self._settle(notice, "due = ?", (time.time() + delay,))
 
     def prune(self) -> int:
         """Erases what was sent or dropped more than KEPT ago; how many notices went. (Their
@@ -136,10 +134,11 @@ class Outbox:
             )
         return [(kind, recipient, int(tries), failure) for kind, recipient, tries, failure in rows]
 
-    def _settle(self, notice: Notice, sql: str, values: tuple) -> None:
-        """Changes a notice only while this sender's claim on it holds (its due time)."""
+    def _settle(self, notice: Notice, assignments: str, values: tuple) -> None:
+        """Sets `assignments` (an SQL SET list, `values` bound to it) on a notice, only while
+        this sender's claim on it holds (its due time)."""
         with self.database.transaction() as run:
             run(
-                sql.replace("WHERE id = ?", "WHERE id = ? AND due = ?"),
+                f"UPDATE outbox SET {assignments} WHERE id = ? AND due = ?",
                 (*values, notice.row, notice.due),
             )

@@ -101,20 +101,9 @@ def serve(
         clear_untrusted_proxy_headers=False,  # the proxy middleware decides whom to trust
         **server_settings(),
     )
-    bound_slow_clients(server)
-    if not service.config.comments_url:
-        print(
-            "note: 'comments.url' is not set in blogsmith.yaml, so pages have no comment form; "
-            "set it to this service's public URL and build",
-            flush=True,
-        )
-    shown = f"[{host}]" if ":" in host else host
-    print(
-        f"comment service on http://{shown}:{server.effective_port}/ for {service.config.title} "
-        f"(database {service.store.database.where}; moderation at /moderate)",
-        flush=True,
-    )
-    try:
+    try:  # from here a stop may come at any moment, even while the address is printed
+        bound_slow_clients(server)
+        _announce(service, host, server.effective_port)
         server.run()
     except KeyboardInterrupt:
         pass
@@ -123,6 +112,22 @@ def serve(
         if service.postman:
             service.postman.stop()
     return 0
+
+
+def _announce(service, host: str, port: int) -> None:
+    """The line a script waits for (the address), after the note on a missing comments.url."""
+    if not service.config.comments_url:
+        print(
+            "note: 'comments.url' is not set in blogsmith.yaml, so pages have no comment form; "
+            "set it to this service's public URL and build",
+            flush=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"comment service on http://{shown}:{port}/ for {service.config.title} "
+        f"(database {service.store.database.where}; moderation at /moderate)",
+        flush=True,
+    )
 
 
 def pending(site_dir: Path) -> int:
