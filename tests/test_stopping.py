@@ -13,6 +13,8 @@ import time
 import pytest
 from conftest import DEFAULT_CONFIG, article
 
+BUILD = [sys.executable, "-m", "blogsmith", "build", "--site"]
+
 
 def ignoring_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `command &` in a script starts it
@@ -46,3 +48,36 @@ def test_a_server_started_in_the_background_stops_at_once(make_site, command, st
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_build_stopped_by_ctrl_c_says_so_and_leaves_the_previous_output_whole(make_site):
+    files = {
+        f"content/articles/2022/09/a{n}.md": article(f"記事{n}", body="本文です。\n\n" * 40)
+        for n in range(400)
+    }
+    site = make_site(files)
+    assert subprocess.run(BUILD + [str(site)], capture_output=True).returncode == 0
+    before = {path: path.read_bytes() for path in (site / "public").rglob("*") if path.is_file()}
+    config = site / "blogsmith.yaml"
+    config.write_text(config.read_text("utf-8").replace("テスト軍事ニュース", "改題"), "utf-8")
+
+    # Ctrl-C reaches every process of the terminal's group, in the middle of writing pages.
+    process = subprocess.Popen(
+        BUILD + [str(site)], stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    staging = site / ".public.staging"
+    deadline = time.monotonic() + 60
+    while not staging.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the build ended before it could be stopped"
+    os.killpg(process.pid, signal.SIGINT)
+    errors = process.communicate(timeout=60)[1]
+    assert process.returncode == 130
+    assert "Traceback" not in errors and "stopped by Ctrl-C" in errors
+    after = {path: path.read_bytes() for path in (site / "public").rglob("*") if path.is_file()}
+    assert after == before
+
+    rebuilt = subprocess.run(BUILD + [str(site)], capture_output=True, text=True)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "改題" in (site / "public" / "index.html").read_text("utf-8")
+    assert not staging.exists()

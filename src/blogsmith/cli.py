@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except BuildError as exc:  # blogsmith.yaml refused by a command that does not build
         return _fail(exc, False, f"'blogsmith {args.command}' did nothing")
+    except KeyboardInterrupt:  # Ctrl-C: what was being written is abandoned, never half-done
+        print(f"blogsmith {args.command}: stopped by Ctrl-C before it finished", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
