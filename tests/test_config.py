@@ -1,5 +1,9 @@
+import dataclasses
+
+from conftest import article, run_cli
+
 from blogsmith.core import yamlread
-from blogsmith.core.config import Config, validate_config
+from blogsmith.core.config import Category, Config, validate_config
 from blogsmith.core.errors import ErrorBag
 
 
@@ -18,7 +22,7 @@ def test_only_title_and_base_url_are_required_and_the_rest_defaults():
         "Asia/Tokyo",
         "/{category}/{slug}/",
     )
-    assert (config.per_page, config.related_count, config.comments_max_depth) == (10, 6, 5)
+    assert (config.per_page, config.related_count, config.comments.max_depth) == (10, 6, 5)
 
 
 def test_base_url_path_becomes_the_base_path_of_every_link():
@@ -32,7 +36,10 @@ def test_categories_keep_their_order_and_names():
         "title: T\nbase_url: https://a.example/\ncategories:\n"
         "  europe: 欧州関連\n  americas: 北米/南米関連\n"
     )
-    assert config.categories == (("europe", "欧州関連"), ("americas", "北米/南米関連"))
+    assert config.categories == (
+        Category("europe", "欧州関連"),
+        Category("americas", "北米/南米関連"),
+    )
 
 
 def test_category_keys_may_be_japanese_but_not_punctuation():
@@ -40,7 +47,7 @@ def test_category_keys_may_be_japanese_but_not_punctuation():
         "title: T\nbase_url: https://a.example/\n"
         "categories:\n  あさひ: あさひ\n  自衛隊-2: 自衛隊\n"
     )
-    assert config.categories == (("あさひ", "あさひ"), ("自衛隊-2", "自衛隊"))
+    assert config.categories == (Category("あさひ", "あさひ"), Category("自衛隊-2", "自衛隊"))
     _, errors, _ = check("title: T\nbase_url: https://a.example/\ncategories:\n  '-あ': x\n")
     assert "category key '-あ'" in errors[0]
 
@@ -104,3 +111,50 @@ def test_unknown_keys_of_a_section_are_warnings_with_a_suggestion():
         "blogsmith.yaml:4: unknown setting 'images.qualty' is ignored; did you mean 'quality'?",
         "blogsmith.yaml:6: unknown setting 'deploy.too' is ignored; did you mean 'to'?",
     ]
+
+
+def test_sections_are_nested_settings_with_their_own_defaults():
+    config, errors, _ = check(
+        "title: T\nbase_url: https://a.example/\ncomments:\n  url: https://c.example\n"
+        "  mail:\n    smtp: smtps://mail.example.org\n    from: c@a.example\n"
+        "images:\n  widths: [800, 400, 400]\nfeeds:\n  content: summary\n"
+    )
+    assert errors == []
+    assert config.comments.url == "https://c.example/"
+    assert (config.comments.mail.sender, config.comments.mail.tls) == ("c@a.example", "tls")
+    assert config.comments.sends_mail and config.comments.max_depth == 5
+    assert config.images.widths == (400, 800) and config.images.quality == 80
+    assert (config.feeds.content, config.feeds.entries) == ("summary", 20)
+    assert config.deploy.cache_control is None
+    # A section given only partly keeps the rest of its defaults; a mail section needs both.
+    _, errors, _ = check("title: T\nbase_url: https://a.example/\ncomments:\n  mail: {}\n")
+    assert [e.split(": ", 1)[1].split(",")[0] for e in errors] == [
+        "'comments.mail.smtp' must be the SMTP server's URL",
+        "'comments.mail.from' must be the address notices are sent from",
+    ]
+
+
+def test_every_setting_is_declared_with_its_check_or_as_a_section():
+    def declared(kind):
+        for item in dataclasses.fields(kind):
+            if "section" in item.metadata:
+                yield from declared(item.metadata["section"])
+            else:
+                yield item
+
+    for item in declared(Config):
+        assert callable(item.metadata.get("check")), item.name
+
+
+def test_templates_written_for_the_flat_names_of_settings_still_build(make_site):
+    site = make_site(
+        {
+            "content/articles/2022/09/a.md": article("記事"),
+            "templates/robots.txt": "{{ site.feed_content }} {{ site.comments_max_length }} "
+            "{{ site.image_widths|join(',') }} {{ site.comments_mail }} {{ site.deploy_to }}.\n",
+        }
+    )
+    built = run_cli("build", "--site", site)
+    assert built.returncode == 0, built.stderr
+    robots = (site / "public" / "robots.txt").read_text("utf-8")
+    assert robots == "full 4000 210,420,740,1480 False .\n"

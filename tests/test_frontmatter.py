@@ -6,14 +6,14 @@ import pytest
 from blogsmith.content.fields import check_meta
 from blogsmith.content.frontmatter import FrontMatterError, split
 from blogsmith.content.model import Eyecatch, Source
-from blogsmith.core.config import Config
+from blogsmith.core.config import Category, Config
 from blogsmith.core.dates import format_date, parse_datetime
 from blogsmith.core.errors import ErrorBag, in_file_order
 
 CONFIG = Config(
     title="T",
     base_url="https://a.example/",
-    categories=(("europe", "欧州関連"), ("japan", "日本関連")),
+    categories=(Category("europe", "欧州関連"), Category("japan", "日本関連")),
     author="管理人",
 )
 TOKYO = ZoneInfo("Asia/Tokyo")

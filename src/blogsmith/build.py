@@ -393,7 +393,7 @@ class _Build:
         """Every site image the pages show, measured, and resized into the copies the
         output lacks; what is wrong with one is a warning on each article that shows it."""
         config = graph.config
-        settings = ImageSettings(config.image_widths, config.image_webp, config.image_quality)
+        settings = ImageSettings(config.images.widths, config.images.webp, config.images.quality)
         shown = images_shown(graph)
         files = {
             path: statics[path[1:]] for path in shown if path[1:] in statics and is_resizable(path)
@@ -416,7 +416,7 @@ class _Build:
             writer.changed.extend(staged)
         for warning in image_warnings(graph, shown, statics, answers):
             self.bag.warn(*warning)
-        keep = config.image_keep_metadata
+        keep = config.images.keep_metadata
         with stage("originals"):
             self.originals = publish_originals(statics, self.marks, keep, cache, writer)
         for warning in location_warnings(self.originals, self.site_dir, keep):

@@ -203,7 +203,7 @@ def _shown(value: object) -> str:
 
 def _category(c: _Checker, required: bool) -> str | None:
     value = c.data.get("category")
-    declared = [key for key, _ in c.config.categories]
+    declared = list(c.config.category_names)
     listing = ", ".join(sorted(declared)) or "(none: add a 'categories' mapping to blogsmith.yaml)"
     if value is None:
         if required:

@@ -294,7 +294,7 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
 
         bag = ErrorBag()
         config = settings.config
-        thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments_max_depth, bag)
+        thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments.max_depth, bag)
         article = article_of(key)
         packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
         return FileResult(

@@ -32,7 +32,7 @@ class DeployRequest:
 def deploy_command(request: DeployRequest) -> int:
     """Runs the deploy and prints what it did; BuildError for a config with errors."""
     config = require_config(request.site)
-    url = request.to or config.deploy_to
+    url = request.to or config.deploy.to
     try:
         if not url:
             raise DeployFailed(

@@ -27,9 +27,9 @@ DEFAULT_CACHE_CONTROL: tuple[tuple[str, str], ...] = (
 
 
 def deploy_settings(config: Config) -> DeploySettings:
-    rules = config.deploy_cache_control
+    rules = config.deploy.cache_control
     return DeploySettings(
         cache_control=DEFAULT_CACHE_CONTROL if rules is None else rules,
-        cloudfront=config.deploy_cloudfront or None,
-        invalidate_limit=config.deploy_invalidate_limit,
+        cloudfront=config.deploy.cloudfront or None,
+        invalidate_limit=config.deploy.invalidate_limit,
     )

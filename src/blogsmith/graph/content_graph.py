@@ -164,13 +164,8 @@ def build_graph(
 
     built = {key: meta for key, meta in metas.items() if is_built(meta)}
     categories = {
-        key: Category(
-            key,
-            name,
-            urls.public_url(config, urls.category_path(key)),
-            dict(config.category_descriptions).get(key, ""),
-        )
-        for key, name in config.categories
+        key: Category(key, name, urls.public_url(config, urls.category_path(key)), description)
+        for key, name, description in config.categories
     }
     paths = {
         key: urls.article_path(config, m.kind, m.slug, m.category, m.date)

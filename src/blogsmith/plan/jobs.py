@@ -224,7 +224,7 @@ def list_pages(count: int, per_page: int, stable: bool) -> list[ListPage]:
 def _publishing_jobs(graph: Graph, search: bool) -> list[Job]:
     """Feeds, sitemap, robots.txt and the search page: what makes the site publishable."""
     config = graph.config
-    count = config.feed_entries
+    count = config.feeds.entries
     newest = graph.timeline[::-1][:count]
     jobs = [
         Job(
@@ -286,7 +286,7 @@ def comment_feed_jobs(graph: Graph) -> list[Job]:
     comments, so only those are read) and, with `feeds.comments: all`, one per article that
     has comments readers can read."""
     config = graph.config
-    if config.feed_comments == "none":
+    if config.feeds.comments == "none":
         return []
     strings = STRINGS[config.language]
     commented = sorted(
@@ -297,7 +297,7 @@ def comment_feed_jobs(graph: Graph) -> list[Job]:
         ),
         reverse=True,
     )
-    newest = commented[: config.feed_entries]
+    newest = commented[: config.feeds.entries]
     jobs = [
         Job(
             urls.COMMENTS_FEED_PATH,
@@ -312,7 +312,7 @@ def comment_feed_jobs(graph: Graph) -> list[Job]:
             "the comments feed",
         )
     ]
-    if config.feed_comments != "all":
+    if config.feeds.comments != "all":
         return jobs
     for when, key in sorted(commented, key=lambda pair: pair[1]):
         article = graph.articles[key]

@@ -435,7 +435,7 @@ class Renderer:
             threads = [graph.comments[key] for key in keys]
             context["commented"] = [articles[key] for key in keys]
             context["feed_comments"] = (
-                newest_comments(context["commented"], threads, self.config.feed_entries)
+                newest_comments(context["commented"], threads, self.config.feeds.entries)
                 if unpack
                 else threads
             )

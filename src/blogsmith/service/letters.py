@@ -84,7 +84,7 @@ class Letters:
         return self.mail(notice, address, subject, text, None)
 
     def test_mail(self, to: str) -> EmailMessage:
-        server = urlsplit(self.config.comments_mail_smtp).hostname or ""
+        server = urlsplit(self.config.comments.mail.smtp).hostname or ""
         probe = Notice(0, "test", to, "", 0.0, 0)
         body = self.say("mail_test_body", server=server)
         return self.mail(probe, to, self.say("mail_test_subject"), body, None)
@@ -97,7 +97,7 @@ class Letters:
         lines = [self._waiting_line(comment) for comment in waiting[:LISTED]]
         if len(waiting) > LISTED:
             lines.append(self.say("mail_waiting_more", count=len(waiting) - LISTED))
-        moderate = self.config.comments_url + "moderate"
+        moderate = self.config.comments.url + "moderate"
         text = self.say(
             "mail_waiting_body", count=len(waiting), listing="\n".join(lines), moderate=moderate
         )
@@ -116,7 +116,7 @@ class Letters:
 
     def link(self, path: str, purpose: str, email: str) -> str:
         token = self.signer.sign(purpose, email)
-        return f"{self.config.comments_url}{path}?{urlencode({'token': token})}"
+        return f"{self.config.comments.url}{path}?{urlencode({'token': token})}"
 
     def message_key(self, notice: Notice) -> str:
         """The same for every try of a notice (a receiver drops a repeat), and never the
@@ -131,8 +131,8 @@ class Letters:
         self, notice: Notice, to: str, subject: str, body: str, unsubscribing: str | None
     ) -> EmailMessage:
         message = EmailMessage()
-        host = urlsplit(self.config.comments_url).hostname or "localhost"
-        message["From"] = self.config.comments_mail_from
+        host = urlsplit(self.config.comments.url).hostname or "localhost"
+        message["From"] = self.config.comments.mail.sender
         message["To"] = to
         message["Subject"] = subject
         message["Date"] = format_datetime(datetime.now(self.config.zone))

@@ -196,7 +196,7 @@ def publish(
     own = builder is None
     builder = builder or Builder(site_dir, output, keep=False)
     try:
-        answer = builder.run(bool(config.deploy_to), BUILD_SECONDS + PUBLISH_SECONDS)
+        answer = builder.run(bool(config.deploy.to), BUILD_SECONDS + PUBLISH_SECONDS)
     finally:
         if own:
             builder.close()
@@ -214,9 +214,9 @@ def publish(
         lines = said.strip().splitlines()
         done = lines[-1] if lines else ""
         result.message += f"; {done}" if code == 0 else f"; the deploy {_ended(code)}: {done}"
-    if config.comments_publish and result.published:
+    if config.comments.publish and result.published:
         code, said = run_in_own_session(
-            shlex.split(config.comments_publish), site_dir, PUBLISH_SECONDS
+            shlex.split(config.comments.publish), site_dir, PUBLISH_SECONDS
         )
         result.published = code == 0
         if not result.published:

@@ -49,7 +49,7 @@ def edit(
     text `body`. `seen`: the text_digest of the text the moderator read ("" from a terminal,
     which reads nothing first)."""
     try:
-        body = checked_body(body, Limits(config.comments_max_length, 10**6, 0))
+        body = checked_body(body, Limits(config.comments.max_length, 10**6, 0))
     except Refused as refused:
         raise EditRefused(refused.key, **refused.values) from None
     which = which.strip().removeprefix("#")

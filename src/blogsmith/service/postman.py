@@ -53,7 +53,7 @@ class Postman:
 
     @property
     def wanted(self) -> bool:
-        return bool(self.config.comments_mail or self.config.comments_webhook)
+        return bool(self.config.comments.sends_mail or self.config.comments.webhook)
 
     def start(self) -> None:
         if self.wanted and self._thread is None:
@@ -82,19 +82,19 @@ class Postman:
         batch_waiting(
             self.outbox.database,
             self.batch_recipients(),
-            60.0 * self.config.comments_mail_batch_minutes,
+            60.0 * self.config.comments.mail.batch_minutes,
         )
         busy = False
-        if self.config.comments_mail:
+        if self.config.comments.sends_mail:
             busy |= self._send_mail(self.outbox.claim(ROUND, MAIL_KINDS))
-        if self.config.comments_webhook:
+        if self.config.comments.webhook:
             busy |= self._post_webhook(self.outbox.claim(ROUND, (WEBHOOK,)))
         return busy
 
     def batch_recipients(self) -> list[str]:
-        names = self.letters.store.mailed_moderators() if self.config.comments_mail else []
+        names = self.letters.store.mailed_moderators() if self.config.comments.sends_mail else []
         return [f"moderator:{name}" for name in names] + (
-            ["webhook"] if self.config.comments_webhook else []
+            ["webhook"] if self.config.comments.webhook else []
         )
 
     def _send_mail(self, notices) -> bool:
@@ -120,7 +120,7 @@ class Postman:
 
     def _post_webhook(self, notices) -> bool:
         def send(payload) -> None:
-            post_json(self.config.comments_webhook, payload)
+            post_json(self.config.comments.webhook, payload)
 
         self._deliver(notices, send, (OSError, ValueError))
         return len(notices) == ROUND
@@ -151,8 +151,8 @@ class connect:
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> smtplib.SMTP:
-        parts = urlsplit(self.config.comments_mail_smtp)
-        tls = self.config.comments_mail_tls
+        parts = urlsplit(self.config.comments.mail.smtp)
+        tls = self.config.comments.mail.tls
         host = parts.hostname or ""
         context = ssl.create_default_context()
         try:

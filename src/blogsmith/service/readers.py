@@ -84,7 +84,7 @@ def post_comment():
         if service.store.count_events("comment", web.address(), 3600) >= service.limits.per_hour:
             raise Refused(429, "too_many_comments")  # before Akismet is asked
         submission = read_form(form, service.signer, service.limits, service.articles.comment_ids)
-        if not service.config.comments_mail:  # no box on the form; nothing to send
+        if not service.config.comments.sends_mail:  # no box on the form; nothing to send
             submission = replace(submission, notify=False)
         stored = keep(web, submission)
     except Refused as refused:
@@ -131,7 +131,7 @@ def trusted(web: Web, submission) -> bool:
     moderator approved, and never with a held word in it."""
     service = web.service
     return (
-        service.config.comments_auto_approve
+        service.config.comments.auto_approve
         and service.word_lists.held_in(submission) is None
         and service.store.approved_before(submission.email, submission.author)
     )

@@ -31,7 +31,7 @@ class Opened:
 
 def open_site(site_dir: Path) -> Opened:
     config = require_config(site_dir)
-    database = Database(config.comments_database, site_dir)
+    database = Database(config.comments.database, site_dir)
     database.create()
     return Opened(config, database, Store(database))
 
@@ -116,7 +116,7 @@ def serve(
 
 def _announce(service, host: str, port: int) -> None:
     """The line a script waits for (the address), after the note on a missing comments.url."""
-    if not service.config.comments_url:
+    if not service.config.comments.url:
         print(
             "note: 'comments.url' is not set in blogsmith.yaml, so pages have no comment form; "
             "set it to this service's public URL and build",
@@ -282,13 +282,13 @@ def moderator_email(site_dir: Path, name: str, email: str | None) -> int | None:
         return None
     if email is None:
         print(f"moderator {name} gets no mail about waiting comments")
-    elif not opened.config.comments_mail:
+    elif not opened.config.comments.sends_mail:
         print(
             f"moderator {name} will hear of waiting comments at {email} once 'comments.mail' "
             "is set in blogsmith.yaml (nothing is mailed without it)"
         )
     else:
-        minutes = opened.config.comments_mail_batch_minutes
+        minutes = opened.config.comments.mail.batch_minutes
         print(
             f"moderator {name} hears of waiting comments at {email} "
             f"(one mail in {minutes} minutes at most)"
@@ -303,7 +303,7 @@ def mail_report(site_dir: Path, test_to: str | None) -> int:
     from blogsmith.service.postman import Unreachable, connect
 
     opened = open_site(site_dir)
-    if not opened.config.comments_mail:
+    if not opened.config.comments.sends_mail:
         print(
             "blogsmith comments mail: nothing is mailed: set 'comments.mail' (smtp, from) and "
             "'comments.url' in blogsmith.yaml",

@@ -47,14 +47,14 @@ class Service:
 
     @cached_property
     def word_lists(self) -> WordLists:
-        return WordLists.of(self.config.comments_blocked_words, self.config.comments_held_words)
+        return WordLists.of(self.config.comments.blocked_words, self.config.comments.held_words)
 
     @property
     def limits(self) -> Limits:
         return Limits(
-            self.config.comments_max_length,
-            self.config.comments_max_links,
-            self.config.comments_per_hour,
+            self.config.comments.max_length,
+            self.config.comments.max_links,
+            self.config.comments.per_hour,
         )
 
 
@@ -75,8 +75,8 @@ class Web:
             template,
             language=self.language,
             t=self.strings,
-            max_length=self.service.config.comments_max_length,
-            mail=self.service.config.comments_mail,
+            max_length=self.service.config.comments.max_length,
+            mail=self.service.config.comments.sends_mail,
             **values,
         )
         return make_response(html, status)

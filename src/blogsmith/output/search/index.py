@@ -304,7 +304,7 @@ class _Update:
         else:
             for name, number in kept.items():
                 self._keep(name, lambda n=number: _packed(text_of(by_id[n], language)))
-        categories = {key: n for n, (key, _name) in enumerate(graph.config.categories)}
+        categories = {key: n for n, key in enumerate(graph.config.category_names)}
         count = max(new.ids.values(), default=-1) + 1
         self._blocks = -(-count // BLOCK)
 
@@ -351,7 +351,7 @@ class _Update:
             "index": [new.versions[file_name("i", n)] for n in range(new.buckets)],
             "recent": [new.versions[file_name("r", n)] for n in range(new.recent_files)],
             "stale": sorted(new.stale),
-            "categories": [name for _key, name in config.categories],
+            "categories": list(config.category_names.values()),
             "pages": len(new.ids),
             "language": config.language,
         }
