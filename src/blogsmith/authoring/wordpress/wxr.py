@@ -91,65 +91,86 @@ def read(path: Path) -> Iterator[Channel | Item]:
     channel = Channel()
     told = False
     items = 0
-    parent: ET.Element | None = None
-    depth = 0
+    children = _ChannelChildren()
     try:
         with open(path, "rb") as raw:
-            events = ET.iterparse(_Cleaned(raw), events=("start", "end"))
-            for event, element in events:
-                name = _name(element.tag)
-                if event == "start":
-                    depth += 1
-                    if name == "channel":
-                        parent = element
+            for name, element in children.of(ET.iterparse(_Cleaned(raw), ("start", "end"))):
+                if name != "item":
+                    _read_header(channel, name, element)
                     continue
-                depth -= 1
-                if parent is None or depth != 2:  # only the channel's own children
-                    continue
-                if name == "item":
-                    if not told:
-                        told = True
-                        yield channel
-                    items += 1
-                    read_item = _item(element)
-                    read_item.id = read_item.id or f"item-{items}"  # some exports number none
-                    yield read_item
-                elif name == "wp:author":
-                    login = _text(element, "wp:author_login")
-                    channel.authors[login] = _text(element, "wp:author_display_name") or login
-                elif name == "wp:category":
-                    channel.terms.append(
-                        Term(
-                            "category",
-                            unquote(_text(element, "wp:category_nicename")),
-                            _text(element, "wp:cat_name"),
-                            unquote(_text(element, "wp:category_parent")),
-                            _text(element, "wp:term_id").strip(),
-                        )
-                    )
-                elif name == "wp:tag":
-                    channel.terms.append(
-                        Term(
-                            "post_tag",
-                            unquote(_text(element, "wp:tag_slug")),
-                            _text(element, "wp:tag_name"),
-                        )
-                    )
-                elif name in ("title", "link", "language", "wp:base_blog_url"):
-                    setattr(channel, name.removeprefix("wp:"), (element.text or "").strip())
-                parent.remove(element)  # what is read is dropped: memory stays flat
+                if not told:
+                    told = True
+                    yield channel
+                items += 1
+                read_item = _item(element)
+                read_item.id = read_item.id or f"item-{items}"  # some exports number none
+                yield read_item
     except ET.ParseError as exc:
         line, column = exc.position
         raise ExportUnreadable(
             f"{path}:{line}: not well-formed XML at column {column + 1} ({exc.msg.split(':')[0]});"
             " export the site again from Tools > Export"
         ) from None
-    if parent is None:
+    if not children.found:
         raise ExportUnreadable(
             f"{path}: no <channel> found: this is not a WordPress export (Tools > Export makes one)"
         )
     if not told:
         yield channel
+
+
+class _ChannelChildren:
+    """The <channel>'s own children, each once it is read whole, dropped from the tree when
+    the reader moves on so that memory stays flat."""
+
+    def __init__(self) -> None:
+        self.channel: ET.Element | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.channel is not None
+
+    def of(self, events: Iterator[tuple[str, ET.Element]]) -> Iterator[tuple[str, ET.Element]]:
+        depth = 0
+        for event, element in events:
+            name = _name(element.tag)
+            if event == "start":
+                depth += 1
+                if name == "channel":
+                    self.channel = element
+                continue
+            depth -= 1
+            if self.channel is None or depth != 2:  # only the channel's own children
+                continue
+            yield name, element
+            self.channel.remove(element)  # what is read is dropped: memory stays flat
+
+
+def _read_header(channel: Channel, name: str, element: ET.Element) -> None:
+    """One of the channel's own fields, authors or terms, into `channel`."""
+    if name == "wp:author":
+        login = _text(element, "wp:author_login")
+        channel.authors[login] = _text(element, "wp:author_display_name") or login
+    elif name == "wp:category":
+        channel.terms.append(
+            Term(
+                "category",
+                unquote(_text(element, "wp:category_nicename")),
+                _text(element, "wp:cat_name"),
+                unquote(_text(element, "wp:category_parent")),
+                _text(element, "wp:term_id").strip(),
+            )
+        )
+    elif name == "wp:tag":
+        channel.terms.append(
+            Term(
+                "post_tag",
+                unquote(_text(element, "wp:tag_slug")),
+                _text(element, "wp:tag_name"),
+            )
+        )
+    elif name in ("title", "link", "language", "wp:base_blog_url"):
+        setattr(channel, name.removeprefix("wp:"), (element.text or "").strip())
 
 
 class _Cleaned(io.RawIOBase):
