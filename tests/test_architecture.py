@@ -139,7 +139,6 @@ TOO_LONG_ALREADY = {
     "content/comments.py": {"_check"},
     "content/fields.py": {"check_meta"},
     "content/load.py": {"load_file"},
-    "graph/content_graph.py": {"build_graph", "_related", "make"},
     "render/images.py": {"measure_and_resize"},
     "render/pages.py": {"__init__"},
 }

@@ -24,6 +24,9 @@ from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.yamlread import YamlDoc
 from blogsmith.graph.related import Entry, related_blocks
 
+Keys = tuple[str, ...]
+"""Article keys in an order (see Graph)."""
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -147,55 +150,126 @@ def build_graph(
     stages can still report theirs (URL collisions, template errors) in the same run.
     `statics`: the output paths of the static files, where eyecatch images must be (not
     checked without it)."""
-    metas: dict[str, Meta] = {}
-    sources = content.sources
-    loaded_by_key = {s.key: s for s in sources}
+    loaded_by_key = {s.key: s for s in content.sources}
     threads = _threads(content, loaded_by_key, bag)
-    for loaded in sources:
-        meta = loaded.meta
-        if meta is not None:
-            metas[loaded.key] = meta
+    metas = {s.key: s.meta for s in content.sources if s.meta is not None}
     now = options.now or datetime.now(config.zone)
-
-    def is_built(meta: Meta) -> bool:
-        if meta.draft and not options.drafts:
-            return False
-        return not (meta.kind == "article" and meta.date > now and not options.future)
-
-    built = {key: meta for key, meta in metas.items() if is_built(meta)}
-    categories = {
-        key: Category(key, name, urls.public_url(config, urls.category_path(key)), description)
-        for key, name, description in config.categories
-    }
+    built = {key: meta for key, meta in metas.items() if _is_built(meta, options, now)}
+    categories = _categories(config)
     paths = {
         key: urls.article_path(config, m.kind, m.slug, m.category, m.date)
         for key, m in built.items()
     }
-
     maker = ArticleMaker(config, metas, paths, categories, content.digests, statics)
-    articles: dict[str, Article] = {}
-    fingerprints: dict[int, bytes] = {}
-    linked: dict[str, set[str]] = {}
-    said: dict[str, tuple[LocatedError, ...]] = {}
-    for key in built:
+    made = _make_articles(maker, [loaded_by_key[key] for key in built], threads, bag, cache)
+    articles = made.articles
+    timeline, listed = _timeline(articles)
+    by_category, by_tag, by_month = _lists(articles, listed, categories)
+    picked = _HandPicked(metas, set(timeline), bag).of_articles(articles, config.related_count)
+    maker.picked = picked
+    return Graph(
+        config=config,
+        articles=articles,
+        timeline=timeline,
+        listed=listed,
+        categories=categories,
+        by_category=by_category,
+        tags=dict(sorted(maker.tags.items())),
+        by_tag=by_tag,
+        by_month=by_month,
+        prev={timeline[i]: timeline[i - 1] for i in range(1, len(timeline))},
+        next={timeline[i]: timeline[i + 1] for i in range(len(timeline) - 1)},
+        related=_related_blocks(config.related_count, articles, timeline, picked, cache),
+        extra_links={
+            key: tuple(k for k in keys if k not in made.linked[key]) for key, keys in picked.items()
+        },
+        pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
+        docs={key: metas[key].doc for key in articles},
+        comments={key: thread for key, thread in threads.items() if key in articles},
+        fingerprints=made.fingerprints | _thread_fingerprints(content.digests, threads),
+        maker=maker,
+        said=made.said,
+        next_publication=_next_publication(metas, now, options),
+    )
+
+
+def _is_built(meta: Meta, options: BuildOptions, now: datetime) -> bool:
+    """Drafts only with --drafts, articles dated after `now` only with --future."""
+    if meta.draft and not options.drafts:
+        return False
+    return not (meta.kind == "article" and meta.date > now and not options.future)
+
+
+def _next_publication(metas: dict[str, Meta], now: datetime, options: BuildOptions) -> float | None:
+    """See Graph.next_publication."""
+    return min(
+        (
+            m.date.timestamp()
+            for m in metas.values()
+            if m.kind == "article" and m.date > now and not options.future
+        ),
+        default=None,
+    )
+
+
+def _categories(config: Config) -> dict[str, Category]:
+    """The config's categories, in its order, each with its URL and description."""
+    return {
+        key: Category(key, name, urls.public_url(config, urls.category_path(key)), description)
+        for key, name, description in config.categories
+    }
+
+
+@dataclass
+class _Made:
+    """What making every built article gave besides the articles themselves."""
+
+    articles: dict[str, Article] = field(default_factory=dict)
+    fingerprints: dict[int, bytes] = field(default_factory=dict)
+    """See Graph.fingerprints."""
+    linked: dict[str, set[str]] = field(default_factory=dict)
+    """The keys each article's body links to: hand-picked related ones are not listed again."""
+    said: dict[str, tuple[LocatedError, ...]] = field(default_factory=dict)
+    """See Graph.said."""
+
+
+def _make_articles(
+    maker: ArticleMaker,
+    sources: list[LoadedSource],
+    threads: dict[str, LoadedComments],
+    bag: ErrorBag,
+    cache: BuildCache | None,
+) -> _Made:
+    """Every source's Article; one equal to the last build's is that same object, so that what
+    later stages made of it (its card's digest) is reused."""
+    made = _Made()
+    previous = cache.articles if cache is not None else {}
+    for loaded in sources:
+        key = loaded.key
         count = threads[key].count if key in threads else 0
         own = ErrorBag()
-        made, linked[key], fingerprint = maker.make(loaded_by_key[key], count, own)
+        article, made.linked[key], fingerprint = maker.make(loaded, count, own)
         bag.extend(own)
-        said[key] = tuple(own.warnings)
-        previous = cache.articles.get(key) if cache is not None else None
-        if previous is not None and previous == made:
-            made = previous  # the same value as last build: what was made of it is reused
-        articles[key] = made
-        fingerprints[id(made)] = fingerprint
+        made.said[key] = tuple(own.warnings)
+        before = previous.get(key)
+        if before is not None and before == article:
+            article = before
+        made.articles[key] = article
+        made.fingerprints[id(article)] = fingerprint
+    return made
 
+
+def _timeline(articles: dict[str, Article]) -> tuple[Keys, Keys]:
+    """(Graph.timeline, Graph.listed): the articles by date, pages left out."""
     stories = [a for a in articles.values() if a.kind == "article"]
     order = sorted(stories, key=lambda a: (a.date.timestamp(), a.key))
-    timeline = tuple(a.key for a in order if not a.draft)
-    listed = tuple(a.key for a in reversed(order))
-    prev = {timeline[i]: timeline[i - 1] for i in range(1, len(timeline))}
-    nxt = {timeline[i]: timeline[i + 1] for i in range(len(timeline) - 1)}
+    return tuple(a.key for a in order if not a.draft), tuple(a.key for a in reversed(order))
 
+
+def _lists(
+    articles: dict[str, Article], listed: tuple[str, ...], categories: dict[str, Category]
+) -> tuple[dict[str, Keys], dict[str, Keys], dict[tuple[int, int], Keys]]:
+    """(Graph.by_category, Graph.by_tag, Graph.by_month), each list newest first like `listed`."""
     by_category: dict[str, list[str]] = {key: [] for key in categories}
     by_tag: dict[str, list[str]] = defaultdict(list)
     by_month: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -205,39 +279,10 @@ def build_graph(
         for tag in article.tags:
             by_tag[tag.slug].append(key)
         by_month[(article.date.year, article.date.month)].append(key)
-
-    picked, related = _related(config, articles, timeline, metas, loaded_by_key, bag, cache)
-    maker.picked = picked
-    return Graph(
-        config=config,
-        articles=articles,
-        timeline=timeline,
-        listed=listed,
-        categories=categories,
-        by_category={k: tuple(v) for k, v in by_category.items()},
-        tags=dict(sorted(maker.tags.items())),
-        by_tag={k: tuple(v) for k, v in by_tag.items()},
-        by_month={k: tuple(v) for k, v in sorted(by_month.items(), reverse=True)},
-        prev=prev,
-        next=nxt,
-        related=related,
-        extra_links={
-            key: tuple(k for k in keys if k not in linked[key]) for key, keys in picked.items()
-        },
-        pages=tuple(sorted(k for k, a in articles.items() if a.kind == "page")),
-        docs={key: metas[key].doc for key in articles},
-        comments={key: thread for key, thread in threads.items() if key in articles},
-        fingerprints=fingerprints | _thread_fingerprints(content.digests, threads),
-        maker=maker,
-        said=said,
-        next_publication=min(
-            (
-                m.date.timestamp()
-                for m in metas.values()
-                if m.kind == "article" and m.date > now and not options.future
-            ),
-            default=None,
-        ),
+    return (
+        {k: tuple(v) for k, v in by_category.items()},
+        {k: tuple(v) for k, v in by_tag.items()},
+        {k: tuple(v) for k, v in sorted(by_month.items(), reverse=True)},
     )
 
 
@@ -282,21 +327,7 @@ class ArticleMaker:
         assert meta is not None
         body = loaded.body
         links = _resolve_links(loaded, body.links, self.metas, self.paths, config, bag)
-        article_tags = []
-        for name in meta.tags:
-            slug = urls.tag_slug(name)
-            if not slug:
-                bag.add(
-                    loaded.source,
-                    meta.doc.line("tags"),
-                    f"tag {name!r} has no letter or "
-                    "digit to make its URL from; use a tag with letters or digits",
-                )
-                continue
-            tag = self.tags.setdefault(
-                slug, Tag(name, slug, urls.public_url(config, urls.tag_path(slug)))
-            )
-            article_tags.append(tag)
+        article_tags = self._tags(loaded.source, meta, bag)
         path = self.paths[key]
         made = Article(
             key=key,
@@ -321,14 +352,7 @@ class ArticleMaker:
             excerpt=meta.summary or body.excerpt,
             comment_count=comment_count,
         )
-        image = made.eyecatch.image if made.eyecatch else ""
-        if self.statics is not None and image.startswith("/"):
-            if image.lstrip("/") not in self.statics:
-                bag.warn(
-                    loaded.source,
-                    meta.doc.line("eyecatch", "image"),
-                    f"eyecatch image {image} not found: add static{image}",
-                )
+        self._check_eyecatch(loaded.source, meta, bag)
         # An Article is its file, the config and exactly these values from other files.
         made_from = (sorted(links.items()), [(t.name, t.slug) for t in article_tags])
         fingerprint = digest(
@@ -336,6 +360,36 @@ class ArticleMaker:
             + repr((made_from, comment_count)).encode("utf-8", "surrogatepass")
         )
         return made, {_target_key(key, href) for href in links}, fingerprint
+
+    def _tags(self, source: str, meta: Meta, bag: ErrorBag) -> list[Tag]:
+        """The article's tags, each the one Tag of its slug that every article shares."""
+        article_tags = []
+        for name in meta.tags:
+            slug = urls.tag_slug(name)
+            if not slug:
+                bag.add(
+                    source,
+                    meta.doc.line("tags"),
+                    f"tag {name!r} has no letter or "
+                    "digit to make its URL from; use a tag with letters or digits",
+                )
+                continue
+            tag = self.tags.setdefault(
+                slug, Tag(name, slug, urls.public_url(self.config, urls.tag_path(slug)))
+            )
+            article_tags.append(tag)
+        return article_tags
+
+    def _check_eyecatch(self, source: str, meta: Meta, bag: ErrorBag) -> None:
+        """A site image named as the eyecatch must be among the static files (when known)."""
+        image = meta.eyecatch.image if meta.eyecatch else ""
+        if self.statics is not None and image.startswith("/"):
+            if image.lstrip("/") not in self.statics:
+                bag.warn(
+                    source,
+                    meta.doc.line("eyecatch", "image"),
+                    f"eyecatch image {image} not found: add static{image}",
+                )
 
 
 def _threads(
@@ -411,23 +465,94 @@ def _resolve_links(
     return mapping
 
 
-def _related(
-    config: Config,
-    articles: dict[str, Article],
-    timeline: tuple[str, ...],
-    metas: dict[str, Meta],
-    loaded_by_key: dict[str, LoadedSource],
-    bag: ErrorBag,
-    cache: BuildCache | None,
-) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Hand-picked related articles (checked every build) and the full related blocks, whose
-    scoring is reused while every input to it is the same."""
-    published = set(timeline)
-    by_slug: dict[str, list[str]] = defaultdict(list)
-    for key, meta in metas.items():
-        if meta.kind == "article":
-            by_slug[meta.slug].append(key)
+class _HandPicked:
+    """The related articles each front matter names, by slug or by .md path, checked every
+    build: a name that finds no article, or several, goes to the bag, and so does a pick of
+    the article itself or of one not published in this build."""
 
+    def __init__(self, metas: dict[str, Meta], published: set[str], bag: ErrorBag) -> None:
+        self.metas, self.published, self.bag = metas, published, bag
+        self.by_slug: dict[str, list[str]] = defaultdict(list)
+        for key, meta in metas.items():
+            if meta.kind == "article":
+                self.by_slug[meta.slug].append(key)
+
+    def of_articles(self, articles: dict[str, Article], count: int) -> dict[str, Keys]:
+        """Each article's picks (pages have none), at most `count`, in its order."""
+        return {
+            key: self.of(article, count)
+            for key, article in articles.items()
+            if article.kind == "article"
+        }
+
+    def of(self, article: Article, count: int) -> Keys:
+        key, source, meta = article.key, article.source, self.metas[article.key]
+        picked: list[str] = []
+        for position, ref in enumerate(meta.related):
+            line = meta.doc.line("related", position)
+            target = self._target(key, ref, source, line)
+            if target is None:
+                continue
+            if target == key:
+                self.bag.add(
+                    source,
+                    line,
+                    f"an article cannot be related to itself; remove {ref!r} from 'related'",
+                )
+            elif target not in self.published:
+                self.bag.warn(
+                    source,
+                    line,
+                    f"related article {ref!r} is a draft or scheduled; it "
+                    "is left out until it is published",
+                )
+            elif target not in picked:
+                picked.append(target)
+        return tuple(picked[:count])
+
+    def _target(self, key: str, ref: str, source: str, line: int) -> str | None:
+        """The one article `ref` names, or None once the bag says why there is none."""
+        if ref.endswith(".md"):
+            target = _target_key(key, ref)
+            if target not in self.metas:
+                self.bag.add(
+                    source,
+                    line,
+                    f"related article {ref!r} not found: there is no content/{target}",
+                )
+                return None
+            return target
+        matches = self.by_slug.get(ref, [])
+        if not matches:
+            self.bag.add(
+                source,
+                line,
+                f"related article {ref!r} not found: no article has "
+                "that slug; use an article's slug or its .md path relative to "
+                "this file",
+            )
+            return None
+        if len(matches) > 1:
+            names = " and ".join(f"content/{m}" for m in sorted(matches))
+            self.bag.add(
+                source,
+                line,
+                f"related article {ref!r} is ambiguous: {names} "
+                "share that slug; use the .md path relative to this file",
+            )
+            return None
+        return matches[0]
+
+
+def _related_blocks(
+    count: int,
+    articles: dict[str, Article],
+    timeline: Keys,
+    picked: dict[str, Keys],
+    cache: BuildCache | None,
+) -> dict[str, Keys]:
+    """The full related blocks: the picks, then the best-scoring others; the scoring is
+    reused while every input to it is the same (and in part when few changed)."""
     entries: dict[str, Entry] = {}
 
     def entry(key: str) -> Entry:
@@ -438,67 +563,12 @@ def _related(
             )
         return entries[key]
 
-    all_picked = {}
-    for key, article in articles.items():
-        if article.kind != "article":
-            continue
-        meta = metas[key]
-        source = loaded_by_key[key].source
-        picked: list[str] = []
-        for position, ref in enumerate(meta.related):
-            line = meta.doc.line("related", position)
-            if ref.endswith(".md"):
-                matches = [_target_key(key, ref)]
-                if matches[0] not in metas:
-                    bag.add(
-                        source,
-                        line,
-                        f"related article {ref!r} not found: there is no content/{matches[0]}",
-                    )
-                    continue
-            else:
-                matches = by_slug.get(ref, [])
-                if not matches:
-                    bag.add(
-                        source,
-                        line,
-                        f"related article {ref!r} not found: no article has "
-                        "that slug; use an article's slug or its .md path relative to "
-                        "this file",
-                    )
-                    continue
-                if len(matches) > 1:
-                    names = " and ".join(f"content/{m}" for m in sorted(matches))
-                    bag.add(
-                        source,
-                        line,
-                        f"related article {ref!r} is ambiguous: {names} "
-                        "share that slug; use the .md path relative to this file",
-                    )
-                    continue
-            target = matches[0]
-            if target == key:
-                bag.add(
-                    source,
-                    line,
-                    f"an article cannot be related to itself; remove {ref!r} from 'related'",
-                )
-            elif target not in published:
-                bag.warn(
-                    source,
-                    line,
-                    f"related article {ref!r} is a draft or scheduled; it "
-                    "is left out until it is published",
-                )
-            elif target not in picked:
-                picked.append(target)
-        all_picked[key] = tuple(picked[: config.related_count])
-    requests = tuple((entry(key), picks) for key, picks in all_picked.items())
-    inputs = (config.related_count, tuple(entry(key) for key in timeline), requests)
+    requests = tuple((entry(key), picks) for key, picks in picked.items())
+    inputs = (count, tuple(entry(key) for key in timeline), requests)
     before = cache.related if cache is not None else None
     if before is not None and before[0] == inputs:
-        return all_picked, before[1]
+        return before[1]
     result = related_blocks(inputs, before)
     if cache is not None:
         cache.remember_related(inputs, result)
-    return all_picked, result
+    return result
