@@ -133,27 +133,10 @@ def _check(
     item: object, position: int, doc: YamlDoc, where: str, zone: ZoneInfo, bag: ErrorBag
 ) -> _Raw | None:
     line = doc.line(position)
-    if not isinstance(item, dict):
-        bag.add(where, line, f"comment {position + 1} must be a mapping like {EXAMPLE}")
+    ident = _identity(item, position, doc, where, bag)
+    if ident is None:
         return None
-    ident = item.get("id")
-    if ident is None or isinstance(ident, (bool, dict, list)) or not str(ident).strip():
-        bag.add(
-            where,
-            line,
-            f"comment {position + 1} has no 'id'; give every comment a unique "
-            "id (a number or a word)",
-        )
-        return None
-    ident = str(ident).strip()
     name = f"comment {ident}"
-    if any(ch.isspace() for ch in ident):
-        bag.add(
-            where,
-            doc.line(position, "id"),
-            f"{name}: an id must not contain spaces (it becomes the link #comment-<id>)",
-        )
-        return None
     for key in item:
         if key not in FIELDS:
             hint = did_you_mean(str(key), list(FIELDS))
@@ -171,24 +154,8 @@ def _check(
 
     removed = _marked(item, "removed", "it was taken down", zone, fail)
     edited = _marked(item, "edited", "a moderator edited it", zone, fail)
-    texts = {"author": "", "body": ""}
-    for key in ("author", "body"):
-        value = item.get(key)
-        if isinstance(value, (dict, list, bool)):
-            fail(key, f"'{key}' must be text")
-        elif value is None or not clean(str(value)).strip():
-            if not removed:  # a removed comment keeps neither
-                fail(key, f"missing '{key}'")
-        else:
-            texts[key] = clean(str(value))
-    date = None
-    if item.get("date") is None:
-        fail("date", f"missing 'date'; {EXPECTED_FORM}")
-    else:
-        try:
-            date = parse_datetime(item["date"], zone)
-        except ValueError as exc:
-            fail("date", f"'date': {exc}; {EXPECTED_FORM}")
+    texts = _texts(item, removed, fail)
+    date = _date(item, zone, fail)
     kind = item.get("type", "comment")
     if kind not in KINDS:
         fail("type", f"'type' must be comment, trackback or pingback, got {kind!r}")
@@ -215,6 +182,61 @@ def _check(
         removed=removed,
         edited=edited,
     )
+
+
+def _identity(item: object, position: int, doc: YamlDoc, where: str, bag: ErrorBag) -> str | None:
+    """The comment's id, or None once the bag says why it has no usable one: the problems
+    of its other fields are reported under it, so they are checked only when there is one."""
+    if not isinstance(item, dict):
+        bag.add(
+            where, doc.line(position), f"comment {position + 1} must be a mapping like {EXAMPLE}"
+        )
+        return None
+    ident = item.get("id")
+    if ident is None or isinstance(ident, (bool, dict, list)) or not str(ident).strip():
+        bag.add(
+            where,
+            doc.line(position),
+            f"comment {position + 1} has no 'id'; give every comment a unique "
+            "id (a number or a word)",
+        )
+        return None
+    ident = str(ident).strip()
+    if any(ch.isspace() for ch in ident):
+        bag.add(
+            where,
+            doc.line(position, "id"),
+            f"comment {ident}: an id must not contain spaces (it becomes the link #comment-<id>)",
+        )
+        return None
+    return ident
+
+
+def _texts(item: dict, removed: bool, fail) -> dict[str, str]:
+    """The author and body, cleaned of markup; both required unless it was taken down."""
+    texts = {"author": "", "body": ""}
+    for key in ("author", "body"):
+        value = item.get(key)
+        if isinstance(value, (dict, list, bool)):
+            fail(key, f"'{key}' must be text")
+        elif value is None or not clean(str(value)).strip():
+            if not removed:  # a removed comment keeps neither
+                fail(key, f"missing '{key}'")
+        else:
+            texts[key] = clean(str(value))
+    return texts
+
+
+def _date(item: dict, zone: ZoneInfo, fail) -> datetime | None:
+    """When the comment was written (required)."""
+    if item.get("date") is None:
+        fail("date", f"missing 'date'; {EXPECTED_FORM}")
+        return None
+    try:
+        return parse_datetime(item["date"], zone)
+    except ValueError as exc:
+        fail("date", f"'date': {exc}; {EXPECTED_FORM}")
+        return None
 
 
 def _marked(item: dict, key: str, what: str, zone: ZoneInfo, fail) -> bool:

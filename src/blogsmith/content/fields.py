@@ -142,19 +142,8 @@ def check_meta(
         )
         return None
     c = _Checker(parts, source, config, bag)
-    for name in c.data:
-        if name not in KNOWN_FIELDS:
-            hint = did_you_mean(str(name), KNOWN_FIELDS)
-            bag.warn(
-                source,
-                doc.line(str(name)),
-                f"unknown field '{name}' is ignored;{hint}".rstrip(";"),
-            )
-
-    kind = c.data.get("kind", "article")
-    if kind not in KINDS:
-        c.error(("kind",), f"'kind' must be 'article' or 'page', got {_shown(kind)}")
-        kind = "article"
+    _warn_of_unknown_fields(c)
+    kind = _kind(c)
     is_article = kind == "article"
 
     title = c.text("title", required=True)
@@ -191,6 +180,27 @@ def check_meta(
         kind=kind,
         doc=doc,
     )
+
+
+def _warn_of_unknown_fields(c: _Checker) -> None:
+    """Fields the format does not know are ignored, most often misspelt: a warning each."""
+    for name in c.data:
+        if name not in KNOWN_FIELDS:
+            hint = did_you_mean(str(name), KNOWN_FIELDS)
+            c.bag.warn(
+                c.where,
+                c.doc.line(str(name)),
+                f"unknown field '{name}' is ignored;{hint}".rstrip(";"),
+            )
+
+
+def _kind(c: _Checker) -> str:
+    """'article' or 'page' (an error, and checked as an article, when it is neither)."""
+    kind = c.data.get("kind", "article")
+    if kind not in KINDS:
+        c.error(("kind",), f"'kind' must be 'article' or 'page', got {_shown(kind)}")
+        kind = "article"
+    return kind
 
 
 def _shown(value: object) -> str:

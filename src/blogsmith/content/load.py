@@ -284,38 +284,51 @@ def load_file(key: str, source: str, data: bytes, settings: Settings) -> FileRes
             ),
         )
     if key.endswith(COMMENTS_SUFFIX):
-        try:
-            doc = yamlread.parse(text)
-        except yamlread.YamlSyntaxError as exc:
-            return FileResult(
-                None, (LocatedError(source, exc.line, f"invalid YAML: {exc.problem}"),)
-            )
-        from zoneinfo import ZoneInfo
+        return _load_comments(key, source, text, settings)
+    return _load_article(key, source, text, settings)
 
-        bag = ErrorBag()
-        config = settings.config
-        thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments.max_depth, bag)
-        article = article_of(key)
-        packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
-        return FileResult(
-            LoadedComments(article, source, thread.count, thread.newest, packed),
-            tuple(bag.errors),
-            tuple(bag.warnings),
-        )
-    said: list[LocatedError] = []
+
+def _load_comments(key: str, source: str, text: str, settings: Settings) -> FileResult:
+    """A comments file's thread, packed (see LoadedComments.packed)."""
+    try:
+        doc = yamlread.parse(text)
+    except yamlread.YamlSyntaxError as exc:
+        return FileResult(None, (LocatedError(source, exc.line, f"invalid YAML: {exc.problem}"),))
+    from zoneinfo import ZoneInfo
+
+    bag = ErrorBag()
+    config = settings.config
+    thread = read_thread(doc, source, ZoneInfo(config.timezone), config.comments.max_depth, bag)
+    article = article_of(key)
+    packed = pickle.dumps(thread, protocol=pickle.HIGHEST_PROTOCOL)
+    return FileResult(
+        LoadedComments(article, source, thread.count, thread.newest, packed),
+        tuple(bag.errors),
+        tuple(bag.warnings),
+    )
+
+
+def _without_control_characters(text: str, source: str) -> tuple[str, LocatedError | None]:
+    """The text without the characters HTML and feeds cannot hold (pasted from a word
+    processor, usually: they would break feed.xml), and the warning that says so."""
     forbidden = FORBIDDEN.search(text)
-    if forbidden:  # pasted from a word processor, usually: they would break feed.xml
-        line = text.count("\n", 0, forbidden.start()) + 1
-        text, count = FORBIDDEN.subn("", text)
-        said.append(
-            LocatedError(
-                source,
-                line,
-                f"control character U+{ord(forbidden.group()):04X} removed "
-                f"({count} in this file): HTML and feeds cannot hold "
-                "such characters; delete them from the file",
-            )
-        )
+    if not forbidden:
+        return text, None
+    line = text.count("\n", 0, forbidden.start()) + 1
+    text, count = FORBIDDEN.subn("", text)
+    return text, LocatedError(
+        source,
+        line,
+        f"control character U+{ord(forbidden.group()):04X} removed "
+        f"({count} in this file): HTML and feeds cannot hold "
+        "such characters; delete them from the file",
+    )
+
+
+def _load_article(key: str, source: str, text: str, settings: Settings) -> FileResult:
+    """A Markdown source's checked front matter and body."""
+    text, removed = _without_control_characters(text, source)
+    said: list[LocatedError] = [removed] if removed is not None else []
     try:
         parts = split(text)
     except FrontMatterError as exc:
