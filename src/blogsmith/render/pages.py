@@ -220,29 +220,15 @@ class Renderer:
         self.theme = theme
         self.site_dir = site_dir
         self._sidebar_html: Markup | None = None
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(
-                [
-                    UnindentedLoader(self.site_templates),
-                    UnindentedLoader(theme.templates),
-                ]
-            ),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            finalize=_allowed_characters,
-        )
-        # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text), and
-        # without spaces; `tojson` still escapes the characters that could end the <script>.
-        self.env.policies["json.dumps_kwargs"] = {
-            "sort_keys": True,
-            "ensure_ascii": False,
-            "separators": (",", ":"),
-        }
+        self.env = _environment(self.site_templates, theme.templates)
+        self._add_filters()
+        self._add_functions()
+        self._add_site_values(search)
+
+    def _add_filters(self) -> None:
+        """The filters templates pass dates, links, texts and bodies through, in the site's
+        language and under its base path."""
         config = self.config
-        strings = STRINGS[config.language]
         self.env.filters["date"] = lambda moment: format_date(moment, config.language)
         self.env.filters["isodate"] = lambda moment: moment.isoformat()
         self.env.filters["datetime"] = lambda moment: format_datetime(moment, config.language)
@@ -260,22 +246,22 @@ class Renderer:
         self.env.filters["sized_images"] = lambda html: Markup(
             sized_body(html, self.images.facts, site_url, config.base_path)
         )
+
+    def _add_functions(self) -> None:
+        """The functions templates call: URLs, pictures, the sidebar, structured data, feeds
+        and counted words."""
+        config = self.config
+        strings = STRINGS[config.language]
+        site_url = self.env.filters["site_url"]
         self.env.globals.update(
-            site=config,
-            t=strings,
             url=lambda path: urls.public_url(config, path),
             asset=lambda path: urls.public_url(config, "/assets/" + path.lstrip("/")),
-            categories=list(graph.categories.values()),
-            category_counts={k: len(v) for k, v in graph.by_category.items()},
-            recent=[graph.articles[k].card for k in graph.recent()],
-            search_enabled=search,
             picture=lambda path, alt="", sizes="content", eager=False, css_class="": Markup(
                 picture_html(
                     self.images.facts(path), path, site_url, alt, SIZES[sizes], eager, css_class
                 )
             ),
             sidebar=self._sidebar,
-            og_locale="ja_JP" if config.language == "ja" else "en_US",
             news_article=lambda article: news_article(config, article, self.size_of),
             collection_page=lambda title, description, path, items: collection_page(
                 config, title, description, path, items
@@ -289,6 +275,20 @@ class Renderer:
             comment_count=lambda n: strings[
                 "comment_count_one" if n == 1 else "comment_count"
             ].format(n=n),
+        )
+
+    def _add_site_values(self, search: bool) -> None:
+        """What pages show of the whole site: its config and words, its categories, the
+        sidebar's lists (see `version` and `sidebar_inputs`, made of these)."""
+        graph, config = self.graph, self.config
+        self.env.globals.update(
+            site=config,
+            t=STRINGS[config.language],
+            categories=list(graph.categories.values()),
+            category_counts={k: len(v) for k, v in graph.by_category.items()},
+            recent=[graph.articles[k].card for k in graph.recent()],
+            search_enabled=search,
+            og_locale="ja_JP" if config.language == "ja" else "en_US",
             archive_years=[
                 YearLink(
                     format_year(year, config.language),
@@ -465,6 +465,33 @@ class Renderer:
                 found = (self._shown(filename, None), tb.tb_lineno)
             tb = tb.tb_next
         return found
+
+
+def _environment(site_templates: Path, theme_templates: Path) -> jinja2.Environment:
+    """Jinja with the site's templates over the theme's, escaped and strict: an undefined
+    value is an error, not an empty text."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                UnindentedLoader(site_templates),
+                UnindentedLoader(theme_templates),
+            ]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_allowed_characters,
+    )
+    # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text), and
+    # without spaces; `tojson` still escapes the characters that could end the <script>.
+    env.policies["json.dumps_kwargs"] = {
+        "sort_keys": True,
+        "ensure_ascii": False,
+        "separators": (",", ":"),
+    }
+    return env
 
 
 def _allowed_characters(value: object) -> object:
