@@ -289,13 +289,13 @@ def test_copies_are_checked_by_their_folders_time_once_it_can_be_trusted(photo_s
     build(photo_site, public, cache_dir=cache_dir)
     images = public / "images"
     recorded = CacheFolder(cache_dir).load_manifest().outputs
-    assert recorded["images/."][0] == output_state.RACY  # just written: too recent to trust
+    assert not recorded.folder("images").trusted  # just written: too recent to trust
     listed = []
     real = os.listdir
     monkeypatch.setattr(output_state.os, "listdir", lambda path: listed.append(path) or real(path))
     lost = next(images.glob("ship.740w.*.jpg"))
     lost.unlink()
-    os.utime(images, ns=(recorded["images/."][1],) * 2)  # as if in the same clock step
+    os.utime(images, ns=(recorded.folder("images").modified,) * 2)  # in the same clock step
     repaired = build(photo_site, public, cache_dir=cache_dir)
     assert listed == [f"{public}/images/"] and lost.is_file()
     assert repaired.changed == [lost.relative_to(public).as_posix()]
@@ -304,10 +304,7 @@ def test_copies_are_checked_by_their_folders_time_once_it_can_be_trusted(photo_s
     os.utime(images, ns=hour_ago)
     (photo_site / "content/a/three.md").write_text(article("改訂", "2022-09-03 10:00"))
     build(photo_site, public, cache_dir=cache_dir)  # records the folder's time, now trusted
-    assert CacheFolder(cache_dir).load_manifest().outputs["images/."] == (
-        output_state.FOLDER,
-        hour_ago[0],
-    )
+    assert CacheFolder(cache_dir).load_manifest().outputs.folder("images") == (hour_ago[0], True)
     listed.clear()
     quiet = build(photo_site, public, cache_dir=cache_dir)
     assert (listed, quiet.rendered, quiet.changed) == ([], 0, [])
@@ -339,21 +336,21 @@ def test_the_manifest_keeps_the_output_listing_exactly(tmp_path):
     """The manifest packs the output's files into strings and one array, its image copies
     apart; what loads is what was saved, names with any character a file may have
     included, whether it holds copies only, files only or nothing."""
-    from blogsmith.cache.output_state import BY_NAME
+    from blogsmith.cache.output_state import OutputState
     from blogsmith.cache.persist import Manifest
 
-    outputs = {
+    files = {
         "index.html": (1234, 1_700_000_000_123_456_789),
         "アーカイブ/2022/index.html": (0, 1),
-        "images/tank.740w.1a2b3c4d.webp": BY_NAME,
         "a b\n\tc.txt": (2**40, 0),
     }
+    outputs = OutputState(files, ["images/tank.740w.1a2b3c4d.webp"])
     folder = CacheFolder(tmp_path / "cache")
     folder.save(Manifest(b"inputs", "/out", None, outputs, 3, 1, []), None)
     loaded = folder.load_manifest()
     assert loaded is not None and loaded.outputs == outputs
     assert (loaded.pages, loaded.static_files) == (3, 1)
-    copies = {name: BY_NAME for name in ("tank.210w.1a2b3c4d.webp", "b/ship.420w.0f0f0f0f.jpg")}
-    for only in (copies, {"index.html": (1, 2)}, {}):
+    copies = OutputState(copies=["tank.210w.1a2b3c4d.webp", "b/ship.420w.0f0f0f0f.jpg"])
+    for only in (copies, OutputState({"index.html": (1, 2)}), OutputState()):
         folder.save(Manifest(b"inputs", "/out", None, only, 0, 0, []), None)
         assert folder.load_manifest().outputs == only

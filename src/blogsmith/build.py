@@ -26,7 +26,7 @@ from blogsmith.cache.inputs import (
     with_content,
 )
 from blogsmith.cache.location import default_cache_dir
-from blogsmith.cache.output_state import output_files, output_state, output_unchanged
+from blogsmith.cache.output_state import OutputState
 from blogsmith.cache.persist import CacheFolder, Manifest
 from blogsmith.content.load import (
     CONTENT_DIR,
@@ -195,7 +195,7 @@ class _Build:
         self.folder = CacheFolder(cache_dir) if cache_dir is not None and write else None
         self.bag = ErrorBag()
         self.inputs = b""
-        self.state: dict[str, tuple[int, int]] | None = None
+        self.state: OutputState | None = None
         self.marks: dict[str, tuple[int, int]] = {}
         """Each static file's size and modification time, from its one stat of this build."""
         self.unchanged_output = True
@@ -311,9 +311,11 @@ class _Build:
             self.unchanged_output = (
                 manifest is not None
                 and manifest.output == str(self.output)
-                and output_unchanged(self.output, manifest.outputs)
+                and manifest.outputs.unchanged(self.output)
             )
-            self.state = manifest.outputs if self.unchanged_output else output_state(self.output)
+            self.state = (
+                manifest.outputs if self.unchanged_output else OutputState.walked(self.output)
+            )
             if (
                 self.unchanged_output
                 and not self.keep_site
@@ -329,7 +331,7 @@ class _Build:
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()
                 if self.unchanged_output:
-                    self.cache.found_outputs(output_files(self.state))
+                    self.cache.found_outputs(self.state.files())
             if not self.unchanged_output:
                 self.cache.forget_output()
         return None
@@ -401,7 +403,7 @@ class _Build:
         cache = self.cache
         known = cache.images_for(repr(settings)) if cache is not None else {}
         with stage("images"):
-            answers, fresh, copies, staged = measure_and_resize(
+            done = measure_and_resize(
                 files,
                 self.marks,
                 settings,
@@ -410,10 +412,10 @@ class _Build:
                 writer.stage if writer else None,
             )
         if cache is not None:
-            cache.remember_images(fresh, set(files))
+            cache.remember_images(done.fresh, set(files))
         if writer:
-            writer.produced.update(copies)
-            writer.changed.extend(staged)
+            writer.record_all(done.copies, done.staged)
+        answers = done.measured
         for warning in image_warnings(graph, shown, statics, answers):
             self.bag.warn(*warning)
         keep = config.images.keep_metadata
@@ -517,9 +519,9 @@ class _Build:
     def save_cache(
         self, graph: Graph, jobs: list[Job], statics: dict[str, str], result: BuildResult
     ) -> None:
-        assert self.folder is not None and self.cache is not None
+        assert self.folder is not None and self.cache is not None and self.state is not None
         with stage("save cache"):
-            state = output_state(self.output, self.state, result.changed, self.seen_at)
+            state = self.state.after(self.output, result.changed, self.seen_at)
             manifest = Manifest(
                 self.inputs,
                 str(self.output),

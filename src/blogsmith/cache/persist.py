@@ -20,14 +20,12 @@ import os
 import pickle
 import secrets
 import sys
-from array import array
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from blogsmith import __version__
-from blogsmith.cache.output_state import BY_NAME, COPY
+from blogsmith.cache.output_state import OutputState
 from blogsmith.core.build_cache import BuildCache, FileEntry
 
 if TYPE_CHECKING:
@@ -42,7 +40,7 @@ class Manifest:
     inputs: bytes
     output: str
     next_publication: float | None
-    outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    outputs: OutputState = field(default_factory=OutputState)
     pages: int = 0
     static_files: int = 0
     warnings: list = field(default_factory=list)
@@ -55,26 +53,12 @@ class Manifest:
     """The digest of everything the build read but the content (cache.inputs.frame_digest)."""
 
     def __getstate__(self) -> dict:
-        """`outputs` as strings of names and one array of numbers, the image copies apart
-        (their numbers are all BY_NAME): a photo archive's hundred thousand entries then
-        load in milliseconds, not as that many tuples of new integers."""
-        state = dict(vars(self))
-        files = {name: figures for name, figures in self.outputs.items() if figures[0] != COPY}
-        copies = [name for name, figures in self.outputs.items() if figures[0] == COPY]
-        numbers = array("q", chain.from_iterable(files.values()))
-        state["outputs"] = ("\0".join(files), numbers.tobytes(), "\0".join(copies))
-        return state
+        """`outputs` packed (see OutputState.packed): a photo archive's hundred thousand
+        entries then load in milliseconds."""
+        return {**vars(self), "outputs": self.outputs.packed()}
 
     def __setstate__(self, state: dict) -> None:
-        names, packed, copies = state["outputs"]
-        numbers = array("q")
-        numbers.frombytes(packed)
-        pairs = iter(numbers)
-        figures = zip(pairs, pairs, strict=True)
-        outputs = dict(zip(names.split("\0") if names else (), figures, strict=True))
-        outputs.update(dict.fromkeys(copies.split("\0") if copies else (), BY_NAME))
-        state["outputs"] = outputs
-        vars(self).update(state)
+        vars(self).update(state, outputs=OutputState.unpacked(state["outputs"]))
 
 
 MAGIC = b"blogsmith cache\n"

@@ -62,14 +62,16 @@ class BuildCache:
     made with the config and templates of `card_version`: kept on disk, so that a new process
     does not digest every card again (10,000 of them on a large archive)."""
     card_version: bytes | None = None
-    statics: dict[str, tuple[int, int]] = field(default_factory=dict)
+    statics: dict[str, tuple] = field(default_factory=dict)
     """Output path of a static file -> its source's size and time when the committed output
-    got it: an unchanged one is not read again."""
-    pending_statics: dict[str, tuple[int, int]] = field(default_factory=dict)
+    got it, or for an original the image stage published, its render.images.OriginalRecord
+    (as its for_cache keeps it): an unchanged one is not read again."""
+    pending_statics: dict[str, tuple] = field(default_factory=dict)
     image_settings: str = ""
     """The image settings `images` was made with."""
     images: dict[str, tuple] = field(default_factory=dict)
-    """Site path of an image -> what the image stage found (see render.images.Record)."""
+    """Site path of an image -> what the image stage found (render.images.ImageRecord, as
+    its for_cache keeps it)."""
     images_changed: bool = False
     """`images` differs from the cache folder's copy (saved apart: most builds change none)."""
 
@@ -168,7 +170,7 @@ class BuildCache:
         """The output is not as the last build left it: no committed page can be trusted."""
         self.pages, self.version, self.outputs, self.statics = {}, None, None, {}
 
-    def remember_static(self, relative: str, mark: tuple[int, int]) -> None:
+    def remember_static(self, relative: str, mark: tuple) -> None:
         """A static file staged or kept now, as its source was: it counts once committed."""
         self.pending_statics[relative] = mark
 

@@ -17,7 +17,7 @@ import fcntl
 import os
 import shutil
 import stat
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, KeysView
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -99,10 +99,23 @@ class StagedWriter:
         self.staging = output.parent / f".{output.name}.staging"
         self.owned = owned_files(output)
         """What blogsmith wrote there before: the only files it may replace or remove."""
-        self.produced: set[str] = set()
-        self.changed: list[str] = []
+        self._produced: dict[str, None] = {}
+        """Every file the output holds once this build commits (a dict: its keys() are a
+        live view that cannot be written through)."""
+        self._changed: list[str] = []
         if self.staging.exists():
             shutil.rmtree(self.staging)
+
+    @property
+    def produced(self) -> KeysView[str]:
+        """Every output file this build has staged or kept so far: what the output holds
+        once it commits (the others blogsmith wrote are removed)."""
+        return self._produced.keys()
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The output files staged so far: those the commit writes."""
+        return tuple(self._changed)
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` for output file `relative` unless the output already holds it."""
@@ -111,10 +124,16 @@ class StagedWriter:
     def record(self, relative: str, staged: bool) -> bool:
         """Note output file `relative` as produced, and as changed when it was `staged` (by
         `stage`, here or in a forked worker); returns `staged`."""
-        self.produced.add(relative)
+        self._produced[relative] = None
         if staged:
-            self.changed.append(relative)
+            self._changed.append(relative)
         return staged
+
+    def record_all(self, produced: Iterable[str], staged: Iterable[str] = ()) -> None:
+        """Note many output files as produced, those `staged` among them (by `stage`, in
+        forked workers) as changed too: the record of work done elsewhere, in one step."""
+        self._produced.update(dict.fromkeys(produced))
+        self._changed.extend(staged)
 
     def stage(self, relative: str, data: bytes) -> bool:
         """Write `data` to the staging folder if it differs from the output (True); keeps no
@@ -133,7 +152,7 @@ class StagedWriter:
     def keep(self, relative: str) -> bool:
         """Keep the output's current file as it is, if there is one (True)."""
         if relative in self.known if self.known is not None else (self.output / relative).is_file():
-            self.produced.add(relative)
+            self.record(relative, staged=False)
             return True
         return False
 
@@ -143,7 +162,7 @@ class StagedWriter:
         if self.known is None:
             return all(self.keep(relative) for relative in relatives)
         if self.known.issuperset(relatives):
-            self.produced.update(relatives)
+            self.record_all(relatives)
             return True
         return False
 
@@ -156,12 +175,12 @@ class StagedWriter:
             os.replace(self.staging, self.output)  # a first build: one rename moves it all
             return []
         self._folders: dict[str, bool] = {}
-        foreign = [relative for relative in self.changed if self._foreign(relative)]
+        foreign = [relative for relative in self._changed if self._foreign(relative)]
         if foreign:
             raise NotOwned("holds files blogsmith did not write where it would write", foreign)
         self.output.mkdir(parents=True, exist_ok=True)
         made: set[Path] = set()
-        for relative in self.changed:
+        for relative in self._changed:
             target = self.output / relative
             if target.parent not in made:
                 _make_parent(target, self.output)
@@ -203,10 +222,10 @@ class StagedWriter:
         return verdict
 
     def _list_owned(self, folder: Path) -> None:
-        if self.produced == self.owned and (folder / OWNED_LIST).is_file():
+        if self._produced.keys() == self.owned and (folder / OWNED_LIST).is_file():
             return
         temporary = folder / f"{OWNED_LIST}.{os.getpid()}.tmp"
-        temporary.write_text("".join(f"{path}\n" for path in sorted(self.produced)), "utf-8")
+        temporary.write_text("".join(f"{path}\n" for path in sorted(self._produced)), "utf-8")
         os.replace(temporary, folder / OWNED_LIST)
 
     def abort(self) -> None:
@@ -215,7 +234,7 @@ class StagedWriter:
     def _remove_stale(self) -> list[str]:
         """Files blogsmith wrote that nothing produces any more, and their emptied folders."""
         removed = []
-        for relative in sorted(self.owned - self.produced):
+        for relative in sorted(self.owned - self._produced.keys()):
             path = self.output / relative
             try:
                 path.unlink()

@@ -74,7 +74,7 @@ def patch(
             cache.discard_pages()
             return None
         searched = update_index(patched, writer, cache.search) if graph.config.search else None
-        writer.produced.update(cache.outputs - gone)  # the files as before, but feeds gone
+        writer.keep_all(cache.outputs - gone)  # the files as before, but feeds gone
         cache.statics_unchanged()
         publisher.publish(writer)
         cache.committed(live.version, writer.produced, searched, patched.articles)

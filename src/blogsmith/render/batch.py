@@ -97,17 +97,17 @@ def render_pages(
 ) -> list[LocatedError]:
     """Render `todo` on every core; staged files are written by whoever rendered them."""
     problems: list[LocatedError] = []
+    staged: list[str] = []
 
     def collect(outcome: tuple[list[str], list[LocatedError], int]) -> None:
         changed, errors, count = outcome
-        if writer:
-            writer.changed.extend(changed)
+        staged.extend(changed)
         problems.extend(errors)
         counter.advance(count)
 
     run_in_workers(_render_slice, len(todo), collect, inherit=(renderer, jobs, todo, writer))
     if writer:
-        writer.produced.update(jobs[index].output_file for index in todo)
+        writer.record_all((jobs[index].output_file for index in todo), staged)
     return problems
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -100,27 +100,91 @@ def variant_name(path: str, width: int, source_digest: bytes, extension: str) ->
     return str(pure.with_name(f"{pure.stem}.{width}w.{source_digest.hex()[:8]}{extension}"))
 
 
-Record = tuple
-"""What the cache keeps of one image, as a plain tuple (tens of thousands load in
-milliseconds, where named tuples would each call a constructor): its file's size and time,
-the digest of its bytes and the settings, then its width, height, type and the output paths
-of its copies (narrowest first), or else the problem found, alone."""
+class ImageRecord(NamedTuple):
+    """What the image stage found of one image: enough to make its facts again without
+    reading it. The cache keeps it as a plain tuple, its fields but `problem` in order, or
+    its first three and `problem` (`for_cache`): tens of thousands load in milliseconds,
+    where named tuples would each call a constructor; `from_cache` reads one back."""
 
+    file_size: int
+    file_time: int
+    """Its file's modification time (ns)."""
+    made_for: bytes | None
+    """The digest of its bytes and the settings (None: the file could not be read)."""
+    width: int = 0
+    height: int = 0
+    mime: str = ""
+    copies: tuple[str, ...] = ()
+    """The output paths of its copies, narrowest first."""
+    problem: str | None = None
+    """What is wrong with it, instead of its size, type and copies."""
 
-def _record(mark: tuple[int, int], made_for: bytes | None, found) -> Record:
-    if isinstance(found, ImageProblem):
-        return (*mark, made_for, found.message)
-    copies = tuple(variant.path.lstrip("/") for variant in found.variants)
-    return (*mark, made_for, found.width, found.height, found.mime, copies)
+    @classmethod
+    def of(cls, mark: tuple[int, int], made_for: bytes | None, found) -> ImageRecord:
+        """The record of what `_process` found (ImageFacts, or an ImageProblem) of a file
+        of this size and time (`mark`)."""
+        if isinstance(found, ImageProblem):
+            return cls(*mark, made_for, problem=found.message)
+        copies = tuple(variant.path.lstrip("/") for variant in found.variants)
+        return cls(*mark, made_for, found.width, found.height, found.mime, copies)
+
+    @classmethod
+    def from_cache(cls, kept: tuple) -> ImageRecord:
+        """A record as `for_cache` kept it (made without a call to the constructor: every
+        build reads every image's)."""
+        if len(kept) == 4:
+            return cls(*kept[:3], problem=kept[3])
+        return tuple.__new__(cls, (*kept, None))
+
+    def for_cache(self) -> tuple:
+        if self.problem is not None:
+            return (*self[:3], self.problem)
+        return self[:7]
+
+    @property
+    def mark(self) -> tuple[int, int]:
+        """Its file's size and time."""
+        return (self.file_size, self.file_time)
+
+    def touched(self, mark: tuple[int, int]) -> ImageRecord:
+        """The same record, of a file with the same bytes and a new size and time."""
+        return self._replace(file_size=mark[0], file_time=mark[1])
+
+    @property
+    def size_or_problem(self) -> tuple[int, int] | str:
+        return self.problem if self.problem is not None else (self.width, self.height)
+
+    @property
+    def version(self) -> bytes:
+        """What a page that shows the image depends on: the digest its facts and copies were
+        made from, or the problem found."""
+        if self.problem is not None:
+            return self.problem.encode("utf-8", "surrogatepass")
+        return self.made_for
+
+    def facts(self, path: str) -> ImageFacts | None:
+        """What a page shows of the image at site path `path` (None: it has a problem)."""
+        if self.problem is not None:
+            return None
+        width, height = self.width, self.height
+        variants = []
+        for copy in self.copies:
+            match = COPY_NAME.search(copy)
+            target = int(match.group(1))
+            kind = EXTENSIONS["." + match.group(2)]
+            variants.append(
+                Variant("/" + copy, target, max(1, round(height * target / width)), MIME[kind])
+            )
+        return ImageFacts(path, width, height, self.mime, tuple(variants))
 
 
 class MeasuredImages:
     """What the image stage found of each image, by site path: its facts are made from its
     record when a page first shows it (a rebuild renders a few pages)."""
 
-    def __init__(self, records: dict[str, Record] | None = None):
+    def __init__(self, records: dict[str, ImageRecord] | None = None):
         self.records = records or {}
-        self._made: dict[str, ImageFacts] = {}
+        self._made: dict[str, ImageFacts | None] = {}
 
     def __contains__(self, path: object) -> bool:
         return path in self.records
@@ -130,106 +194,141 @@ class MeasuredImages:
         found = self._made.get(path)
         if found is None:
             record = self.records.get(path)
-            if record is None or len(record) == 4:
+            if record is None:
                 return None
-            found = self._made[path] = _facts_of(path, record)
+            found = self._made[path] = record.facts(path)
         return found
 
     def size(self, path: str) -> tuple[int, int] | str | None:
         """An image's width and height, or the problem found, without making its facts."""
         record = self.records.get(path)
-        if record is None:
-            return None
-        return record[3] if len(record) == 4 else (record[3], record[4])
+        return None if record is None else record.size_or_problem
 
     def version_of(self, path: str) -> bytes:
-        """What a page that shows this image depends on: the digest of the bytes and the
-        settings its facts and copies were made from, or the problem found; b"" when it is
-        not measured (remote, missing). Page keys carry it, so a changed image renders
+        """What a page that shows this image depends on (ImageRecord.version); b"" when it
+        is not measured (remote, missing). Page keys carry it, so a changed image renders
         again only the pages that show it."""
         record = self.records.get(path)
-        if record is None:
-            return b""
-        return record[2] if len(record) == 7 else record[3].encode("utf-8", "surrogatepass")
+        return b"" if record is None else record.version
 
 
-def _facts_of(path: str, record: Record) -> ImageFacts:
-    width, height, mime, copies = record[3:]
-    variants = []
-    for copy in copies:
-        match = COPY_NAME.search(copy)
-        target = int(match.group(1))
-        kind = EXTENSIONS["." + match.group(2)]
-        variants.append(
-            Variant("/" + copy, target, max(1, round(height * target / width)), MIME[kind])
-        )
-    return ImageFacts(path, width, height, mime, tuple(variants))
+class ResizedImages(NamedTuple):
+    """What `measure_and_resize` did."""
+
+    measured: MeasuredImages
+    """Facts or a problem for every image."""
+    fresh: dict[str, tuple]
+    """The records made now, as the cache keeps them (ImageRecord.for_cache)."""
+    copies: list[str]
+    """The output paths of the copies of the images processed now."""
+    staged: list[str]
+    """Those of them staged now, the output lacking them."""
+
+
+@dataclass
+class _Answers:
+    """The image stage's answers as they are made, by site path: `records` for every image,
+    `fresh` those the cache lacks, `todo` the images to process: (path, source, made_for)."""
+
+    records: dict[str, ImageRecord] = field(default_factory=dict)
+    fresh: dict[str, ImageRecord] = field(default_factory=dict)
+    todo: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 def measure_and_resize(
     files: dict[str, str],
     marks: dict[str, tuple[int, int]],
     settings: ImageSettings,
-    known: dict[str, Record],
+    known: dict[str, tuple],
     keep,
     stage,
-) -> tuple[MeasuredImages, dict[str, Record], list[str], list[str]]:
-    """Facts or a problem for every image in `files` (site path -> source); the records made
-    now, for the cache; the output paths of the copies of the images processed now; and
-    those staged now because the output lacks them.
+) -> ResizedImages:
+    """Facts or a problem for every image in `files` (site path -> source), and its copies
+    staged when the output lacks them.
 
     `marks` holds each file's size and modification time, from the build's listing (by
     output path: without the site path's leading slash).
-    `known` is the last build's records, made with these settings: a file of the same size
-    and time, or of the same bytes, is not decoded again when its copies are in the output
-    (`keep(relatives) -> bool` keeps them there, if it has them all). `stage(relative,
-    data) -> bool` stages a copy, and is None when nothing is written (`blogsmith check`
-    measures without resizing)."""
-    records: dict[str, Record] = {}
-    fresh: dict[str, Record] = {}
-    todo: list[tuple[str, str, bytes]] = []
-    with_copies: list[tuple[str, str, bytes, Record]] = []
+    `known` is the last build's records, made with these settings (as the cache keeps them):
+    a file of the same size and time, or of the same bytes, is not decoded again when its
+    copies are in the output (`keep(relatives) -> bool` keeps them there, if it has them
+    all). `stage(relative, data) -> bool` stages a copy, and is None when nothing is written
+    (`blogsmith check` measures without resizing)."""
+    answers = _Answers()
+    with_copies = _reuse_known(files, marks, settings, known, stage is not None, answers)
+    _keep_copies(with_copies, keep, answers)
+    copies, staged = _process_all(answers, marks, settings, stage, keep)
+    fresh = {path: record.for_cache() for path, record in answers.fresh.items()}
+    return ResizedImages(MeasuredImages(answers.records), fresh, copies, staged)
+
+
+def _reuse_known(
+    files: dict[str, str],
+    marks: dict[str, tuple[int, int]],
+    settings: ImageSettings,
+    known: dict[str, tuple],
+    writes: bool,
+    answers: _Answers,
+) -> list[tuple[str, str, ImageRecord]]:
+    """Answers the images whose record still holds (the same size and time, or the same
+    bytes), or that cannot be read; the others are left to do. Returns those whose record
+    holds but whose copies the output must have: (path, source, record)."""
     settings_key = repr(settings).encode()
+    with_copies = []
     for path, source in files.items():
         mark = marks[path[1:]]
-        previous = known.get(path)
-        if previous is not None and previous[:2] == mark:
-            made_for = previous[2]
+        kept = known.get(path)
+        previous = None if kept is None else ImageRecord.from_cache(kept)
+        if previous is not None and previous.mark == mark:
+            made_for = previous.made_for
         else:
             try:
                 with open(source, "rb") as stream:
                     data = stream.read()
             except OSError as exc:
                 problem = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
-                records[path] = _record(mark, None, problem)
+                answers.records[path] = ImageRecord.of(mark, None, problem)
                 continue
             made_for = digest(data + settings_key)
-            if previous is not None and previous[2] == made_for:  # the same bytes, touched
-                previous = fresh[path] = (*mark, *previous[2:])
-        if previous is None or previous[2] != made_for:
-            todo.append((path, source, made_for))
-        elif stage is None or len(previous) == 4:
-            records[path] = previous
+            if previous is not None and previous.made_for == made_for:  # the same, touched
+                previous = answers.fresh[path] = previous.touched(mark)
+        if previous is None or previous.made_for != made_for:
+            answers.todo.append((path, source, made_for))
+        elif not writes or previous.problem is not None:
+            answers.records[path] = previous
         else:
-            with_copies.append((path, source, made_for, previous))
-    # Usually every copy is there: one question for all of them, then one for each image.
-    every = keep([copy for *_, previous in with_copies for copy in previous[6]])
-    for path, source, made_for, previous in with_copies:
-        if every or keep(previous[6]):
-            records[path] = previous
+            with_copies.append((path, source, previous))
+    return with_copies
+
+
+def _keep_copies(with_copies: list[tuple[str, str, ImageRecord]], keep, answers: _Answers) -> None:
+    """Keeps the copies of these images in the output; an image whose copies it lacks is
+    processed again. Usually every copy is there: one question for all of them, then one
+    for each image."""
+    every = keep([copy for *_, previous in with_copies for copy in previous.copies])
+    for path, source, previous in with_copies:
+        if every or keep(previous.copies):
+            answers.records[path] = previous
         else:
-            fresh.pop(path, None)
-            todo.append((path, source, made_for))
-    todo.sort()
+            answers.fresh.pop(path, None)
+            answers.todo.append((path, source, previous.made_for))
+
+
+def _process_all(
+    answers: _Answers, marks: dict[str, tuple[int, int]], settings: ImageSettings, stage, keep
+) -> tuple[list[str], list[str]]:
+    """Processes the images left to do, on every core: the output paths of their copies,
+    and of those staged."""
+    todo = sorted(answers.todo)
     arguments = [(p, s, m, settings) for p, s, m in todo]
     results = map_in_workers(_process, arguments, minimum_items=8, inherit=(stage, keep))
     staged: list[str] = []
     copies: list[str] = []
     for (path, _, made_for), (found, written) in zip(todo, results, strict=True):
-        record = records[path] = fresh[path] = _record(marks[path[1:]], made_for, found)
-        copies += record[6] if len(record) == 7 else ()
+        record = ImageRecord.of(marks[path[1:]], made_for, found)
+        answers.records[path] = answers.fresh[path] = record
+        copies += record.copies
         staged += written
-    return MeasuredImages(records), fresh, copies, staged
+    return copies, staged
 
 
 def _process(path: str, source: str, made_for: bytes, settings: ImageSettings):
@@ -541,6 +640,36 @@ class Originals(NamedTuple):
     """Sources of those that carried the place they were taken."""
 
 
+class OriginalRecord(NamedTuple):
+    """What the cache keeps of an original `publish_originals` published, among the records
+    of static files: as a plain tuple of its fields (see from_cache)."""
+
+    file_size: int
+    file_time: int
+    """Its source's modification time (ns)."""
+    kept_metadata: bool
+    """The images.keep_metadata setting it was published with."""
+    located: bool
+    """Whether it carried the place it was taken (for the warning every build says)."""
+
+    @classmethod
+    def from_cache(cls, kept: tuple | None) -> OriginalRecord | None:
+        """A record as `for_cache` kept it (made without a call to the constructor: every
+        build reads every original's); None for none, or a static file's own record (its
+        size and time only: it was not published as an original)."""
+        if kept is None or len(kept) != len(cls._fields):
+            return None
+        return tuple.__new__(cls, kept)
+
+    def for_cache(self) -> tuple:
+        return tuple(self)
+
+    @property
+    def mark(self) -> tuple[int, int]:
+        """Its source's size and time."""
+        return (self.file_size, self.file_time)
+
+
 def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache, writer):
     """Every JPEG, PNG and WebP of static/ published without its private metadata (see
     render.private_metadata), or as it is with `keep_metadata`. Like any static file, an
@@ -550,21 +679,26 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
     core: creating a file costs the system more than cleaning it (a photo archive has tens of
     thousands). `writer` is None for `check`, which reads them all."""
     committed = cache.statics if cache is not None and writer is not None else {}
-    records: dict[str, tuple] = {}
-    todo: list[tuple[str, str, tuple]] = []
+    records: dict[str, OriginalRecord] = {}
+    todo: list[tuple[str, str, tuple[int, int], bool]] = []
     for relative, source in statics.items():
         if not relative.lower().endswith(ORIGINALS):
             continue
-        wanted = (*marks[relative], keep_metadata)
-        record = committed.get(relative)
-        if record is None or record[:3] != wanted or not writer.keep(relative):
-            todo.append((relative, source, wanted))
+        mark = marks[relative]
+        record = OriginalRecord.from_cache(committed.get(relative))
+        if (
+            record is None
+            or record.mark != mark
+            or record.kept_metadata != keep_metadata
+            or not writer.keep(relative)
+        ):
+            todo.append((relative, source, mark, keep_metadata))
         else:
             records[relative] = record
     made = map_in_workers(
         _publish_original, todo, inherit=writer.stage if writer is not None else None
     )
-    for (relative, _, _), outcome in zip(todo, made, strict=True):
+    for (relative, *_), outcome in zip(todo, made, strict=True):
         if outcome is None:  # unreadable: the static copy says so
             continue
         records[relative], staged = outcome
@@ -577,13 +711,15 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
             continue
         published.add(relative)
         if cache is not None and writer is not None:
-            cache.remember_static(relative, record)
-        if record[3]:
+            cache.remember_static(relative, record.for_cache())
+        if record.located:
             located.append(source)
     return Originals(frozenset(published), tuple(located))
 
 
-def _publish_original(relative: str, source: str, wanted: tuple) -> tuple | None:
+def _publish_original(
+    relative: str, source: str, mark: tuple[int, int], keep_metadata: bool
+) -> tuple[OriginalRecord, bool] | None:
     """Reads one original and stages it as published: its record and whether it was staged
     (the output held other bytes), or None when unreadable."""
     from blogsmith.render.private_metadata import without_private_metadata
@@ -595,8 +731,8 @@ def _publish_original(relative: str, source: str, wanted: tuple) -> tuple | None
         return None
     cleaned = without_private_metadata(data)
     stage = inherited()  # the writer's, or None for `check`
-    staged = stage is not None and stage(relative, data if wanted[2] else cleaned.data)
-    return (*wanted, cleaned.located), staged
+    staged = stage is not None and stage(relative, data if keep_metadata else cleaned.data)
+    return OriginalRecord(*mark, keep_metadata, cleaned.located), staged
 
 
 def location_warnings(originals: Originals, site_dir, keep_metadata: bool) -> list[tuple]:

@@ -299,9 +299,9 @@ class _Update:
             file_name("f", number): number for key, number in new.ids.items() if key not in changed
         }
         trusted = writer.known is not None and not self.verify
-        if trusted and all(FOLDER + name in writer.known for name in kept):
-            writer.produced.update(FOLDER + name for name in kept)  # the state knows them
-        else:
+        # With the writer's listing, keep_all keeps all of them (as the state knows them,
+        # unread) or none; else each is looked at.
+        if not (trusted and writer.keep_all([FOLDER + name for name in kept])):
             for name, number in kept.items():
                 self._keep(name, lambda n=number: _packed(text_of(by_id[n], language)))
         categories = {key: n for n, key in enumerate(graph.config.category_names)}
