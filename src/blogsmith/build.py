@@ -367,10 +367,10 @@ class _Build:
         return result
 
     def plan_pages(self, graph: Graph, statics: dict[str, str]) -> list[Job]:
-        known = self.reach is not None  # the last build's paths and static files
+        checked = self.reach is not None  # the last build's paths and static files
         with stage("plan"):
-            jobs = plan(graph, self.bag, graph.config.search, paths_known=known)
-        if not known:
+            jobs = plan(graph, self.bag, graph.config.search, paths_checked=checked)
+        if not checked:
             check_static_conflicts(jobs, statics, self.bag, graph.config.search)
         if self.write:
             _check_output_folder(self.site_dir, self.output, self.bag)
@@ -382,9 +382,9 @@ class _Build:
         if not self.write or self.bag:
             return None
         cache = self.cache
-        known = cache.outputs if cache is not None and self.output.is_dir() else None
+        present = cache.outputs if cache is not None and self.output.is_dir() else None
         try:
-            return self.publisher.stage(known)
+            return self.publisher.stage(present)
         except NotOwned as refused:
             self.bag.add(str(self.output), 0, f"cannot be the output folder: it {refused}")
             return None

@@ -63,10 +63,10 @@ class Publisher:
         self.output = output.resolve()
         self._lock = ReadWriteLock()
 
-    def stage(self, known: set[str] | None = None) -> StagedWriter:
+    def stage(self, present: set[str] | None = None) -> StagedWriter:
         """A staging area for one build's files; raises NotOwned for a folder blogsmith may
         not write (see writer)."""
-        return StagedWriter(self.output, known=known)
+        return StagedWriter(self.output, present=present)
 
     def publish(self, writer: StagedWriter) -> list[str]:
         """Move the staged files in while nobody reads; the removed files."""

@@ -91,9 +91,9 @@ def owned_files(output: Path) -> set[str]:
 class StagedWriter:
     """The one way files reach the output: pages, static files and the search index alike."""
 
-    def __init__(self, output: Path, known: set[str] | None = None):
+    def __init__(self, output: Path, present: set[str] | None = None):
         self.output = output
-        self.known = known
+        self.present = present
         """The output's files as the last build left them, when that can be trusted: stale
         files are then found without walking the output."""
         self.staging = output.parent / f".{output.name}.staging"
@@ -151,7 +151,11 @@ class StagedWriter:
 
     def keep(self, relative: str) -> bool:
         """Keep the output's current file as it is, if there is one (True)."""
-        if relative in self.known if self.known is not None else (self.output / relative).is_file():
+        if (
+            relative in self.present
+            if self.present is not None
+            else (self.output / relative).is_file()
+        ):
             self.record(relative, staged=False)
             return True
         return False
@@ -159,9 +163,9 @@ class StagedWriter:
     def keep_all(self, relatives: Collection[str]) -> bool:
         """Keep these output files as they are, if the output has them all (True): an
         image's copies, tens of thousands in a photo archive, checked in one step."""
-        if self.known is None:
+        if self.present is None:
             return all(self.keep(relative) for relative in relatives)
-        if self.known.issuperset(relatives):
+        if self.present.issuperset(relatives):
             self.record_all(relatives)
             return True
         return False

@@ -58,8 +58,10 @@ def pages_showing(
     return sorted(among)
 
 
-def plan(graph: Graph, bag: ErrorBag, search: bool = False, paths_known: bool = False) -> list[Job]:
-    """Every output file of the site; `search` adds the search page. `paths_known`: the
+def plan(
+    graph: Graph, bag: ErrorBag, search: bool = False, paths_checked: bool = False
+) -> list[Job]:
+    """Every output file of the site; `search` adds the search page. `paths_checked`: the
     paths are those of the last committed build (an edit kept the site's shape), whose
     checks they passed."""
     jobs: list[Job] = []
@@ -92,7 +94,7 @@ def plan(graph: Graph, bag: ErrorBag, search: bool = False, paths_known: bool = 
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
     jobs = _answer_queries(jobs, queries, config)
-    if not paths_known:
+    if not paths_checked:
         check_paths(jobs, bag, search)
     return jobs
 

@@ -239,7 +239,7 @@ def measure_and_resize(
     files: dict[str, str],
     marks: dict[str, tuple[int, int]],
     settings: ImageSettings,
-    known: dict[str, tuple],
+    last_records: dict[str, tuple],
     keep,
     stage,
 ) -> ResizedImages:
@@ -248,24 +248,26 @@ def measure_and_resize(
 
     `marks` holds each file's size and modification time, from the build's listing (by
     output path: without the site path's leading slash).
-    `known` is the last build's records, made with these settings (as the cache keeps them):
-    a file of the same size and time, or of the same bytes, is not decoded again when its
-    copies are in the output (`keep(relatives) -> bool` keeps them there, if it has them
-    all). `stage(relative, data) -> bool` stages a copy, and is None when nothing is written
-    (`blogsmith check` measures without resizing)."""
+    `last_records` are the last build's records, made with these settings (as the cache
+    keeps them): a file of the same size and time, or of the same bytes, is not decoded
+    again when its copies are in the output (`keep(relatives) -> bool` keeps them there,
+    if it has them all). `stage(relative, data) -> bool` stages a copy, and is None when
+    nothing is written (`blogsmith check` measures without resizing)."""
     answers = _Answers()
-    with_copies = _reuse_known(files, marks, settings, known, stage is not None, answers)
+    with_copies = _reuse_last_records(
+        files, marks, settings, last_records, stage is not None, answers
+    )
     _keep_copies(with_copies, keep, answers)
     copies, staged = _process_all(answers, marks, settings, stage, keep)
     fresh = {path: record.for_cache() for path, record in answers.fresh.items()}
     return ResizedImages(MeasuredImages(answers.records), fresh, copies, staged)
 
 
-def _reuse_known(
+def _reuse_last_records(
     files: dict[str, str],
     marks: dict[str, tuple[int, int]],
     settings: ImageSettings,
-    known: dict[str, tuple],
+    last_records: dict[str, tuple],
     writes: bool,
     answers: _Answers,
 ) -> list[tuple[str, str, ImageRecord]]:
@@ -276,7 +278,7 @@ def _reuse_known(
     with_copies = []
     for path, source in files.items():
         mark = marks[path[1:]]
-        kept = known.get(path)
+        kept = last_records.get(path)
         previous = None if kept is None else ImageRecord.from_cache(kept)
         if previous is not None and previous.mark == mark:
             made_for = previous.made_for

@@ -128,9 +128,11 @@ class _Update:
         seen = self.old.seen if self.old is not None else {}
         current: dict[str, tuple[Article, bytes]] = {}
         for article in articles:
-            known = seen.get(article.key)
+            before = seen.get(article.key)
             current[article.key] = (
-                known if known is not None and known[0] is article else (article, _digest(article))
+                before
+                if before is not None and before[0] is article
+                else (article, _digest(article))
             )
         self.new.seen = current
         return current
@@ -278,12 +280,12 @@ class _Update:
     def _committed(self, name: str) -> bytes:
         """The output's file `name` when it is the version the state knows (the committed
         one, until this update stages a new one); else _Stale."""
-        known = self.new.versions.get(name)
+        committed = self.new.versions.get(name)
         try:
             data = (self.writer.output / FOLDER / name).read_bytes()
         except OSError:
             raise _Stale from None
-        if known is None or _version(data) != known:
+        if committed is None or _version(data) != committed:
             raise _Stale
         return data
 
@@ -298,7 +300,7 @@ class _Update:
         kept = {
             file_name("f", number): number for key, number in new.ids.items() if key not in changed
         }
-        trusted = writer.known is not None and not self.verify
+        trusted = writer.present is not None and not self.verify
         # With the writer's listing, keep_all keeps all of them (as the state knows them,
         # unread) or none; else each is looked at.
         if not (trusted and writer.keep_all([FOLDER + name for name in kept])):
