@@ -12,8 +12,8 @@ from __future__ import annotations
 import errno
 import gc
 import time
-from collections.abc import Callable, Container
-from contextlib import nullcontext
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +169,45 @@ def build(
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What a build (or the preview's patch) leaves the next one in its process, once its
+    files are published."""
+
+    version: bytes
+    """The renderer's version: the templates and settings its page keys were made with."""
+    graph: Graph
+    searched: SearchState | None
+
+
+@contextmanager
+def committing(writer: StagedWriter | None, cache: BuildCache | None) -> Iterator[None]:
+    """The one way staged files end: published by `commit` inside this block, or, on any
+    failure (an error, a crash, Ctrl-C), abandoned, with the page keys the cache took
+    meanwhile, so that the output and the cache stay as the last build left them."""
+    try:
+        yield
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        if cache is not None:
+            cache.discard_pages()
+        raise
+
+
+def commit(
+    publisher: Publisher, writer: StagedWriter, cache: BuildCache | None, committed: Committed
+) -> list[str]:
+    """Publishes the staged files, then lets the cache take this build's state as the last
+    one; the output files removed (nothing produces them any more)."""
+    removed = publisher.publish(writer)
+    if cache is not None:
+        cache.committed(
+            committed.version, writer.produced, committed.searched, committed.graph.articles
+        )
+    return removed
+
+
 class _Build:
     """One build in progress: its request, its problems so far, and its stages."""
 
@@ -248,23 +287,16 @@ class _Build:
         )
         renderer = Renderer(graph, self.site_dir, self.theme, graph.config.search, images)
         long_lived_made()
-        try:
+        with committing(writer, self.cache):
             counter = self.render(renderer, jobs, writer, len(statics), result)
             if writer:
                 self.copy_static(statics, writer, counter)
             self.bag.raise_if_any()
             if writer:
                 searched = self.index_for_search(graph, writer)
-                self.publish(writer, result)
-                self.remember(graph, renderer.version, writer, searched)
+                self.publish(writer, result, Committed(renderer.version, graph, searched))
                 if self.folder is not None:
                     self.save_cache(graph, jobs, statics, result)
-        except BaseException:
-            if writer:
-                writer.abort()
-            if self.cache is not None:
-                self.cache.discard_pages()
-            raise
         if writer is not None:
             result.site = BuiltSite(
                 graph, jobs, renderer, renderer.version, images, frozenset(statics), self.cache
@@ -489,10 +521,10 @@ class _Build:
             committed = self.cache.search if self.cache else None
             return update_index(graph, writer, committed, verify=not self.unchanged_output)
 
-    def publish(self, writer: StagedWriter, result: BuildResult) -> None:
+    def publish(self, writer: StagedWriter, result: BuildResult, committed: Committed) -> None:
         with stage("commit"):
             try:
-                removed = self.publisher.publish(writer)
+                removed = commit(self.publisher, writer, self.cache, committed)
             except NotOwned as refused:
                 many = len(refused.files) > 5
                 shown = ", ".join(refused.files[:5]) + (" and more" if many else "")
@@ -508,13 +540,6 @@ class _Build:
         result.changed = sorted([*writer.changed, *removed])
         result.written = len(writer.changed)
         result.removed = len(removed)
-
-    def remember(
-        self, graph: Graph, version: bytes, writer: StagedWriter, searched: SearchState | None
-    ) -> None:
-        """What this committed build leaves the next one in this process."""
-        if self.cache is not None:
-            self.cache.committed(version, writer.produced, searched, graph.articles)
 
     def save_cache(
         self, graph: Graph, jobs: list[Job], statics: dict[str, str], result: BuildResult

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from blogsmith.build import BuildResult
+from blogsmith.build import BuildResult, Committed, commit, committing
 from blogsmith.content.fields import shape_of
 from blogsmith.content.load import (
     COMMENTS_SUFFIX,
@@ -67,21 +67,17 @@ def patch(
         jobs, among, gone = _with_comment_feeds(live.jobs, among, patched)
     writer = publisher.stage(cache.outputs)
     try:
-        todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
-        counter = RenderCounter(None, len(todo), 0)
-        if render_pages(renderer, jobs, todo, writer, counter):
-            writer.abort()  # a full build reports the problems with everything else
-            cache.discard_pages()
-            return None
-        searched = update_index(patched, writer, cache.search) if graph.config.search else None
-        writer.keep_all(cache.outputs - gone)  # the files as before, but feeds gone
-        cache.statics_unchanged()
-        publisher.publish(writer)
-        cache.committed(live.version, writer.produced, searched, patched.articles)
-    except BaseException:
-        writer.abort()
-        cache.discard_pages()
-        raise
+        with committing(writer, cache):
+            todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
+            counter = RenderCounter(None, len(todo), 0)
+            if render_pages(renderer, jobs, todo, writer, counter):
+                raise _FullBuildNeeded  # which reports the problems with everything else
+            searched = update_index(patched, writer, cache.search) if graph.config.search else None
+            writer.keep_all(cache.outputs - gone)  # the files as before, but feeds gone
+            cache.statics_unchanged()
+            commit(publisher, writer, cache, Committed(live.version, patched, searched))
+    except _FullBuildNeeded:
+        return None
     warnings = in_file_order(edit.warnings(live, patched))
     now = replace(live, graph=patched, jobs=jobs, renderer=renderer, warnings=warnings)
     if jobs is not live.jobs:
@@ -96,6 +92,10 @@ def patch(
         seconds=time.perf_counter() - started,
     )
     return result, now
+
+
+class _FullBuildNeeded(Exception):
+    """A page of the patch failed to render: what was staged is abandoned."""
 
 
 def _with_comment_feeds(
