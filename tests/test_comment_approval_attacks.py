@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -311,3 +312,23 @@ def test_slow_clients_cannot_hold_the_service_shut(site, service):
         for connection in held:
             connection.close()
     assert answered is not None and answered < 25, answered
+
+
+def test_the_cli_approves_only_the_text_pending_listed(site, service):
+    assert post(service, body="最初の文面")[0] == 200
+    listed = run_cli("comments", "pending", "--site", site).stdout
+    read = re.search(r"\((1@[0-9a-f]{8})\)$", listed, re.M).group(1)
+    with sqlite3.connect(site / "comments.sqlite3") as connection:  # its reader changes it
+        connection.execute("UPDATE comments SET body = '書き換えた文面' WHERE id = 1")
+    refused = run_cli("comments", "approve", read, "--no-publish", "--site", site)
+    assert refused.returncode == 1 and "changed by its reader" in refused.stderr
+    assert statuses(site) == ["pending"] and "書き換えた文面" not in (site / FILE).read_text()
+
+    listed = run_cli("comments", "pending", "--site", site).stdout
+    again = re.search(r"\((1@[0-9a-f]{8})\)$", listed, re.M).group(1)
+    assert again != read
+    assert run_cli("comments", "approve", again, "--no-publish", "--site", site).returncode == 0
+    assert statuses(site) == ["approved"] and "書き換えた文面" in (site / FILE).read_text()
+
+    wrong = run_cli("comments", "approve", "1@xyz", "--site", site)
+    assert wrong.returncode == 2 and "like 12@3f9a2c1b" in wrong.stderr

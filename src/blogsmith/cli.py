@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,7 +257,14 @@ def _decision_commands(actions, site) -> None:
             else f"{action} pending comments by number"
         )
         command = site(actions.add_parser(action, help=what))
-        command.add_argument("rows", type=int, nargs="+", metavar="NUMBER")
+        command.add_argument(
+            "rows",
+            type=_row_as_read,
+            nargs="+",
+            metavar="NUMBER[@SEEN]",
+            help="a comment's number, as `pending` lists it with what was read (12@3f9a2c1b): "
+            "a comment its reader changed since is then left waiting",
+        )
         if action == "approve":
             command.add_argument(
                 "--no-publish",
@@ -366,6 +374,17 @@ def _service():
 def _comments_serve(args: argparse.Namespace) -> int:
     proxies = args.trusted_proxy or ["127.0.0.1", "::1"]
     return _service().serve(args.site, args.host, args.port, args.output, proxies, args.fold_every)
+
+
+def _row_as_read(text: str) -> tuple[int, str]:
+    """NUMBER or NUMBER@SEEN, SEEN the start of the digest `pending` printed of the text."""
+    number, _, seen = text.partition("@")
+    if not number.isdigit() or (seen and not re.fullmatch(r"[0-9a-f]{8,20}", seen)):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comment's number, like 12, or a number and what was read, "
+            "like 12@3f9a2c1b (as `blogsmith comments pending` lists them)"
+        )
+    return int(number), seen
 
 
 def _comments_decide(args: argparse.Namespace) -> int:

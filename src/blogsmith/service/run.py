@@ -13,7 +13,14 @@ from blogsmith.core.config import Config, require_config
 from blogsmith.core.signals import stop_on_interrupt_or_term
 from blogsmith.service.database import Database
 from blogsmith.service.letters import Letters
-from blogsmith.service.moderation import ModerationRefused, SiteRepublisher, decide, publish
+from blogsmith.service.moderation import (
+    SEEN_SHOWN,
+    ModerationRefused,
+    SiteRepublisher,
+    decide,
+    publish,
+    text_digest,
+)
 from blogsmith.service.outbox import MAX_TRIES, Outbox
 from blogsmith.service.postman import Postman
 from blogsmith.service.secrets import Signer, hash_password, signing_key
@@ -136,7 +143,8 @@ def pending(site_dir: Path) -> int:
     for comment in waiting:
         parent = f" replying to {comment.parent}" if comment.parent else ""
         email = f" <{comment.email}>" if comment.email else ""
-        print(f"#{comment.row} {comment.article}{parent} [{comment.status}]")
+        seen = text_digest(comment.body)[:SEEN_SHOWN]  # approving N@seen approves this text
+        print(f"#{comment.row} {comment.article}{parent} [{comment.status}] ({comment.row}@{seen})")
         print(f"  {comment.author}{email}{' ' + comment.url if comment.url else ''}")
         for line in comment.body.splitlines() or [""]:
             print(f"  | {line}")
@@ -145,12 +153,15 @@ def pending(site_dir: Path) -> int:
     return 0
 
 
-def decide_many(site_dir: Path, rows: list[int], action: str, publish_after: bool) -> int:
+def decide_many(
+    site_dir: Path, rows: list[tuple[int, str]], action: str, publish_after: bool
+) -> int:
+    """Each (number, start of the digest of the text read, or "") decided."""
     opened = open_site(site_dir)
     failed = 0
-    for row in rows:
+    for row, seen in rows:
         try:
-            stored = decide(opened.store, site_dir, opened.config, row, action)
+            stored = decide(opened.store, site_dir, opened.config, row, action, seen)
             print(
                 f"#{row}: {stored.status}" + (f" as id {stored.file_id}" if stored.file_id else "")
             )
