@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FIXTURES, REPO, article, run_cli, soup, tree_snapshot
+from conftest import DEFAULT_CONFIG, FIXTURES, REPO, article, run_cli, soup, tree_snapshot
 
 SUMMARY = re.compile(
     r"^built (\d+) pages and (\d+) static files in [\d.]+ s: (\d+) written, "
@@ -160,8 +160,35 @@ def test_list_pages_show_category_date_title_thumbnail_and_excerpt(example):
     assert tag.h1.get_text() == "タグ「戦車」の記事"
     month = page(example, "/2022/09/")
     assert month.h1.get_text() == "2022年9月の記事"
-    assert len(month.find(class_="article-list").find_all("li")) == 5
+    # Tag and date archives list an article a line: date, category, title (no picture).
+    rows = month.find(class_="article-rows").find_all("li")
+    assert len(rows) == 5 and not month.find(class_="article-list") and not month.find("img")
+    assert [a["href"] for a in rows[0].find_all("a")] == [
+        "/category/china/",
+        "/china/china-engine-development/",
+    ]
+    assert rows[0].time["datetime"] == "2022-09-25" and rows[0].time.get_text() == "2022年9月25日"
+    assert rows[1].find(class_="comment-link").get_text() == "コメント 9件"
+    assert len(tag.find(class_="article-rows").find_all("li")) >= 1
     assert page(example, "/2023/").h1.get_text() == "2023年の記事"
+
+
+def test_archive_lists_cards_keeps_cards_on_tag_and_date_pages(make_site):
+    site = make_site(
+        {"content/articles/2022/09/a.md": article("一", "2022-09-01", tags="[戦車]")},
+        config=DEFAULT_CONFIG + "archive_lists: cards\n",
+    )
+    assert run_cli("build", "--site", site).returncode == 0
+    for path in ("2022/09", "2022", "tag/戦車"):
+        listed = soup(site / "public" / path / "index.html")
+        assert not listed.find(class_="article-rows"), path
+        assert listed.find(class_="card-title").a["href"] == "/europe/a/", path
+    checked = run_cli("check", "--site", site)
+    assert checked.returncode == 0
+    (site / "blogsmith.yaml").write_text(DEFAULT_CONFIG + "archive_lists: table\n")
+    checked = run_cli("check", "--site", site)
+    assert checked.returncode == 1
+    assert "'archive_lists' must be rows or cards, got 'table'" in checked.stderr
 
 
 def test_pages_redirects_404_and_drafts(example):

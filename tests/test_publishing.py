@@ -229,13 +229,16 @@ def test_every_json_ld_block_parses_and_is_complete(example):
             else:
                 assert data["@type"] == "CollectionPage"
                 listed = data["mainEntity"]["itemListElement"]
-                cards = [a["href"] for a in page.select(".card-title a")]
+                shown = page.select(".card-title a, .article-rows .category-label + a")
+                cards = [a["href"] for a in shown]
                 assert [urlsplit(url).path for url in listed] == cards, path
                 description = page.find("meta", attrs={"name": "description"})["content"]
                 assert data["description"] == description
                 descriptions.add(description)
     assert kinds["NewsArticle"] == 21
-    list_pages = [p for p in example.rglob("index.html") if soup(p).select(".article-list")]
+    list_pages = [
+        p for p in example.rglob("index.html") if soup(p).select(".article-list, .article-rows")
+    ]
     assert kinds["CollectionPage"] == len(list_pages)
     assert len(descriptions) == len(list_pages)  # every list page has one of its own
 

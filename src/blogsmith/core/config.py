@@ -38,6 +38,7 @@ from blogsmith.core.settings import (
 PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 PAGINATIONS = ("stable", "newest-first")
 SIDEBARS = ("shared", "inline")
+ARCHIVE_LISTS = ("rows", "cards")
 MAX_COMMENT_DEPTH = 100
 """Replies nest on the page down to this depth at most: templates render threads by
 recursion, and WordPress itself offers 10."""
@@ -402,6 +403,10 @@ class Config:
     sidebar: str = setting(SIDEBARS[0], one_of(*SIDEBARS))
     """inline: every page carries the sidebar; shared: one sidebar page framed by every page,
     so an addition does not rewrite every page of the site."""
+    archive_lists: str = setting(ARCHIVE_LISTS[0], one_of(*ARCHIVE_LISTS))
+    """rows: tag, year and month pages list their articles one line each (date, category,
+    title), a third of a card's bytes; cards: with a picture and an excerpt, as the home and
+    category pages always do."""
     authors: tuple[tuple[str, str], ...] = setting((), _authors)
     """Author name -> the URL of a page about them, for structured data (name and url)."""
     description: str = setting("", text)
