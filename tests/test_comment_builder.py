@@ -67,7 +67,7 @@ def test_an_approval_is_patched_into_the_kept_build_and_equals_a_clean_build(
     assert first["build"][0] == 0 and not first["patched"]
     assert "0 written" in first["build"][1]  # nothing had changed; the build is kept
     folder = CacheFolder(default_cache_dir(site / "public"))
-    statics = folder.load_cache().statics
+    statics = folder.load_cache().output.statics
     assert statics
     for number in range(2):
         approve(site, f"承認されたコメント{number}", parent="102")
@@ -77,7 +77,7 @@ def test_an_approval_is_patched_into_the_kept_build_and_equals_a_clean_build(
         page = (site / "public/europe/ceasefire/index.html").read_text()
         assert f"承認されたコメント{number}" in page
         assert tree(site / "public") == clean_build(site, tmp_path / str(number))
-        assert folder.load_cache().statics == statics  # a patch copies none, forgets none
+        assert folder.load_cache().output.statics == statics  # a patch copies none, forgets none
     again = run_cli("build", "--site", site)  # the cache it saved: a fresh process has no work
     assert again.returncode == 0 and " 0 written, 0 removed" in again.stdout, again.stdout
 

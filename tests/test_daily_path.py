@@ -198,7 +198,7 @@ def test_a_signed_part_of_another_shape_is_left_out(make_site, tmp_path):
     live, cache_dir = tmp_path / "live", tmp_path / "cache"
     build(site, live, cache_dir=cache_dir)
     folder = CacheFolder(cache_dir)
-    settings = folder.load_cache().settings
+    settings = folder.load_cache().files.settings
     for name in shards(cache_dir):
         folder._save(name, (settings, {"content/a/s1.md": "not an entry"}))
     source = site / "content/a/s2.md"

@@ -125,7 +125,7 @@ def test_an_unchanged_image_is_never_processed_again(photo_site, monkeypatch):
     assert processed == ["/images/tank.jpg"] and lost.is_file()
     (photo_site / "content/a/two.md").write_text(article("二つ目の改訂", "2022-09-02 10:00"))
     build(photo_site, public, cache_dir=cache_dir)
-    kept = CacheFolder(cache_dir).load_cache().images  # only what pages still show
+    kept = CacheFolder(cache_dir).load_cache().images.records  # only what pages still show
     assert sorted(kept) == ["/images/map.png", "/images/tank.jpg"]
 
 

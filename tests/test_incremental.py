@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import DEFAULT_CONFIG, article, edit, outside_search, run_cli, search_texts, tree
 
 from blogsmith.build import build
-from blogsmith.core.build_cache import BuildCache
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.core.errors import BuildError
 
 COMMENTS = "- id: 1\n  author: 読者\n  date: 2022-09-05 10:00\n  body: 最初のコメント\n"

@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.cache.edit_reach import EditReach, edit_reach
 from blogsmith.cache.inputs import (
     StaticPrints,
@@ -36,7 +37,6 @@ from blogsmith.content.load import (
     read_content_files,
 )
 from blogsmith.content.static import shown_static, static_files
-from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.config import CONFIG_NAME, load_config
 from blogsmith.core.errors import BuildError, ErrorBag, LocatedError, in_file_order, printable
 from blogsmith.core.timings import stage
@@ -272,12 +272,12 @@ class _Build:
                 return unchanged
             changed = self.content_changed(manifest, files)
             if changed is not None and self.cache is not None:  # before a patch loads them
-                self.reach = edit_reach(changed, self.cache)
+                self.reach = edit_reach(changed, self.cache.files)
             patched = self.patch_content(changed, statics)
             if patched is not None:
                 return patched
         graph = load_graph(self.site_dir, self.options, self.bag, self.cache, files, statics)
-        if self.reach is not None and not self.reach.holds(graph, self.cache):
+        if self.reach is not None and not self.reach.holds(graph, self.cache.files):
             self.reach = None
         jobs = self.plan_pages(graph, statics)
         writer = self.staging()
@@ -363,7 +363,7 @@ class _Build:
             if self.cache is None:
                 self.cache = self.folder.load_cache() or BuildCache()
                 if self.unchanged_output:
-                    self.cache.found_outputs(self.state.files())
+                    self.cache.output.found_outputs(self.state.files())
             if not self.unchanged_output:
                 self.cache.forget_output()
         return None
@@ -414,7 +414,7 @@ class _Build:
         if not self.write or self.bag:
             return None
         cache = self.cache
-        present = cache.outputs if cache is not None and self.output.is_dir() else None
+        present = cache.output.files if cache is not None and self.output.is_dir() else None
         try:
             return self.publisher.stage(present)
         except NotOwned as refused:
@@ -433,7 +433,7 @@ class _Build:
             path: statics[path[1:]] for path in shown if path[1:] in statics and is_resizable(path)
         }
         cache = self.cache
-        known = cache.images_for(repr(settings)) if cache is not None else {}
+        known = cache.images.images_for(repr(settings)) if cache is not None else {}
         with stage("images"):
             done = measure_and_resize(
                 files,
@@ -444,7 +444,7 @@ class _Build:
                 writer.stage if writer else None,
             )
         if cache is not None:
-            cache.remember_images(done.fresh, set(files))
+            cache.images.remember_images(done.fresh, set(files))
         if writer:
             writer.record_all(done.copies, done.staged)
         answers = done.measured
@@ -452,7 +452,8 @@ class _Build:
             self.bag.warn(*warning)
         keep = config.images.keep_metadata
         with stage("originals"):
-            self.originals = publish_originals(statics, self.marks, keep, cache, writer)
+            outputs = cache.output if cache is not None else None
+            self.originals = publish_originals(statics, self.marks, keep, outputs, writer)
         for warning in location_warnings(self.originals, self.site_dir, keep):
             self.bag.warn(*warning)
         if not config.logo:
@@ -476,13 +477,13 @@ class _Build:
         statics: int,
         result: BuildResult,
     ) -> RenderCounter:
-        cache = self.cache
-        reuse = cache is not None and writer is not None and cache.version == renderer.version
+        keys = self.cache.pages if self.cache is not None else None
+        reuse = keys is not None and writer is not None and keys.version == renderer.version
         with stage("render"):
             among = None
             if reuse and self.reach is not None:
                 among = self.reach.pages(renderer.graph, jobs)
-            todo = pages_to_render(jobs, renderer, writer, cache, reuse, bool(self.bag), among)
+            todo = pages_to_render(jobs, renderer, writer, keys, reuse, bool(self.bag), among)
             counter = RenderCounter(self.progress, len(jobs) + statics, len(jobs) - len(todo))
             problems = render_pages(renderer, jobs, todo, writer, counter)
         result.rendered = len(todo)
@@ -492,8 +493,8 @@ class _Build:
     def copy_static(
         self, statics: dict[str, str], writer: StagedWriter, counter: RenderCounter
     ) -> None:
-        cache = self.cache
-        committed = cache.statics if cache is not None else {}
+        outputs = self.cache.output if self.cache is not None else None
+        committed = outputs.statics if outputs is not None else {}
         with stage("static"):
             for relative, source in sorted(statics.items()):
                 if relative in self.originals.published:  # by the image stage
@@ -504,8 +505,8 @@ class _Build:
                     if committed.get(relative) != mark or not writer.keep(relative):
                         with open(source, "rb") as stream:
                             writer.put(relative, stream.read())
-                    if cache is not None:
-                        cache.remember_static(relative, mark)
+                    if outputs is not None:
+                        outputs.remember_static(relative, mark)
                 except OSError as exc:
                     self.bag.add(
                         shown_static(self.site_dir, Path(source)),
@@ -587,9 +588,11 @@ def load_graph(
     if config is None:
         bag.raise_if_any()
     with stage("load"):
-        content = load_content(site_dir, config, bag, cache, files)
+        results = cache.files if cache is not None else None
+        content = load_content(site_dir, config, bag, results, files)
     with stage("graph"):
-        return build_graph(config, content, bag, options, cache, statics)
+        memo = cache.graph if cache is not None else None
+        return build_graph(config, content, bag, options, memo, statics)
 
 
 def _write_failure(failed: OSError, target: Path) -> LocatedError:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from blogsmith.content.fields import Meta, shape_of
-from blogsmith.content.load import CONTENT_DIR, LoadedSource, article_of
-from blogsmith.core.build_cache import BuildCache
+from blogsmith.content.load import CONTENT_DIR, FileResults, LoadedSource, article_of
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import Job, pages_showing
 
@@ -24,11 +23,11 @@ class EditReach:
     shapes: dict[str, tuple]
     """Each changed article file's shape as the last build read it, by source path."""
 
-    def holds(self, graph: Graph, cache: BuildCache) -> bool:
+    def holds(self, graph: Graph, results: FileResults) -> bool:
         """Once the content is loaded: whether every touched article is still in the graph
         with the shape it had (then the site's paths are the last build's too)."""
         for source, before in self.shapes.items():
-            meta = _meta(cache, source)
+            meta = _meta(results, source)
             if meta is None or shape_of(meta) != before:
                 return False
         return all(key in graph.articles for key in self.touched)
@@ -38,15 +37,15 @@ class EditReach:
         return pages_showing(jobs, graph, set(self.touched))
 
 
-def edit_reach(changed: set[str], cache: BuildCache) -> EditReach | None:
-    """Before the content is loaded (the cache still holds the last build's results): the
+def edit_reach(changed: set[str], results: FileResults) -> EditReach | None:
+    """Before the content is loaded (`results` still the last build's): the
     articles `changed` (paths in the site) touch, when each is one the last build had."""
     prefix = CONTENT_DIR + "/"
     touched: set[str] = set()
     shapes: dict[str, tuple] = {}
     for path in changed:
         source = article_of(path)
-        meta = _meta(cache, source)
+        meta = _meta(results, source)
         if not source.startswith(prefix) or meta is None:
             return None  # a new article, not an article, or one the last build refused
         touched.add(source[len(prefix) :])
@@ -55,8 +54,8 @@ def edit_reach(changed: set[str], cache: BuildCache) -> EditReach | None:
     return EditReach(frozenset(touched), shapes)
 
 
-def _meta(cache: BuildCache, source: str) -> Meta | None:
+def _meta(results: FileResults, source: str) -> Meta | None:
     """The front matter of an article file as loaded (None: not one, or not loaded)."""
-    entry = cache.files.get(source)
+    entry = results.entries.get(source)
     loaded = entry.value.value if entry is not None else None  # its FileResult's value
     return loaded.meta if isinstance(loaded, LoadedSource) else None

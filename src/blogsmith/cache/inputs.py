@@ -7,8 +7,8 @@ from pathlib import Path
 
 from blogsmith import __version__
 from blogsmith.content.load import ContentFiles, ContentPrints
-from blogsmith.core.build_cache import digest
 from blogsmith.core.config import CONFIG_NAME
+from blogsmith.core.digest import digest
 from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.render.pages import templates_digest
 from blogsmith.render.theme import Theme

@@ -1,8 +1,9 @@
 """The build cache kept on disk between `blogsmith build` runs.
 
-Two files in the cache folder: a small manifest (what every input was, when the next
+In the cache folder: a small manifest (what every input was, when the next
 scheduled article falls due, and what the output held), enough to see that nothing changed
-without loading anything else; and the BuildCache itself. Both carry the blogsmith and Python
+without loading anything else; and the BuildCache (cache.build_cache), with each file's
+results in parts and the image records beside it. All carry the blogsmith and Python
 versions; a file that does not load, or comes from another version, is ignored and rebuilt,
 never trusted. Writes are atomic.
 
@@ -26,12 +27,12 @@ from typing import TYPE_CHECKING
 
 from blogsmith import __version__
 from blogsmith.cache.output_state import OutputState
-from blogsmith.core.build_cache import BuildCache, FileEntry
 
 if TYPE_CHECKING:
-    from blogsmith.content.load import ContentPrints
+    from blogsmith.cache.build_cache import BuildCache
+    from blogsmith.content.load import ContentPrints, FileResults
 
-FORMAT = 13
+FORMAT = 14
 DEFAULT_FOLDER = ".blogsmith-cache"
 
 
@@ -125,6 +126,10 @@ class CacheFolder:
         return status.st_mtime_ns, status.st_size, status.st_ino
 
     def load_cache(self) -> BuildCache | None:
+        # Imported here: the stages' modules cost what a deploy, which only signs, need not.
+        from blogsmith.cache.build_cache import BuildCache
+        from blogsmith.content.load import FileEntry
+
         value = self._load("cache.pickle")
         if not isinstance(value, BuildCache):
             return None
@@ -132,16 +137,16 @@ class CacheFolder:
             part = self._load(_shard_name(shard))
             # A part saved with other settings (a save cut short) is left out: its files are
             # loaded again, and that part written anew.
-            if isinstance(part, tuple) and len(part) == 2 and part[0] == value.settings:
+            if isinstance(part, tuple) and len(part) == 2 and part[0] == value.files.settings:
                 try:
                     entries = {path: FileEntry(*made) for path, made in part[1].items()}
                 except (AttributeError, TypeError, ValueError):  # signed, yet not a part
                     continue
-                value.files.update(entries)
-        value.files_changed = set()
+                value.files.entries.update(entries)
+        value.files.changed = set()
         images = self._load("images.pickle")  # each answer is checked again before use
         if isinstance(images, tuple) and len(images) == 2:  # else none: images_for says so
-            value.image_settings, value.images = images
+            value.images.settings, value.images.records = images
         return value
 
     def save(self, manifest: Manifest, cache: BuildCache | None) -> None:
@@ -149,19 +154,20 @@ class CacheFolder:
         thousands, and most builds change none), then the manifest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if cache is not None:
-            if cache.images_changed or not (self.folder / "images.pickle").exists():
-                self._save("images.pickle", (cache.image_settings, cache.images))
-                cache.images_changed = False
-            self._save_files(cache)
+            images = cache.images
+            if images.changed or not (self.folder / "images.pickle").exists():
+                self._save("images.pickle", (images.settings, images.records))
+                images.changed = False
+            self._save_files(cache.files)
             self._save("cache.pickle", cache.for_disk())
         self._save("manifest.pickle", manifest)
 
-    def _save_files(self, cache: BuildCache) -> None:
-        """The parts of `files` holding an entry that changed since the last save: an edit
+    def _save_files(self, results: FileResults) -> None:
+        """The parts of the results holding an entry that changed since the last save: an edit
         rewrites one part of the per-file results (a few megabytes), not all of them. Each
         part is one pickle of its results, which loads in two thirds of the time of as many
         pickles as files (what the files share, a category, a time zone, is stored once)."""
-        changed = cache.files_changed
+        changed = results.changed
         if changed is None:
             shards = set(range(FILE_SHARDS))
         else:
@@ -170,13 +176,13 @@ class CacheFolder:
                 s for s in range(FILE_SHARDS) if not (self.folder / _shard_name(s)).exists()
             )
         parts: dict[int, dict] = {shard: {} for shard in shards}
-        for source, entry in cache.files.items():
+        for source, entry in results.entries.items():
             part = parts.get(_shard_of(source))
             if part is not None:
                 part[source] = (entry.digest, entry.value)
         for shard, entries in sorted(parts.items()):
-            self._save(_shard_name(shard), (cache.settings, entries))
-        cache.files_changed = set()
+            self._save(_shard_name(shard), (results.settings, entries))
+        results.changed = set()
 
     def forget(self) -> None:
         shards = [_shard_name(shard) for shard in range(FILE_SHARDS)]

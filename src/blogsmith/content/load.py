@@ -22,8 +22,8 @@ from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep
 from blogsmith.content.markdown_linear import escape_unclosed_tags
 from blogsmith.content.site_files import checked
 from blogsmith.core import yamlread
-from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
+from blogsmith.core.digest import digest
 from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.workers import map_in_workers
 
@@ -84,6 +84,65 @@ class FileResult:
     value: LoadedSource | LoadedComments | None
     errors: tuple[LocatedError, ...] = ()
     warnings: tuple[LocatedError, ...] = ()
+
+
+class FileEntry:
+    """One file's result and the digest of the bytes it was made from (the cache folder saves
+    them in parts, see cache.persist)."""
+
+    __slots__ = ("digest", "value")
+
+    def __init__(self, digest: bytes, value: FileResult):
+        self.digest, self.value = digest, value
+
+
+@dataclass
+class FileResults:
+    """What loading made of each file, carried from one build to the next: an entry is reused
+    while the file's bytes and the settings are the same. Written only through its methods."""
+
+    settings: Settings | None = None
+    """What the results were made with."""
+    entries: dict[str, FileEntry] = field(default_factory=dict)
+    """Source path -> the digest of its bytes and what loading made of them."""
+    changed: set[str] | None = field(default_factory=set)
+    """Sources whose entry was added, replaced or dropped since the cache folder last saved
+    `entries` (None: all of them): the folder rewrites only their part."""
+
+    def unknown_files(self, settings: Settings, files: list[tuple[str, bytes]]) -> set[str]:
+        """The sources whose results are not known for these settings and the bytes of
+        these digests (source, digest of its bytes)."""
+        if settings != self.settings:
+            self.entries = {}
+            self.settings = settings
+            self.changed = None
+        unknown = set()
+        for source, printed in files:
+            hit = self.entries.get(source)
+            if hit is None or hit.digest != printed:
+                unknown.add(source)
+        return unknown
+
+    def remember_file(self, source: str, printed: bytes, result: FileResult) -> None:
+        """`result` of loading `source`, whose bytes have the digest `printed`."""
+        self.entries[source] = FileEntry(printed, result)
+        self._file_changed(source)
+
+    def file(self, source: str) -> FileResult:
+        return self.entries[source].value
+
+    def forget_missing(self, present: set[str]) -> None:
+        for path in set(self.entries) - present:
+            del self.entries[path]
+            self._file_changed(path)
+
+    def forget_file(self, source: str) -> None:
+        if self.entries.pop(source, None) is not None:
+            self._file_changed(source)
+
+    def _file_changed(self, source: str) -> None:
+        if self.changed is not None:
+            self.changed.add(source)
 
 
 def content_files(site_dir: Path) -> list[tuple[str, str]]:
@@ -207,7 +266,7 @@ def load_content(
     site_dir: Path,
     config: Config,
     bag: ErrorBag,
-    cache: BuildCache | None = None,
+    results: FileResults | None = None,
     files: ContentFiles | None = None,
 ) -> Content:
     files = files if files is not None else read_content_files(site_dir)
@@ -220,36 +279,36 @@ def load_content(
         )
         return Content([], [])
     settings = Settings.of(config)
-    cache = cache if cache is not None else BuildCache()
-    todo = cache.unknown_files(settings, [(f.source, f.digest) for f in files])
+    results = results if results is not None else FileResults()
+    todo = results.unknown_files(settings, [(f.source, f.digest) for f in files])
     unknown = [f for f in files if f.source in todo]
     made = map_in_workers(load_file, [(f.key, f.source, f.data, settings) for f in unknown])
     for file, result in zip(unknown, made, strict=True):
-        cache.remember_file(file.source, file.digest, result)
+        results.remember_file(file.source, file.digest, result)
         file.loaded()
     sources, comments = [], []
     for file in files:
-        result = cache.file(file.source)
+        result = results.file(file.source)
         bag.errors.extend(result.errors)
         bag.warnings.extend(result.warnings)
         if isinstance(result.value, LoadedSource):
             sources.append(result.value)
         elif isinstance(result.value, LoadedComments):
             comments.append(result.value)
-    cache.forget_missing({f.source for f in files})
-    digests = {f.source: cache.files[f.source].digest for f in files}
+    results.forget_missing({f.source for f in files})
+    digests = {f.source: results.entries[f.source].digest for f in files}
     return Content(sources, comments, digests)
 
 
-def load_one(source: str, data: bytes, cache: BuildCache) -> FileResult:
-    """One file, through the cache, as load_content loads it with the cache's settings (the
-    live preview's quick path reads a saved file with it)."""
-    settings = cache.settings
+def load_one(source: str, data: bytes, results: FileResults) -> FileResult:
+    """One file, through `results`, as load_content loads it with their settings (the live
+    preview's quick path reads a saved file with it)."""
+    settings = results.settings
     printed = digest(data)
-    if source in cache.unknown_files(settings, [(source, printed)]):
+    if source in results.unknown_files(settings, [(source, printed)]):
         key = source[len(CONTENT_DIR) + 1 :]
-        cache.remember_file(source, printed, load_file(key, source, data, settings))
-    return cache.file(source)
+        results.remember_file(source, printed, load_file(key, source, data, settings))
+    return results.file(source)
 
 
 _renderers: dict[tuple[str, str, bool], BodyRenderer] = {}

@@ -18,11 +18,11 @@ from blogsmith.content.fields import Meta
 from blogsmith.content.load import Content, LoadedComments, LoadedSource
 from blogsmith.content.model import Article, Category, Tag
 from blogsmith.core import urls
-from blogsmith.core.build_cache import BuildCache, digest
 from blogsmith.core.config import Config
+from blogsmith.core.digest import digest
 from blogsmith.core.errors import ErrorBag, LocatedError
 from blogsmith.core.yamlread import YamlDoc
-from blogsmith.graph.related import Entry, related_blocks
+from blogsmith.graph.related import Entry, Scoring, related_blocks
 
 Keys = tuple[str, ...]
 """Article keys in an order (see Graph)."""
@@ -138,18 +138,32 @@ class BuildOptions:
     now: datetime | None = None
 
 
+@dataclass
+class GraphMemo:
+    """What making the graph reuses from the last committed build."""
+
+    articles: dict[str, Article] = field(default_factory=dict)
+    """Its Article objects, by key (in memory only): an unchanged article stays the same
+    object, so its card's digest is not made again (see render.pages.Fingerprints)."""
+    related: Scoring | None = None
+    """Its related-article scoring: reused while every input is the same."""
+
+    def remember_related(self, scoring: Scoring) -> None:
+        self.related = scoring
+
+
 def build_graph(
     config: Config,
     content: Content,
     bag: ErrorBag,
     options: BuildOptions,
-    cache: BuildCache | None = None,
+    memo: GraphMemo | None = None,
     statics: Container[str] | None = None,
 ) -> Graph:
     """The graph of every source that passed its checks; problems go to `bag`, so that later
     stages can still report theirs (URL collisions, template errors) in the same run.
-    `statics`: the output paths of the static files, where eyecatch images must be (not
-    checked without it)."""
+    `memo`: what the last build made, to reuse. `statics`: the output paths of the static
+    files, where eyecatch images must be (not checked without it)."""
     loaded_by_key = {s.key: s for s in content.sources}
     threads = _threads(content, loaded_by_key, bag)
     metas = {s.key: s.meta for s in content.sources if s.meta is not None}
@@ -161,7 +175,7 @@ def build_graph(
         for key, m in built.items()
     }
     maker = ArticleMaker(config, metas, paths, categories, content.digests, statics)
-    made = _make_articles(maker, [loaded_by_key[key] for key in built], threads, bag, cache)
+    made = _make_articles(maker, [loaded_by_key[key] for key in built], threads, bag, memo)
     articles = made.articles
     timeline, listed = _timeline(articles)
     by_category, by_tag, by_month = _lists(articles, listed, categories)
@@ -179,7 +193,7 @@ def build_graph(
         by_month=by_month,
         prev={timeline[i]: timeline[i - 1] for i in range(1, len(timeline))},
         next={timeline[i]: timeline[i + 1] for i in range(len(timeline) - 1)},
-        related=_related_blocks(config.related_count, articles, timeline, picked, cache),
+        related=_related_blocks(config.related_count, articles, timeline, picked, memo),
         extra_links={
             key: tuple(k for k in keys if k not in made.linked[key]) for key, keys in picked.items()
         },
@@ -238,12 +252,12 @@ def _make_articles(
     sources: list[LoadedSource],
     threads: dict[str, LoadedComments],
     bag: ErrorBag,
-    cache: BuildCache | None,
+    memo: GraphMemo | None,
 ) -> _Made:
     """Every source's Article; one equal to the last build's is that same object, so that what
     later stages made of it (its card's digest) is reused."""
     made = _Made()
-    previous = cache.articles if cache is not None else {}
+    previous = memo.articles if memo is not None else {}
     for loaded in sources:
         key = loaded.key
         count = threads[key].count if key in threads else 0
@@ -549,7 +563,7 @@ def _related_blocks(
     articles: dict[str, Article],
     timeline: Keys,
     picked: dict[str, Keys],
-    cache: BuildCache | None,
+    memo: GraphMemo | None,
 ) -> dict[str, Keys]:
     """The full related blocks: the picks, then the best-scoring others; the scoring is
     reused while every input to it is the same (and in part when few changed)."""
@@ -565,10 +579,10 @@ def _related_blocks(
 
     requests = tuple((entry(key), picks) for key, picks in picked.items())
     inputs = (count, tuple(entry(key) for key in timeline), requests)
-    before = cache.related if cache is not None else None
+    before = memo.related if memo is not None else None
     if before is not None and before[0] == inputs:
         return before[1]
     result = related_blocks(inputs, before)
-    if cache is not None:
-        cache.remember_related(inputs, result)
+    if memo is not None:
+        memo.remember_related((inputs, result))
     return result

@@ -118,13 +118,14 @@ Inputs = tuple[int, tuple[Entry, ...], tuple[tuple[Entry, tuple[str, ...]], ...]
 """(related_count, every published article's entry in time order, (each article's entry, its
 hand-picked related keys))."""
 
+Scoring = tuple[Inputs, dict[str, tuple[str, ...]]]
+"""The inputs of one scoring and its result: each requesting article's related block."""
+
 RESCORE_LIMIT = 64
 """Past this many articles added, removed or changed, every related block is scored again."""
 
 
-def related_blocks(
-    inputs: Inputs, before: tuple[Inputs, dict[str, tuple[str, ...]]] | None = None
-) -> dict[str, tuple[str, ...]]:
+def related_blocks(inputs: Inputs, before: Scoring | None = None) -> dict[str, tuple[str, ...]]:
     """Each requesting article's related block: its picks, then the best of the rest. With
     `before` (an earlier build's inputs and result), only the blocks an edit can reach are
     scored again: an addition rescores a few hundred articles, not ten thousand."""

@@ -15,17 +15,18 @@ import time
 from dataclasses import dataclass, field, replace
 
 from blogsmith.build import BuildResult, Committed, commit, committing
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.content.fields import shape_of
 from blogsmith.content.load import (
     COMMENTS_SUFFIX,
     CONTENT_DIR,
     FileResult,
+    FileResults,
     LoadedComments,
     LoadedSource,
     article_of,
     load_one,
 )
-from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import LocatedError, in_file_order
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.publisher import Publisher
@@ -44,15 +45,15 @@ def patch(
     needed. Pages are the bytes a full build would write (tests compare them)."""
     started = time.perf_counter()
     graph = live.graph
-    if not changed or cache.outputs is None or graph.maker is None:
+    if not changed or cache.output.files is None or graph.maker is None:
         return None
     if graph.next_publication is not None and time.time() >= graph.next_publication:
         return None
-    edit = _read_edit(live, cache, sorted(changed))
+    edit = _read_edit(live, cache.files, sorted(changed))
     if edit is None:
         return None
     sources = {
-        key: edit.sources.get(key) or cache.file(graph.articles[key].source).value
+        key: edit.sources.get(key) or cache.files.file(graph.articles[key].source).value
         for key in edit.touched
     }
     patched = graph.remade(sources, edit.threads, edit.digests)
@@ -65,16 +66,16 @@ def patch(
     jobs, gone = live.jobs, set()
     if edit.threads:
         jobs, among, gone = _with_comment_feeds(live.jobs, among, patched)
-    writer = publisher.stage(cache.outputs)
+    writer = publisher.stage(cache.output.files)
     try:
         with committing(writer, cache):
-            todo = pages_to_render(jobs, renderer, writer, cache, True, False, among)
+            todo = pages_to_render(jobs, renderer, writer, cache.pages, True, False, among)
             counter = RenderCounter(None, len(todo), 0)
             if render_pages(renderer, jobs, todo, writer, counter):
                 raise _FullBuildNeeded  # which reports the problems with everything else
             searched = update_index(patched, writer, cache.search) if graph.config.search else None
-            writer.keep_all(cache.outputs - gone)  # the files as before, but feeds gone
-            cache.statics_unchanged()
+            writer.keep_all(cache.output.files - gone)  # the files as before, but feeds gone
+            cache.output.statics_unchanged()
             commit(publisher, writer, cache, Committed(live.version, patched, searched))
     except _FullBuildNeeded:
         return None
@@ -156,7 +157,7 @@ class _Edit:
         return kept + said_now
 
 
-def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | None:
+def _read_edit(live: LiveSite, results: FileResults, paths: list[str]) -> _Edit | None:
     prefix = CONTENT_DIR + "/"
     if not all(path.startswith(prefix) for path in paths):
         return None
@@ -167,21 +168,21 @@ def _read_edit(live: LiveSite, cache: BuildCache, paths: list[str]) -> _Edit | N
         key = article_of(path[len(prefix) :])
         if key not in articles:  # new, removed, or not built (a draft): a full build
             return None
-        before = cache.files.get(path)
+        before = results.entries.get(path)
         try:
             data = (live.site_dir / path).read_bytes()
         except FileNotFoundError:
             if not is_thread:
                 return None
-            cache.forget_file(path)  # a comments file removed: the thread goes
+            results.forget_file(path)  # a comments file removed: the thread goes
             after = None
         except OSError:
             return None
         else:
-            after = load_one(path, data, cache)
+            after = load_one(path, data, results)
             if after.errors or after.value is None:
                 return None  # a full build reports the errors with everything else
-            edit.digests[path] = cache.files[path].digest
+            edit.digests[path] = results.entries[path].digest
         if is_thread:
             if after is not None and not isinstance(after.value, LoadedComments):
                 return None

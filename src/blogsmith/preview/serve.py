@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from blogsmith.build import BuildResult, build
-from blogsmith.core.build_cache import BuildCache
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.core.config import load_config
 from blogsmith.core.errors import WARNINGS_PER_KIND, BuildError, ErrorBag, warning_lines
 from blogsmith.core.signals import stop_on_interrupt_or_term

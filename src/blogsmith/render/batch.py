@@ -9,8 +9,9 @@ stage the files they render themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from blogsmith.core.build_cache import BuildCache, digest
+from blogsmith.core.digest import digest
 from blogsmith.core.errors import LocatedError
 from blogsmith.core.workers import inherited, run_in_workers
 from blogsmith.output.writer import StagedWriter
@@ -32,11 +33,77 @@ class RenderCounter:
             self.progress(self.done, self.total)
 
 
+@dataclass
+class PageKeys:
+    """The inputs of every committed page and the card digests they were made with, carried
+    from one build to the next. A page's key counts once the build that rendered it commits."""
+
+    committed: dict[str, bytes] = field(default_factory=dict)
+    """Output file -> the digest of the inputs its committed bytes were rendered from."""
+    pending: dict[str, bytes] = field(default_factory=dict)
+    """The same, of the pages this build rendered (in memory only)."""
+    version: bytes | None = None
+    """The templates and page-wide values the committed pages were rendered with."""
+    cards: dict[int, tuple[object, bytes]] = field(default_factory=dict)
+    """id() of a card -> (the card, its digest), from the last build (in memory only; see
+    Fingerprints.remembered)."""
+    card_fields: dict[bytes, bytes] = field(default_factory=dict)
+    """An article's fingerprint (see Graph.fingerprints) -> the digest of its card's fields,
+    made with the config and templates of `card_version`: kept on disk, so that a new process
+    does not digest every card again (10,000 of them on a large archive)."""
+    card_version: bytes | None = None
+
+    def remember_page(self, target: str, key: bytes) -> None:
+        """The inputs of a page rendered now: they count once the build commits."""
+        self.pending[target] = key
+
+    def cards_made_with(self, version: bytes) -> dict[bytes, bytes]:
+        """The card digests by article fingerprint, if made with this renderer version."""
+        return self.card_fields if version == self.card_version else {}
+
+    def remember_cards(
+        self,
+        cards: dict[int, tuple[object, bytes]],
+        every: bool,
+        by_article: dict[bytes, bytes] | None = None,
+        version: bytes | None = None,
+    ) -> None:
+        """Card digests made now: all of them (`every`), or some more; `by_article` the same
+        by article fingerprint, made with renderer `version`."""
+        if every:
+            self.cards = cards
+        else:
+            self.cards.update(cards)
+        if by_article is not None:
+            if every or version != self.card_version:
+                self.card_fields = dict(by_article)
+            else:
+                self.card_fields.update(by_article)
+            self.card_version = version
+
+    def commit(self, version: bytes, produced: set[str]) -> None:
+        """The build's pages reached the output, rendered with `version`: the keys of the
+        files in it (`produced`) are now the committed ones."""
+        if version != self.version:
+            self.committed = {}
+        merged = {**self.committed, **self.pending}
+        self.committed = {path: key for path, key in merged.items() if path in produced}
+        self.pending = {}
+        self.version = version
+
+    def discard_pending(self) -> None:
+        self.pending = {}
+
+    def forget_committed(self) -> None:
+        """The output is not as the last build left it: no committed page can be trusted."""
+        self.committed, self.version = {}, None
+
+
 def pages_to_render(
     jobs: list[Job],
     renderer: Renderer,
     writer: StagedWriter | None,
-    cache: BuildCache | None,
+    keys: PageKeys | None,
     reuse: bool,
     failing: bool,
     among: list[int] | None = None,
@@ -64,22 +131,22 @@ def pages_to_render(
         ]
         among = sorted(chosen.union(lacking))
     todo = []
-    remembered = cache.digests if cache is not None else None
-    stored = cache.cards_made_with(renderer.version) if cache is not None else None
+    remembered = keys.cards if keys is not None else None
+    stored = keys.cards_made_with(renderer.version) if keys is not None else None
     fingerprints = Fingerprints(renderer.graph, remembered, renderer.images, stored)
     for index in range(len(jobs)) if among is None else among:
         job = jobs[index]
-        if cache is not None:
+        if keys is not None:
             target = job.output_file
             key = fingerprints.page(job, renderer.context(job))
             if renderer.shows_sidebar(job):
                 key = digest(key + renderer.sidebar_inputs)
-            if reuse and cache.pages.get(target) == key and writer.keep(target):
+            if reuse and keys.committed.get(target) == key and writer.keep(target):
                 continue
-            cache.remember_page(target, key)
+            keys.remember_page(target, key)
         todo.append(index)
-    if cache is not None:
-        cache.remember_cards(
+    if keys is not None:
+        keys.remember_cards(
             fingerprints.cards,
             every=among is None,
             by_article=fingerprints.card_fields,

@@ -23,8 +23,10 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from blogsmith.content.static import shown_static
-from blogsmith.core.build_cache import digest
+from blogsmith.core.digest import digest
 from blogsmith.core.workers import inherited, map_in_workers
+from blogsmith.output.records import OutputRecords
+from blogsmith.output.writer import StagedWriter
 
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -223,6 +225,34 @@ class ResizedImages(NamedTuple):
     """The output paths of the copies of the images processed now."""
     staged: list[str]
     """Those of them staged now, the output lacking them."""
+
+
+@dataclass
+class ImageRecords:
+    """What the image stage found of each image, carried from one build to the next (the
+    cache folder saves it apart: most builds change none)."""
+
+    settings: str = ""
+    """The image settings `records` were made with."""
+    records: dict[str, tuple] = field(default_factory=dict)
+    """Site path of an image -> its ImageRecord, as for_cache keeps it."""
+    changed: bool = False
+    """`records` differs from the cache folder's copy."""
+
+    def images_for(self, settings: str) -> dict[str, tuple]:
+        """The images found before with these settings (none when they changed)."""
+        if settings != self.settings:
+            self.settings, self.records = settings, {}
+            self.changed = True
+        return self.records
+
+    def remember_images(self, fresh: dict[str, tuple], shown: set[str]) -> None:
+        """What this build found of images (`fresh`), among those the pages show now."""
+        gone = self.records.keys() - shown
+        for path in gone:
+            del self.records[path]
+        self.records.update(fresh)
+        self.changed = self.changed or bool(fresh or gone)
 
 
 @dataclass
@@ -672,15 +702,21 @@ class OriginalRecord(NamedTuple):
         return (self.file_size, self.file_time)
 
 
-def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache, writer):
+def publish_originals(
+    statics: dict[str, str],
+    marks,
+    keep_metadata: bool,
+    outputs: OutputRecords | None,
+    writer: StagedWriter | None,
+) -> Originals:
     """Every JPEG, PNG and WebP of static/ published without its private metadata (see
     render.private_metadata), or as it is with `keep_metadata`. Like any static file, an
-    unchanged one is kept in the output without being read: the cache's static record says
+    unchanged one is kept in the output without being read: its record in `outputs` says
     its source's size and time, the setting it was published with and whether it carried a
     location (for the warning, said by every build). The others are read and staged on every
     core: creating a file costs the system more than cleaning it (a photo archive has tens of
     thousands). `writer` is None for `check`, which reads them all."""
-    committed = cache.statics if cache is not None and writer is not None else {}
+    committed = outputs.statics if outputs is not None and writer is not None else {}
     records: dict[str, OriginalRecord] = {}
     todo: list[tuple[str, str, tuple[int, int], bool]] = []
     for relative, source in statics.items():
@@ -712,8 +748,8 @@ def publish_originals(statics: dict[str, str], marks, keep_metadata: bool, cache
         if record is None:
             continue
         published.add(relative)
-        if cache is not None and writer is not None:
-            cache.remember_static(relative, record.for_cache())
+        if outputs is not None and writer is not None:
+            outputs.remember_static(relative, record.for_cache())
         if record.located:
             located.append(source)
     return Originals(frozenset(published), tuple(located))

@@ -20,8 +20,8 @@ from blogsmith.content.comments import EMPTY as EMPTY_THREAD
 from blogsmith.content.markdown_body import shortened
 from blogsmith.content.model import Article, Card, Category, Tag
 from blogsmith.core import urls
-from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date, format_datetime, format_year
+from blogsmith.core.digest import digest
 from blogsmith.core.errors import LocatedError
 from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph

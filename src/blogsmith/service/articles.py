@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from blogsmith.build import load_graph
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.content.load import CONTENT_DIR
-from blogsmith.core.build_cache import BuildCache
 from blogsmith.core.errors import BuildError, ErrorBag
 from blogsmith.graph.content_graph import BuildOptions
 from blogsmith.service.comment_files import CommentFileRefused, read_entries

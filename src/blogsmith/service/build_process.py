@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from blogsmith.build import BuildError, BuildResult, BuiltSite, build, default_cache_dir
+from blogsmith.cache.build_cache import BuildCache
 from blogsmith.cache.persist import CacheFolder
-from blogsmith.core.build_cache import BuildCache
 from blogsmith.deploy.command import DeployRequest, deploy_command
 from blogsmith.deploy.run import DeployOptions
 from blogsmith.output.publisher import Publisher

@@ -33,8 +33,8 @@ import zlib
 from dataclasses import dataclass, field
 
 from blogsmith.content.model import Article
-from blogsmith.core.build_cache import digest
 from blogsmith.core.dates import format_date
+from blogsmith.core.digest import digest
 from blogsmith.core.workers import inherited, run_in_workers
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.search import postings, recent
