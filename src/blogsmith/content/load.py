@@ -302,8 +302,9 @@ def load_content(
 
 def load_one(source: str, data: bytes, results: FileResults) -> FileResult:
     """One file, through `results`, as load_content loads it with their settings (the live
-    preview's quick path reads a saved file with it)."""
+    preview's quick path reads a saved file with it, after a build has set them)."""
     settings = results.settings
+    assert settings is not None, "results of a build, with its settings"
     printed = digest(data)
     if source in results.unknown_files(settings, [(source, printed)]):
         key = source[len(CONTENT_DIR) + 1 :]
