@@ -1,4 +1,5 @@
 import dataclasses
+import pickle
 
 from conftest import article, run_cli
 
@@ -158,3 +159,13 @@ def test_templates_written_for_the_flat_names_of_settings_still_build(make_site)
     assert built.returncode == 0, built.stderr
     robots = (site / "public" / "robots.txt").read_text("utf-8")
     assert robots == "full 4000 210,420,740,1480 False .\n"
+
+
+def test_a_config_is_whole_once_made_so_workers_get_it_while_it_is_read():
+    """The load stage pickles the config for its workers in one thread while the main thread
+    loads files with it: reading it must change nothing that pickling walks."""
+    config, _, _ = check("title: T\nbase_url: https://a.example/archive\n")
+    before = pickle.dumps(config)
+    assert (config.base_path, config.excerpt_chars, config.comments_url) == ("/archive/", 80, "")
+    assert (config.category_names, str(config.zone)) == ({}, "Asia/Tokyo")
+    assert pickle.dumps(config) == before

@@ -419,6 +419,11 @@ class Config:
     categories: tuple[Category, ...] = setting((), _categories)
     deploy: DeployConfig = section(DeployConfig, f"to: {DEPLOY_EXAMPLE.split(',')[0]}")
 
+    def __post_init__(self) -> None:
+        # Made now, never on first use: a Config is pickled for the workers in one thread
+        # while the main thread reads it, and a first use would change it meanwhile.
+        _ = self.base_path
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
