@@ -445,10 +445,6 @@ class Config:
     def category_names(self) -> dict[str, str]:
         return {category.key: category.name for category in self.categories}
 
-    @property
-    def category_descriptions(self) -> dict[str, str]:
-        return {c.key: c.description for c in self.categories if c.description}
-
     def __getattr__(self, name: str):
         """The flat names settings had before sections (`site.comments_url` in a site's own
         templates written for them) still read the nested setting."""

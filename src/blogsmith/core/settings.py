@@ -21,13 +21,11 @@ CONFIG_NAME = "blogsmith.yaml"
 
 @dataclass
 class Place:
-    """Where a setting is read: its dotted name for messages, its line for errors, and the
-    values of its section read so far (a default or a check may depend on them)."""
+    """Where a setting is read: its dotted name for messages, its line for errors."""
 
     path: tuple[str, ...]
     doc: YamlDoc
     bag: ErrorBag
-    values: dict[str, Any]
     failed: bool = False
 
     @property
@@ -89,7 +87,7 @@ def read_section(kind: type, data: dict, path: tuple, doc: YamlDoc, bag: ErrorBa
     failed = False
     for declared in dataclasses.fields(kind):
         key = key_of(declared)
-        place = Place((*path, key), doc, bag, values)
+        place = Place((*path, key), doc, bag)
         if "section" in declared.metadata:
             value = _nested(declared, data.get(key), place)
         elif key in data or declared.metadata["required"]:
