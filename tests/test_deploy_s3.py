@@ -559,3 +559,43 @@ def test_a_deploy_with_nothing_to_send_never_loads_boto3(
     assert run_cli("build", "--site", site, "-q").returncode == 0
     needed = deploy_without_boto3()
     assert needed.returncode == 1 and "need boto3" in needed.stderr
+
+
+def test_with_host_redirects_s3_old_feed_urls_become_website_redirects(
+    moto, bucket, make_site, own_cache_key
+):
+    """S3's website endpoint answers an object's WebsiteRedirectLocation with a 301, which a
+    feed reader follows; without the setting the pages are plain pages."""
+    redirects = "redirects:\n  /feed/: /feed.xml\n  /comments/feed/: /comments/feed.xml\n"
+    config = DEFAULT_CONFIG.replace("https://news.example.org/", "https://example.org/old/")
+    config += redirects + f"deploy:\n  to: s3://{bucket}/\n"
+    site = make_site(
+        {"content/a/s1.md": article(comment_feed_aliases="[/2022/09/停戦/feed/]")}, config=config
+    )
+    assert run_cli("build", "--site", site, "-q").returncode == 0
+    deployed(run_cli("deploy", "--site", site))
+    s3 = boto3.client("s3")
+    assert "WebsiteRedirectLocation" not in s3.head_object(Bucket=bucket, Key="feed/index.html")
+
+    edit(site / "blogsmith.yaml", "deploy:", "host_redirects: s3\ndeploy:")
+    assert run_cli("build", "--site", site, "-q").returncode == 0
+    result = run_cli("deploy", "--site", site)
+    deployed(result)
+    # The pages changed with the setting (they say the host redirects), so they are sent again.
+    locations = {
+        key: s3.head_object(Bucket=bucket, Key=key).get("WebsiteRedirectLocation")
+        for key in (
+            "feed/index.html",
+            "comments/feed/index.html",
+            "2022/09/停戦/feed/index.html",
+            "europe/s1/index.html",
+            "_redirects",
+        )
+    }
+    assert locations == {
+        "feed/index.html": "/old/feed.xml",
+        "comments/feed/index.html": "/old/comments/feed.xml",
+        "2022/09/停戦/feed/index.html": "/old/comments/feed.xml",
+        "europe/s1/index.html": None,
+        "_redirects": None,
+    }

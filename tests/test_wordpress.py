@@ -216,6 +216,9 @@ def test_a_written_export_becomes_articles_pages_comments_and_redirects(imported
         "credit": "国防省提供",
     }
     assert main["aliases"] == ["/2022/09/14/停戦/", "/?p=10"]
+    assert main["comment_feed_aliases"] == ["/2022/09/14/停戦/feed/"]
+    config = yaml.safe_load((site / "blogsmith.yaml").read_text(encoding="utf-8"))
+    assert config["redirects"] == {"/feed/": "/feed.xml", "/comments/feed/": "/comments/feed.xml"}
     body = (articles / "停戦.md").read_text(encoding="utf-8")
     assert "ラチン回廊で交戦。  \n次の行。" in body
     assert (
@@ -252,6 +255,14 @@ def test_a_written_export_becomes_articles_pages_comments_and_redirects(imported
     assert "/japan/%E5%81%9C%E6%88%A6/" in old.read_text(encoding="utf-8")
     assert "/japan/%E5%81%9C%E6%88%A6/" in (public / "_p/10/index.html").read_text("utf-8")
     assert '"p"' in (public / "index.html").read_text(encoding="utf-8")  # ?p=10 is followed
+    # The old feeds: the site's, its comments' and the post's comments' lead to the new ones.
+    for old_feed, new_feed in [
+        ("feed", "/feed.xml"),
+        ("comments/feed", "/comments/feed.xml"),
+        ("2022/09/14/停戦/feed", "/comments/feed.xml"),
+    ]:
+        text = (public / old_feed / "index.html").read_text(encoding="utf-8")
+        assert f'content="0; url={new_feed}"' in text, old_feed
     assert result.pages
 
 

@@ -47,6 +47,7 @@ from blogsmith.output.search.index import SearchState, update_index
 from blogsmith.output.writer import NotOwned, OutputBusy, StagedWriter, writing
 from blogsmith.plan.jobs import Job, plan
 from blogsmith.plan.paths import check_static_conflicts
+from blogsmith.plan.redirects import check_redirect_targets
 from blogsmith.render.batch import Progress, RenderCounter, pages_to_render, render_pages
 from blogsmith.render.images import (
     ImageSettings,
@@ -404,6 +405,7 @@ class _Build:
             jobs = plan(graph, self.bag, graph.config.search, paths_checked=checked)
         if not checked:
             check_static_conflicts(jobs, statics, self.bag, graph.config.search)
+            check_redirect_targets(jobs, statics, self.bag)
         if self.write:
             _check_output_folder(self.site_dir, self.output, self.bag)
         return jobs

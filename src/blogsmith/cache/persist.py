@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from blogsmith.cache.build_cache import BuildCache
     from blogsmith.content.load import ContentPrints, FileResults
 
-FORMAT = 14
-DEFAULT_FOLDER = ".blogsmith-cache"
+FORMAT = 15
 
 
 @dataclass

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from blogsmith.content.frontmatter import SplitSource
 from blogsmith.content.model import Eyecatch, Source
-from blogsmith.core.config import Config
+from blogsmith.core.config import Config, is_redirect_path
 from blogsmith.core.dates import EXPECTED_FORM, parse_datetime
 from blogsmith.core.errors import ErrorBag, did_you_mean
 from blogsmith.core.yamlread import YamlDoc
@@ -45,6 +45,7 @@ class Meta:
     eyecatch: Eyecatch | None
     related: tuple[str, ...] = _shape()
     aliases: tuple[str, ...] = _shape()
+    comment_feed_aliases: tuple[str, ...] = _shape()
     draft: bool = _shape()
     kind: str = _shape()
     doc: YamlDoc = field(metadata={"front_matter": False})
@@ -158,6 +159,7 @@ def check_meta(
     eyecatch = _eyecatch(c)
     related = tuple(r for _, r in c.text_list("related", "[sudden-clash, ../08/heavy-shelling.md]"))
     aliases = _aliases(c)
+    comment_feed_aliases = _comment_feed_aliases(c)
     draft = c.data.get("draft", False)
     if not isinstance(draft, bool):
         c.error(("draft",), f"'draft' must be true or false, got {_shown(draft)}")
@@ -176,6 +178,7 @@ def check_meta(
         eyecatch=eyecatch,
         related=related,
         aliases=aliases,
+        comment_feed_aliases=comment_feed_aliases,
         draft=bool(draft),
         kind=kind,
         doc=doc,
@@ -343,6 +346,21 @@ def _aliases(c: _Checker) -> tuple[str, ...]:
                 ("aliases", index),
                 f"alias {alias!r} must be a path on this site like /archives/12345, without "
                 "'..' or '#', and with at most one query of the form ?name=value (like /?p=123)",
+            )
+            continue
+        result.append(alias)
+    return tuple(result)
+
+
+def _comment_feed_aliases(c: _Checker) -> tuple[str, ...]:
+    """Old URLs of the article's comment feed (WordPress's /2019/01/post/feed/)."""
+    result = []
+    for index, alias in c.text_list("comment_feed_aliases", "[/archives/12345/feed/]"):
+        if not is_redirect_path(alias):
+            c.error(
+                ("comment_feed_aliases", index),
+                f"comment feed alias {alias!r} must be a path on this site like "
+                "/archives/12345/feed/, without a query, '#', spaces or '..'",
             )
             continue
         result.append(alias)

@@ -88,6 +88,7 @@ class Article:
     sources: tuple[Source, ...]
     eyecatch: Eyecatch | None
     aliases: tuple[str, ...]
+    comment_feed_aliases: tuple[str, ...]
     draft: bool
     path: str
     url: str

@@ -39,6 +39,7 @@ PERMALINK_FIELDS = ("category", "slug", "year", "month", "day")
 PAGINATIONS = ("stable", "newest-first")
 SIDEBARS = ("shared", "inline")
 ARCHIVE_LISTS = ("rows", "cards")
+HOST_REDIRECTS = ("none", "netlify", "cloudflare", "s3")
 MAX_COMMENT_DEPTH = 100
 """Replies nest on the page down to this depth at most: templates render threads by
 recursion, and WordPress itself offers 10."""
@@ -373,6 +374,46 @@ def _categories(raw: object, place: Place) -> tuple[Category, ...]:
     return tuple(categories)
 
 
+class Redirect(NamedTuple):
+    """An old path of the site (`redirects` in blogsmith.yaml) and where it now leads."""
+
+    old: str
+    new: str
+    line: int
+
+
+_SITE_PATH = re.compile(r"/(?!/)[^\x00-\x20\x7f?#\\]*")
+"""A path of this site as a redirect names it: no query, fragment, space or backslash."""
+
+
+def is_redirect_path(path: object) -> bool:
+    return (
+        isinstance(path, str)
+        and _SITE_PATH.fullmatch(path) is not None
+        and ".." not in path.split("/")
+    )
+
+
+def _redirects(raw: object, place: Place) -> tuple[Redirect, ...] | None:
+    example = "'/comments/feed/: /comments/feed.xml'"
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        place.refuse(f"'redirects' must map old paths to where they now lead, like {example}")
+        return None
+    found = []
+    for old, new in raw.items():
+        if not (is_redirect_path(old) and is_redirect_path(new)):
+            place.refuse(
+                f"redirect {old!r} -> {new!r} must be two paths of this site, like {example}, "
+                "without a query, '#', spaces or '..'",
+                old,
+            )
+            continue
+        found.append(Redirect(old, new, place.doc.line(*place.path, old)))
+    return tuple(found)
+
+
 def _japanese(values: dict) -> bool:
     return values.get("language", "ja") == "ja"
 
@@ -417,6 +458,13 @@ class Config:
     """The image an article without an eyecatch is shown with where one is needed (its
     structured data); the logo when not set."""
     categories: tuple[Category, ...] = setting((), _categories)
+    redirects: tuple[Redirect, ...] = setting((), _redirects)
+    """Old paths of the site that lead elsewhere now (WordPress's /feed/ and /comments/feed/
+    after an import): a redirect page each, and a line of the host's redirect file."""
+    host_redirects: str = setting(HOST_REDIRECTS[0], one_of(*HOST_REDIRECTS))
+    """netlify or cloudflare: /_redirects lists the redirects of `redirects` and of the
+    comment-feed aliases, which the host answers with a 301 (a feed reader does not follow a
+    redirect page); s3: `blogsmith deploy` makes those pages S3 website redirects."""
     deploy: DeployConfig = section(DeployConfig, f"to: {DEPLOY_EXAMPLE.split(',')[0]}")
 
     def __post_init__(self) -> None:

@@ -73,9 +73,15 @@ def folders_of(relative: str) -> list[str]:
     return ["/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
+HOST_REDIRECTS_PATH = "/_redirects"
+"""The redirect file Netlify and Cloudflare Pages read: a file, though its name has no dot."""
+
+
 def output_file(path: str) -> str:
     """The file (relative to the output folder) that serves a site path."""
     relative = path.lstrip("/")
+    if path == HOST_REDIRECTS_PATH:
+        return relative
     if relative == "" or relative.endswith("/"):
         return relative + "index.html"
     last = relative.rsplit("/", 1)[-1]

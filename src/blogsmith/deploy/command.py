@@ -39,7 +39,7 @@ def deploy_command(request: DeployRequest) -> int:
                 "where to? pass --to URL or set deploy.to in blogsmith.yaml (file:///srv/www/, "
                 "s3://bucket/prefix/, ssh://user@host/path/, git+ssh://host/repo.git#branch)"
             )
-        settings = deploy_settings(config)
+        settings = deploy_settings(config, request.output)
         target = open_target(url, settings)
         announcer = _Announcer(config, settings, request.changed_urls)
         try:

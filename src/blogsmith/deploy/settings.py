@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import unquote
+
+from blogsmith.core import urls
 from blogsmith.core.config import Config
 from blogsmith.deploy.targets.base import DeploySettings
 
@@ -26,10 +30,26 @@ DEFAULT_CACHE_CONTROL: tuple[tuple[str, str], ...] = (
 """Patterns match the whole relative path (`*` also crosses `/`), the first match wins."""
 
 
-def deploy_settings(config: Config) -> DeploySettings:
+def deploy_settings(config: Config, output: Path | None = None) -> DeploySettings:
     rules = config.deploy.cache_control
     return DeploySettings(
         cache_control=DEFAULT_CACHE_CONTROL if rules is None else rules,
         cloudfront=config.deploy.cloudfront or None,
         invalidate_limit=config.deploy.invalidate_limit,
+        redirects=redirect_locations(config, output) if output is not None else {},
     )
+
+
+def redirect_locations(config: Config, output: Path) -> dict[str, str]:
+    """With `host_redirects: s3`, each redirect the build listed in /_redirects, as the
+    output file of its page -> where it leads (a URL path, as S3 wants it)."""
+    listed = output / urls.output_file(urls.HOST_REDIRECTS_PATH)
+    if config.host_redirects != "s3" or listed.is_symlink() or not listed.is_file():
+        return {}
+    found = {}
+    for line in listed.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith(config.base_path):
+            path = "/" + unquote(parts[0][len(config.base_path) :])
+            found[urls.output_file(path)] = parts[1]
+    return found

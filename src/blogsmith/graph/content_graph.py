@@ -358,6 +358,7 @@ class ArticleMaker:
             sources=meta.sources,
             eyecatch=meta.eyecatch,
             aliases=meta.aliases,
+            comment_feed_aliases=meta.comment_feed_aliases,
             draft=meta.draft,
             path=path,
             url=urls.public_url(config, path),

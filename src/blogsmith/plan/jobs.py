@@ -18,11 +18,14 @@ from blogsmith.core.i18n import STRINGS
 from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.job import Job, PageLink, Pagination
 from blogsmith.plan.paths import check_paths
+from blogsmith.plan.redirects import host_redirects_job, redirect_jobs
 from blogsmith.plan.sitemap import chunks as sitemap_chunks
 from blogsmith.plan.sitemap import sitemap_entries
 
 SIDEBAR_PAGE = "sidebar-page.html"
 """The template of the shared sidebar's own page (`sidebar: shared`)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""An empty feed's <updated>."""
 COMMENTS_FEED = "comments-feed.xml"
 """The template of the comment feeds, whose jobs a comment's change alone remakes."""
 
@@ -93,6 +96,10 @@ def plan(
     if config.sidebar == "shared":
         jobs.append(Job(urls.SIDEBAR_PATH, SIDEBAR_PAGE, {}, "the shared sidebar"))
     jobs += _publishing_jobs(graph, search)
+    jobs += redirect_jobs(graph)
+    host_file = host_redirects_job(jobs, config, bag)
+    if host_file is not None:
+        jobs.append(host_file)
     jobs = _answer_queries(jobs, queries, config)
     if not paths_checked:
         check_paths(jobs, bag, search)
@@ -286,11 +293,10 @@ def _publishing_jobs(graph: Graph, search: bool) -> list[Job]:
 def comment_feed_jobs(graph: Graph) -> list[Job]:
     """The site's comment feed (its newest comments: they are in the threads with the newest
     comments, so only those are read) and, with `feeds.comments: all`, one per article that
-    has comments readers can read."""
+    has comments readers can read or old comment-feed URLs that lead to its feed."""
     config = graph.config
     if config.feeds.comments == "none":
         return []
-    strings = STRINGS[config.language]
     commented = sorted(
         (
             (loaded.newest, key)
@@ -300,48 +306,50 @@ def comment_feed_jobs(graph: Graph) -> list[Job]:
         reverse=True,
     )
     newest = commented[: config.feeds.entries]
-    jobs = [
-        Job(
-            urls.COMMENTS_FEED_PATH,
-            COMMENTS_FEED,
-            {
-                "commented": tuple(key for _, key in newest),
-                "feed_path": urls.COMMENTS_FEED_PATH,
-                "alternate_path": "/",
-                "title": strings["comments_feed"].format(site=config.title),
-                "updated": newest[0][0] if newest else datetime(1970, 1, 1, tzinfo=UTC),
-            },
-            "the comments feed",
-        )
+    site_feed = {
+        "commented": tuple(key for _, key in newest),
+        "feed_path": urls.COMMENTS_FEED_PATH,
+        "alternate_path": "/",
+        "title": STRINGS[config.language]["comments_feed"].format(site=config.title),
+        "updated": newest[0][0] if newest else _EPOCH,
+    }
+    jobs = [Job(urls.COMMENTS_FEED_PATH, COMMENTS_FEED, site_feed, "the comments feed")]
+    if config.feeds.comments == "all":
+        jobs += _article_comment_feeds(graph, {key: when for when, key in commented})
+    return jobs
+
+
+def _article_comment_feeds(graph: Graph, newest: dict[str, datetime]) -> list[Job]:
+    """An article's own comment feed, for each article with readable comments (`newest`:
+    when the newest was written) and each whose old comment-feed URLs lead to it (an empty
+    feed until its first comment, as WordPress's was)."""
+    config = graph.config
+    aliased = [
+        key
+        for key, article in graph.articles.items()
+        if article.comment_feed_aliases and not article.draft
     ]
-    if config.feeds.comments != "all":
-        return jobs
-    for when, key in sorted(commented, key=lambda pair: pair[1]):
+    jobs = []
+    for key in sorted(newest.keys() | aliased):
         article = graph.articles[key]
         path = urls.comments_feed_path(article.path)
-        jobs.append(
-            Job(
-                path,
-                COMMENTS_FEED,
-                {
-                    "commented": (key,),
-                    "feed_path": path,
-                    "alternate_path": article.path,
-                    "title": strings["article_comments_feed"].format(
-                        title=article.title, site=config.title
-                    ),
-                    "updated": when,
-                },
-                f"the comments feed of {article.source}",
-            )
-        )
+        feed = {
+            "commented": (key,),
+            "feed_path": path,
+            "alternate_path": article.path,
+            "title": STRINGS[config.language]["article_comments_feed"].format(
+                title=article.title, site=config.title
+            ),
+            "updated": newest.get(key) or article.updated or article.date or _EPOCH,
+        }
+        jobs.append(Job(path, COMMENTS_FEED, feed, f"the comments feed of {article.source}"))
     return jobs
 
 
 def _last_change(graph: Graph, keys: tuple[str, ...]) -> datetime:
     """A feed's <updated>: its newest entry's change, or the epoch for an empty feed."""
     moments = [graph.articles[k].updated or graph.articles[k].date for k in keys]
-    return max(moments, default=datetime(1970, 1, 1, tzinfo=UTC))
+    return max(moments, default=_EPOCH)
 
 
 def _pagination(pages: list[ListPage], position: int, url_of, first_label: str) -> Pagination:

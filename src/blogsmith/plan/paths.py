@@ -9,6 +9,7 @@ from collections.abc import Collection
 
 from blogsmith.core import urls
 from blogsmith.core.errors import ErrorBag
+from blogsmith.core.settings import CONFIG_NAME
 from blogsmith.plan.job import Job
 
 LONGEST_NAME_BYTES = 255
@@ -99,11 +100,15 @@ def _check_folders(owners: dict[str, Job], bag: ErrorBag) -> None:
 
 
 def _is_content(job: Job) -> bool:
-    return job.origin.startswith("content/")
+    """Whether an editor wrote the job's path: in content/ or in blogsmith.yaml's redirects."""
+    return job.origin.startswith("content/") or job.origin == CONFIG_NAME
 
 
 def _generated_last(job: Job) -> tuple:
-    return (not _is_content(job), job.origin, job.line)
+    """Articles first, then blogsmith.yaml's redirects, then what the site makes: the later
+    of two on one URL is the one the error names."""
+    rank = 0 if job.origin.startswith("content/") else 1 if job.origin == CONFIG_NAME else 2
+    return (rank, job.origin, job.line)
 
 
 def _describe(job: Job) -> str:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -43,6 +44,14 @@ from blogsmith.render.metadata import (
 )
 from blogsmith.render.theme import Theme
 from blogsmith.render.unindented import UnindentedLoader
+
+
+class Destination(NamedTuple):
+    """What a redirect page names when it leads to a path, not an article (a feed)."""
+
+    title: str
+    path: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -430,8 +439,14 @@ class Renderer:
             context["entries"] = [articles[k] for k in context["entries"]]
         if "target" in context:
             context["target"] = articles[context["target"]].card
+        if "to" in context:
+            to = context.pop("to")
+            context["target"] = Destination(to, to, urls.public_url(self.config, to))
+            context["host_redirect"] = self.config.host_redirects != "none"
         if "commented" in context:
-            keys = context.pop("commented")
+            # An article's own feed may be there before its first comment (an old feed URL
+            # leads to it): it then lists none.
+            keys = [key for key in context.pop("commented") if key in graph.comments]
             threads = [graph.comments[key] for key in keys]
             context["commented"] = [articles[key] for key in keys]
             context["feed_comments"] = (

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from blogsmith.authoring.wordpress import wxr
 from blogsmith.authoring.wordpress.catalogue import DRAFT_STATUSES, Catalogue
 from blogsmith.authoring.wordpress.old_links import OldLinks
 from blogsmith.authoring.wordpress.report import Report
+from blogsmith.authoring.wordpress.site_config import OLD_FEEDS
 from blogsmith.authoring.wordpress.slugs import post_slug
 from blogsmith.authoring.wordpress.values import moment
 from blogsmith.content.fields import is_site_alias
 from blogsmith.content.load import CONTENT_DIR
-from blogsmith.core.config import Config
+from blogsmith.core.config import Config, is_redirect_path
 from blogsmith.core.urls import article_path, output_file
-from blogsmith.plan.paths import unwritable
+from blogsmith.plan.paths import in_search_folder, unwritable
 
 _GENERATED = re.compile(
     r"^/(?:|search/|sidebar/|feed\.xml|sitemap\.xml|robots\.txt|404\.html|"
@@ -47,6 +48,8 @@ class Plan:
     draft: str | None
     """Why it is a draft (draft, pending review, scheduled), or None when published."""
     aliases: list[str]
+    comment_feed_aliases: list[str] = field(default_factory=list)
+    """The old URL of its comment feed (its old permalink's /feed/)."""
 
 
 @dataclass
@@ -130,14 +133,30 @@ def _add_aliases(plan: Plan, link: str, base: str, by_id: str, report: Report) -
             )
             continue
         plan.aliases.append(alias)
+    _add_comment_feed_alias(plan, link_path)
+
+
+def _add_comment_feed_alias(plan: Plan, link_path: str) -> None:
+    """The old permalink's /feed/ (the post's comment feed), when the new site can redirect
+    it: not a feed of the site's own (the site's /comments/feed/), nor inside /search/."""
+    feed = link_path + "feed/"
+    if (
+        link_path.endswith("/")
+        and not _GENERATED.match(link_path)
+        and feed not in OLD_FEEDS
+        and is_redirect_path(feed)
+        and not unwritable(output_file(feed))
+        and not in_search_folder(output_file(feed))
+    ):
+        plan.comment_feed_aliases.append(feed)
 
 
 def _drop_aliases_now_in_use(plans: Iterable[Plan], paths: set[str], report: Report) -> None:
     """An old URL that is now another page's own URL is that page's, not a redirect."""
     for plan in plans:
-        clashing = [alias for alias in plan.aliases if alias in paths]
+        clashing = [alias for alias in plan.aliases + plan.comment_feed_aliases if alias in paths]
         for alias in clashing:
-            plan.aliases.remove(alias)
+            (plan.aliases if alias in plan.aliases else plan.comment_feed_aliases).remove(alias)
             report.notes.append(
                 f"content/{plan.key}: old URL {alias} is now another page's URL; "
                 "no redirect is made for it"

@@ -14,6 +14,9 @@ from blogsmith.core.config import CONFIG_NAME, Config, require_config
 from blogsmith.core.errors import BuildError
 from blogsmith.core.yamlwrite import dump
 
+OLD_FEEDS = {"/feed/": "/feed.xml", "/comments/feed/": "/comments/feed.xml"}
+"""WordPress's feed URLs, where readers subscribed, and the new site's feeds."""
+
 
 def site_config(site_dir: Path, catalogue: Catalogue, files: Files, report: Report) -> Config:
     """The site's config, created for a new site, with the export's categories added."""
@@ -28,6 +31,7 @@ def site_config(site_dir: Path, catalogue: Catalogue, files: Files, report: Repo
             "language": "ja" if japanese else "en",
             "timezone": "Asia/Tokyo" if japanese else "UTC",
             "categories": dict(catalogue.categories),
+            "redirects": OLD_FEEDS,
         }
         files.write(CONFIG_NAME, dump(settings).encode("utf-8"))
         report.categories_added = list(catalogue.categories)

@@ -90,6 +90,8 @@ class PostWriter:
             fields["eyecatch"] = eyecatch
         if plan.aliases:
             fields["aliases"] = plan.aliases
+        if plan.comment_feed_aliases:
+            fields["comment_feed_aliases"] = plan.comment_feed_aliases
         if plan.draft:
             fields["draft"] = True
         return fields

@@ -10,7 +10,7 @@ for a single-part upload, so a bucket's listing can be compared without reading 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +48,9 @@ class DeploySettings:
     """A CloudFront distribution to invalidate the changed paths of."""
     invalidate_limit: int = 100
     """Past this many changed paths, one `/*` invalidation instead."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Output file -> the URL path it redirects to (`host_redirects: s3`): a target that can
+    answer a path with a redirect (an S3 website) is told to."""
 
 
 class Target(Protocol):

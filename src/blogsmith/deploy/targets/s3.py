@@ -154,6 +154,9 @@ class S3Target:
         control = cache_control(upload.path, self._settings.cache_control)
         if control:
             headers["CacheControl"] = control
+        location = self._settings.redirects.get(upload.path)
+        if location:  # the website endpoint answers a 301 instead of the redirect page
+            headers["WebsiteRedirectLocation"] = location
         self._client.put_object(
             Bucket=self.bucket,
             Key=self.prefix + upload.path,
