@@ -339,29 +339,34 @@ def _eyecatch(c: _Checker) -> Eyecatch | None:
 
 
 def _aliases(c: _Checker) -> tuple[str, ...]:
-    result = []
-    for index, alias in c.text_list("aliases", "[/archives/12345]"):
-        if not is_site_alias(alias):
-            c.error(
-                ("aliases", index),
-                f"alias {alias!r} must be a path on this site like /archives/12345, without "
-                "'..' or '#', and with at most one query of the form ?name=value (like /?p=123)",
-            )
-            continue
-        result.append(alias)
-    return tuple(result)
+    return _old_urls(
+        c,
+        "aliases",
+        "[/archives/12345]",
+        is_site_alias,
+        "alias {!r} must be a path on this site like /archives/12345, without '..' or '#', "
+        "and with at most one query of the form ?name=value (like /?p=123)",
+    )
 
 
 def _comment_feed_aliases(c: _Checker) -> tuple[str, ...]:
     """Old URLs of the article's comment feed (WordPress's /2019/01/post/feed/)."""
+    return _old_urls(
+        c,
+        "comment_feed_aliases",
+        "[/archives/12345/feed/]",
+        is_redirect_path,
+        "comment feed alias {!r} must be a path on this site like /archives/12345/feed/, "
+        "without a query, '#', spaces or '..'",
+    )
+
+
+def _old_urls(c: _Checker, name: str, example: str, fits, refusal: str) -> tuple[str, ...]:
+    """The list `name` of old URLs: each that `fits`, the others refused with `refusal`."""
     result = []
-    for index, alias in c.text_list("comment_feed_aliases", "[/archives/12345/feed/]"):
-        if not is_redirect_path(alias):
-            c.error(
-                ("comment_feed_aliases", index),
-                f"comment feed alias {alias!r} must be a path on this site like "
-                "/archives/12345/feed/, without a query, '#', spaces or '..'",
-            )
-            continue
-        result.append(alias)
+    for index, alias in c.text_list(name, example):
+        if fits(alias):
+            result.append(alias)
+        else:
+            c.error((name, index), refusal.format(alias))
     return tuple(result)
