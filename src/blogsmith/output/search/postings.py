@@ -42,15 +42,18 @@ def _long_number(value: int) -> str:
 
 
 _SHORTS = BASE * BASE
-_SHORT = [_long_number(value) for value in range(_SHORTS)]
-"""Every number of one or two characters, written once: nearly all are."""
+SHORT = [_long_number(value) for value in range(_SHORTS)]
+"""Every number of one or two characters, written once: nearly all are (the loops that write
+millions look them up themselves)."""
 
 
 def number(value: int) -> str:
-    return _SHORT[value] if value < _SHORTS else _long_number(value)
+    return SHORT[value] if value < _SHORTS else _long_number(value)
 
 
-ALONE = {place: "01" + _SHORT[place] for place in range(_SHORTS)}
+_IN_TEXT = ["0" + written for written in SHORT]
+"""entry(0, count) for the counts of one or two characters: a term not in the title."""
+_ALONE = ["01" + written for written in SHORT]
 """entry(0, 1, [place]) for the places of one or two characters: a pair that stands once on
 a page, not in its title, as most do."""
 
@@ -58,7 +61,7 @@ a page, not in its title, as most do."""
 def entry(in_title: int, in_text: int, places: list[int] | None = None) -> str:
     """What a page's posting holds after its id: the counts, and a pair's `places` in order
     (none past MAX_PLACES)."""
-    short = _SHORT
+    short = SHORT
     written = [number(in_title), number(in_text)]
     if places is not None and len(places) <= MAX_PLACES:
         previous = 0
@@ -67,6 +70,44 @@ def entry(in_title: int, in_text: int, places: list[int] | None = None) -> str:
             written.append(short[gap] if gap < _SHORTS else _long_number(gap))
             previous = place
     return "".join(written)
+
+
+def counts_in_text(counts: dict[str, int]) -> dict[str, str]:
+    """entry(0, count) for every term of `counts` (most of a page's terms are not in its
+    title): looked up in one comprehension, not written one call at a time."""
+    if max(counts.values(), default=0) >= _SHORTS:
+        return {term: "0" + number(count) for term, count in counts.items()}
+    written = _IN_TEXT
+    return {term: written[count] for term, count in counts.items()}
+
+
+def pairs_in_text(places: dict[str, list[int]]) -> dict[str, str]:
+    """entry(0, len(at), at) for every pair of `places`, none of them in the title (a count
+    past MAX_PLACES is written as MAX_PLACES + 1, as it always was). A page has hundreds of
+    pairs, most standing once or twice: one loop with the tables at hand writes them, not a
+    call each."""
+    short, long, alone = SHORT, _long_number, _ALONE
+    found: dict[str, str] = {}
+    for pair, at in places.items():
+        count = len(at)
+        if count == 1:
+            place = at[0]
+            found[pair] = alone[place] if place < _SHORTS else "01" + long(place)
+            continue
+        if count == 2 and at[1] < _SHORTS:
+            first = at[0]
+            found[pair] = "02" + short[first] + short[at[1] - first]
+            continue
+        if count > MAX_PLACES:  # counted as MAX_PLACES + 1, its places left out
+            found[pair] = entry(0, MAX_PLACES + 1)
+            continue
+        written, previous = [_IN_TEXT[count]], 0
+        for place in at:
+            gap = place - previous
+            written.append(short[gap] if gap < _SHORTS else long(gap))
+            previous = place
+        found[pair] = "".join(written)
+    return found
 
 
 def write(postings: Iterable[tuple[int, str]], previous: int | None = None) -> str:

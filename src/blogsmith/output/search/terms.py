@@ -26,7 +26,6 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from operator import add
 
 from blogsmith.output.search import postings
 
@@ -68,20 +67,28 @@ def terms(text: str) -> list[str]:
 def _units(text: str) -> Iterator[tuple[int, str, list[str]]]:
     """Each unit of normalized `text`: (where it starts, the Japanese run or "", the terms
     it makes besides the run's pairs and characters: a word's terms, and the join with the
-    unit before it when that is of the other kind)."""
-    previous_end, previous_kind, previous_last = -1, "", ""
+    unit before it when that is of the other kind). Pages have hundreds of units: a run's
+    edge characters are taken only when it touches a word."""
+    previous_end, previous_run, previous_word = -1, "", ""
     for match in _UNITS.finditer(text):
-        japanese, word = match.group(1), match.group(2)
+        japanese, word = match.groups()
+        start, end = match.span()
+        touches = start == previous_end
         if japanese:
-            kind, first, last, others = "j", japanese[0], japanese[-1], []
+            others = [previous_word + japanese[0]] if touches and previous_word else []
+            yield start, japanese, others
+            previous_run, previous_word = japanese, ""
         else:
-            segments = _SEGMENTS.findall(word)
-            kind, (first, last) = "w", _edges("".join(segments))
-            others = list(_word_terms(segments))
-        if match.start() == previous_end and previous_kind not in ("", kind):
-            others.append(previous_last + first)
-        yield match.start(), japanese or "", others
-        previous_end, previous_kind, previous_last = match.end(), kind, last
+            if word.isalpha() or word.isdecimal():  # one part (most words): the word alone
+                others, (first, last) = [word[:MAX_TERM]], _edges(word)
+            else:
+                segments = _SEGMENTS.findall(word)
+                others, (first, last) = list(_word_terms(segments)), _edges("".join(segments))
+            if touches and previous_run:
+                others.append(previous_run[-1] + first)
+            yield start, "", others
+            previous_run, previous_word = "", last
+        previous_end = end
 
 
 def _pairs(japanese: str) -> Iterator[str]:
@@ -123,20 +130,15 @@ def entries(title: str, body: str) -> dict[str, str]:
     title_counts, title_places = _scan(heading, 0)
     counts, places = _scan(normalize(body), len(heading) + 1)
     number, entry = postings.number, postings.entry
-    found: dict[str, str] = {}
-    for term, count in counts.items():
-        if term:
-            found[term] = number(title_counts.pop(term, 0)) + number(count)
+    found = postings.counts_in_text(counts)  # all at once; the title's terms then corrected
     for term, count in title_counts.items():
-        if term:
-            found[term] = number(count) + number(0)
+        found[term] = number(count) + number(counts.get(term, 0))
+    kept = postings.MAX_PLACES + 1  # enough to tell that a pair overflowed
     for pair, in_title in title_places.items():
-        in_text = places.pop(pair, [])
+        in_title, in_text = in_title[:kept], places.pop(pair, [])[:kept]
         found[pair] = entry(len(in_title), len(in_text), in_title + in_text)
-    alone = postings.ALONE
-    for pair, in_text in places.items():
-        once = len(in_text) == 1 and alone.get(in_text[0])
-        found[pair] = once or entry(0, len(in_text), in_text)
+    found.update(postings.pairs_in_text(places))
+    found.pop("", None)
     return found
 
 
@@ -147,20 +149,21 @@ def is_pair(term: str) -> bool:
 
 def _scan(text: str, offset: int) -> tuple[Counter, dict[str, list[int]]]:
     """Normalized `text`'s terms: the count of each term but pairs, and each pair's places
-    (offset by `offset`; at most one past MAX_PLACES, which is enough to tell it overflowed)."""
-    places: defaultdict[str, list[int]] = defaultdict(list)
+    (offset by `offset`). This runs for every pair of every page: the runs are cut once all
+    are found (a loop of their own costs less than one inside the loop over the units), each
+    pair a slice (one string made, where adding its two characters made three)."""
     runs: list[str] = []
+    starts: list[int] = []
     words: list[str] = []
     for start, japanese, others in _units(text):
         if japanese:
             runs.append(japanese)
-            for place, pair in enumerate(map(add, japanese, japanese[1:]), offset + start):
-                places[pair].append(place)
+            starts.append(offset + start)
         words += others
-    kept = postings.MAX_PLACES + 1
-    for found in places.values():
-        if len(found) > kept:
-            del found[kept:]
+    places: defaultdict[str, list[int]] = defaultdict(list)
+    for start, japanese in zip(starts, runs, strict=True):
+        for at in range(len(japanese) - 1):
+            places[japanese[at : at + 2]].append(start + at)
     counts = Counter("".join(runs))
     counts.update(words)
     return counts, places
