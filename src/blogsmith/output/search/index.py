@@ -24,12 +24,15 @@ server has already undone the compression): the index takes under half the room.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import html
 import json
 import pickle
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from blogsmith.content.model import Article
@@ -93,10 +96,25 @@ def update_index(
     (the caller keeps it once the writer has committed). With `verify` (the output was
     changed by someone else since) every file kept is read back and checked first. An output
     whose index is not the one `state` describes gets a whole new index."""
+    with _uncollected():
+        try:
+            return _Update(graph, writer, state, verify).run()
+        except _Stale:
+            return _Update(graph, writer, None).run()
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """The cyclic collector paused (in the workers too, which fork meanwhile): the index is
+    made of lists, dicts and strings without cycles, and made by the million they set it off
+    thousands of times, a tenth of a new index's time for nothing to collect."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return _Update(graph, writer, state, verify).run()
-    except _Stale:
-        return _Update(graph, writer, None).run()
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Update:
@@ -245,21 +263,7 @@ class _Update:
         new.buckets = _bucket_count(guess // max(1, len(sample)))
         new.sized_for = len(articles)
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
-        parts = _make(articles, new.ids, self)
-        # Postings come back written, slice by slice in id order: joined (each slice's first id
-        # made a step from the last one before it), they are each term's string. Each slice
-        # stays pickled and compressed until its turn: as objects, all of them at once weighed
-        # a sixth of the build's memory while the other cores still worked.
-        buckets: list[dict[str, list[str]]] = [{} for _ in range(new.buckets)]
-        last: dict[str, int] = {}
-        for number, packed in enumerate(parts):
-            parts[number] = b""
-            for term, (bucket, first, written, final) in _unfrozen(packed).items():
-                before = last.get(term)
-                step = postings.number(first if before is None else first - before)
-                buckets[bucket].setdefault(term, []).append(step + written)
-                last[term] = final
-        del parts, last
+        buckets = _joined(_make(articles, new.ids, self), new.buckets)
         for number, bucket in enumerate(buckets):
             self._put(
                 file_name("i", number), _sorted_packed({t: "".join(p) for t, p in bucket.items()})
@@ -380,10 +384,10 @@ class _Update:
 
 
 def _make(articles: list[Article], ids: dict[str, int], update: _Update) -> list[bytes]:
-    """A new index's postings, slice by slice (pickled: term -> bucket, first id, the postings
-    written after it, last id), and the articles' text files, staged: on every core."""
+    """A new index's postings, slice by slice (see _make_slice), and the articles' text
+    files, staged: on every core."""
     writer, new = update.writer, update.new
-    shared = (articles, ids, writer, update.graph.config.language, new.buckets)
+    shared = (articles, ids, writer, update.graph.config.language)
     parts: list[bytes] = []
     for part, staged in run_in_workers(_make_slice, len(articles), inherit=shared):
         parts.append(part)
@@ -394,9 +398,13 @@ def _make(articles: list[Article], ids: dict[str, int], update: _Update) -> list
 
 
 def _make_slice(start: int, stop: int) -> tuple[bytes, list]:
-    articles, ids, writer, language, buckets = inherited()
+    """A slice's postings (pickled: term -> first id, the postings written after it, last
+    id) and its articles' text files, staged. The loop runs once per page and term (millions):
+    a step between ids is written by looking it up, as nearly all are small."""
+    articles, ids, writer, language = inherited()
     found_in: dict[str, list] = {}
     staged = []
+    short, shorts, long = postings.SHORT, len(postings.SHORT), postings.number
     for article in articles[start:stop]:
         text = text_of(article, language)
         number = ids[article.key]
@@ -405,16 +413,40 @@ def _make_slice(start: int, stop: int) -> tuple[bytes, list]:
             if postings_of is None:  # [first id, last id, what is written after the first]
                 found_in[term] = [number, number, made]
             else:
-                postings_of += (postings.number(number - postings_of[1]), made)
+                step = number - postings_of[1]
+                postings_of += (short[step] if step < shorts else long(step), made)
                 postings_of[1] = number
         data = _packed(text)
         name = file_name("f", number)
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
-    part = {
-        term: (bucket_of(term, buckets), found[0], "".join(found[2:]), found[1])
-        for term, found in found_in.items()
-    }
+    part = {term: (found[0], "".join(found[2:]), found[1]) for term, found in found_in.items()}
     return _frozen(part), staged
+
+
+def _joined(parts: list[bytes], count: int) -> list[dict[str, list[str]]]:
+    """The slices' postings as buckets of term -> the pieces of its string, which are joined
+    as each bucket is written (the whole index is never held twice). Slices come in id order,
+    each term's piece of a slice being its first id there as a step from the last one before,
+    then what the slice wrote after it. Each slice stays pickled and compressed until its
+    turn: as objects, all of them at once weighed a sixth of the build's memory while the
+    other cores still worked. A term's bucket is found once here, not in every slice that has
+    it (ten times as many hashes)."""
+    written: dict[str, list[str]] = {}
+    last: dict[str, int] = {}
+    for number, packed in enumerate(parts):
+        parts[number] = b""
+        for term, (first, after, final) in _unfrozen(packed).items():
+            before = last.get(term)
+            if before is None:
+                written[term] = [postings.number(first) + after]
+            else:
+                written[term].append(postings.number(first - before) + after)
+            last[term] = final
+    del last
+    buckets: list[dict[str, list[str]]] = [{} for _ in range(count)]
+    for term, pieces in written.items():
+        buckets[bucket_of(term, count)][term] = pieces
+    return buckets
 
 
 def _frozen(part: dict) -> bytes:
