@@ -24,6 +24,7 @@ from blogsmith.core.settings import (
     Place,
     key_of,
     keys_of,
+    matching,
     one_of,
     read_section,
     section,
@@ -68,14 +69,10 @@ def _smtp(value: object, place: Place) -> str | None:
     return value  # type: ignore[return-value]
 
 
-def _sender(value: object, place: Place) -> str | None:
-    if not isinstance(value, str) or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
-        place.refuse(
-            f"'{place.name}' must be the address notices are sent from, like "
-            f"comments@news.example.org, got {value!r}"
-        )
-        return None
-    return value
+_sender = matching(
+    r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+",
+    "the address notices are sent from, like comments@news.example.org",
+)
 
 
 def _tls_of(values: dict) -> str:
@@ -195,15 +192,11 @@ def _deploy_to(value: object, place: Place) -> str | None:
     return value.strip()
 
 
-def _cloudfront(value: object, place: Place) -> str | None:
-    value = value or ""
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Z0-9]*", value):
-        place.refuse(
-            f"'{place.name}' must be a CloudFront distribution id, capital letters and "
-            f"digits like E2QWRUHAPOMQZL, got {value!r}"
-        )
-        return None
-    return value
+_cloudfront = matching(
+    r"[A-Z0-9]*",
+    "a CloudFront distribution id, capital letters and digits like E2QWRUHAPOMQZL",
+    null_is_empty=True,
+)
 
 
 def _cache_control(raw: object, place: Place) -> tuple[tuple[str, str], ...] | None:

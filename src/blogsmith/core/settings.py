@@ -8,6 +8,7 @@ their line, all of them at once, and its default is the field's."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +158,22 @@ def one_of(*choices: str) -> Check:
             place.refuse(f"'{place.name}' must be {words}, got {value!r}")
             return None
         return value  # type: ignore[return-value]
+
+    return check
+
+
+def matching(pattern: str, description: str, null_is_empty: bool = False) -> Check:
+    """Text the whole of which matches `pattern` (null meaning empty with `null_is_empty`);
+    `description` says what it must be, with an example."""
+    compiled = re.compile(pattern)
+
+    def check(value: object, place: Place) -> str | None:
+        if value is None and null_is_empty:
+            value = ""
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            place.refuse(f"'{place.name}' must be {description}, got {value!r}")
+            return None
+        return value
 
     return check
 

@@ -30,13 +30,13 @@ DEFAULT_CACHE_CONTROL: tuple[tuple[str, str], ...] = (
 """Patterns match the whole relative path (`*` also crosses `/`), the first match wins."""
 
 
-def deploy_settings(config: Config, output: Path | None = None) -> DeploySettings:
+def deploy_settings(config: Config, output: Path) -> DeploySettings:
     rules = config.deploy.cache_control
     return DeploySettings(
         cache_control=DEFAULT_CACHE_CONTROL if rules is None else rules,
         cloudfront=config.deploy.cloudfront or None,
         invalidate_limit=config.deploy.invalidate_limit,
-        redirects=redirect_locations(config, output) if output is not None else {},
+        redirects=redirect_locations(config, output),
     )
 
 

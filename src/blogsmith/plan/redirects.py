@@ -85,11 +85,12 @@ def host_redirects_job(jobs: list[Job], config: Config, bag: ErrorBag) -> Job | 
 
 def check_redirect_targets(jobs: list[Job], statics: dict[str, str], bag: ErrorBag) -> None:
     """Every redirect leads to a page, a feed or a static file the build writes."""
+    redirecting = [job for job in jobs if job.template == REDIRECT and "to" in job.context]
+    if not redirecting:  # most sites: no set of every output file made for nothing
+        return
     written = {job.output_file for job in jobs}
-    for job in jobs:
-        to = job.context.get("to") if job.template == REDIRECT else None
-        if to is None:
-            continue
+    for job in redirecting:
+        to = job.context["to"]
         target = urls.output_file(to)
         if target not in written and target not in statics:
             bag.add(
