@@ -23,6 +23,8 @@ search_quality.py's.
     python bench/run.py --articles 50000 --cold-only     # the scaling figure
 
 CPU time is os.wait4's for the whole command; memory is sampled from /proc every 0.2 s.
+Each build that writes tens of thousands of files (the cold builds, the I/O floor, the
+`sidebar: inline` row) starts on a settled disk: see settle_disk.
 """
 
 from __future__ import annotations
@@ -72,6 +74,21 @@ for n in range(files):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_bytes(block)
 """
+
+
+SETTLE_SECONDS = 61
+
+
+def settle_disk() -> None:
+    """Wait until the files deleted before a timed build no longer slow down making new ones.
+    On ext4 without a journal (this machine's disk), a new file's inode skips every inode freed
+    in the last 60 s (300 s while its inode table is unwritten: ext4's `recently_deleted`), so
+    a build that follows a large deletion (the last run's output, the I/O floor's files, the
+    files a rebuild just replaced) spends up to ten times the kernel time on each file: a cost
+    of the bench's order, not of the build, and one a peer timed right after it would pay
+    instead. Every such row, blogsmith's and the peers', starts after the same wait."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
 
 
 def measure(command: list[str], stages: bool = False) -> dict:
@@ -167,6 +184,7 @@ def main() -> None:
     )
     build = [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
     rows = []
+    settle_disk()
     cold = measure(build, stages=True)
     rows.append(("cold build (no cache, no output)", cold))
     # The output's size with the default config, before the steps below change it.
@@ -218,6 +236,7 @@ def main() -> None:
     config.write_text(config.read_text(encoding="utf-8") + "sidebar: inline\n", encoding="utf-8")
     measure(build)  # a config change renders every page once
     write_added(newest.parent / "bench-added-2.md", None, "もう一本追加した記事", "23:45", "europe")
+    settle_disk()  # the build above replaced every page
     rows.append(("one article added, `sidebar: inline`", measure(build)))
     rows += floors(work, site, *sizes["blogsmith"])
     peers = measure_peers(hugo, hugo_site) if hugo else {}
@@ -289,6 +308,7 @@ def floors(work: Path, site: Path, files: int, total: int) -> list[tuple[str, di
     floor_dir = work / "io-floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
     markdown = measure([sys.executable, "-c", MARKDOWN_FLOOR, str(site / "content")])
+    settle_disk()
     io = measure(
         [sys.executable, "-c", IO_FLOOR, str(site / "content"), str(floor_dir)]
         + [str(files), str(total)]
@@ -308,6 +328,7 @@ def measure_peers(hugo: str, hugo_site: Path) -> dict[str, dict]:
     waiting = added.read_text(encoding="utf-8")
     added.unlink()  # Hugo starts from the archive as blogsmith did
     shutil.rmtree(hugo_site / "public", ignore_errors=True)
+    settle_disk()  # after the I/O floor's files were deleted
     peers = {"Hugo cold build": measure(run_hugo)}
     pagefind = [sys.executable, "-m", "pagefind", "--site", str(hugo_site / "public"), "--silent"]
     has_pagefind = subprocess.run([*pagefind[:3], "--version"], capture_output=True).returncode == 0
