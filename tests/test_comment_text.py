@@ -4,7 +4,13 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import assert_only_own_markup
 
-from blogsmith.content.comment_text import clean, render_body, safe_url
+from blogsmith.content.comment_text import (
+    FORBIDDEN,
+    MAYBE_FORBIDDEN,
+    clean,
+    render_body,
+    safe_url,
+)
 
 
 def parse(html: str) -> BeautifulSoup:
@@ -98,6 +104,14 @@ def test_no_link_to_anything_but_http():
 
 def test_forbidden_characters_are_dropped():
     assert clean("a\x00b\x07c\ufffed\U0010ffff\r\ne\rf") == "abcd\ne\nf"
+
+
+def test_the_quick_scan_finds_every_forbidden_character():
+    every = "".join(map(chr, range(0x110000)))
+    forbidden = set(FORBIDDEN.findall(every))
+    maybe = set(MAYBE_FORBIDDEN.findall(every))
+    assert forbidden <= maybe
+    assert min(maybe - forbidden) == "\U00020000"  # the extras: planes 2 and up
 
 
 @pytest.mark.parametrize(

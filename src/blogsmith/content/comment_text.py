@@ -24,6 +24,13 @@ FORBIDDEN = re.compile(
     "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
     "\U0010fffe\U0010ffff]"
 )
+# FORBIDDEN and every character from U+1FFFE up: one range in place of FORBIDDEN's thirty
+# pairs beyond the BMP, which `re` tests one by one at each character of a text (a sixth of
+# the time, measured on article pages). Where this finds nothing, FORBIDDEN would not either.
+MAYBE_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]"
+)
 # ASCII URL characters only: Japanese text usually runs straight on after a URL.
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _TRAILING = ".,;:!?'\"]"
