@@ -266,6 +266,39 @@ def test_printed_values_lose_forbidden_characters_behind_rare_plane_ones():
     assert shown(7) == 7
 
 
+def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_path):
+    import datetime
+
+    import jinja2
+    from markupsafe import Markup, escape
+
+    from blogsmith.render.pages import _allowed_characters, _environment, _printed
+
+    values = [
+        "a & b < c > d ' e \" f",
+        "行\n\x0b<改行>",
+        "𠮷\x00&",
+        Markup("<b>\x07&amp;</b>"),
+        Markup(""),
+        42,
+        True,
+        None,
+        datetime.date(2022, 8, 1),
+        ["<x>", "\x0c"],
+    ]
+    for value in values:
+        assert _printed(value) == str(escape(_allowed_characters(value))), value
+    env = _environment(tmp_path, tmp_path)
+    page = env.from_string(
+        "{{ a }}|{% autoescape false %}{{ a }}{% endautoescape %}|"
+        "{% autoescape flag %}{{ a }}{% endautoescape %}|{{ m }}"
+    )
+    shown = page.render(a="<\x0b>", m=Markup("<i>\x0c</i>"), flag=True)
+    assert shown == "&lt;&gt;|<>|&lt;&gt;|<i></i>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
 BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 10) if previous else 'x, x, x, x, x'}]\n"
     for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
