@@ -485,7 +485,11 @@ class Renderer:
 
 def _environment(site_templates: Path, theme_templates: Path) -> jinja2.Environment:
     """Jinja with the site's templates over the theme's, escaped and strict: an undefined
-    value is an error, not an empty text."""
+    value is an error, not an empty text.
+
+    Templates are compiled once and not checked again (no auto_reload: a stat of each file at
+    every page, and of base.html and comments.html within it): a build makes its renderer
+    anew, and the preview keeps one only for edits that leave the templates alone."""
     env = _PageEnvironment(
         loader=jinja2.ChoiceLoader(
             [
@@ -499,6 +503,7 @@ def _environment(site_templates: Path, theme_templates: Path) -> jinja2.Environm
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_allowed_characters,
+        auto_reload=False,
     )
     # Structured data as UTF-8, not \uXXXX escapes (twice the bytes of Japanese text), and
     # without spaces; `tojson` still escapes the characters that could end the <script>.
