@@ -299,6 +299,20 @@ def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_p
         env.from_string("{{ missing }}").render()
 
 
+def test_interface_strings_read_as_keys_and_attributes_alike(tmp_path):
+    from blogsmith.core.i18n import STRINGS
+    from blogsmith.render.pages import _environment, _Strings
+
+    strings = _Strings({**STRINGS["en"], "items": "Items"})
+    assert strings == {**STRINGS["en"], "items": "Items"}
+    page = _environment(tmp_path, tmp_path).from_string(
+        "{{ t.comments }}|{{ t['comments'] }}|{{ t[kind] }}|"
+        "{{ t['items'] }}|{{ t.items is callable }}"
+    )
+    comments = STRINGS["en"]["comments"]
+    assert page.render(t=strings, kind="comments") == f"{comments}|{comments}|{comments}|Items|True"
+
+
 BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 10) if previous else 'x, x, x, x, x'}]\n"
     for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)

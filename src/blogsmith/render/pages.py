@@ -86,6 +86,17 @@ def newest_comments(articles: list, threads: list, count: int) -> list[tuple]:
     return [(article, comment) for *_, article, comment in found[:count]]
 
 
+class _Strings(dict):
+    """The interface strings, `t`: a dict (`t["vote"]`, `t[kind]`) whose keys are attributes
+    too. Jinja reads `t.vote` as an attribute first: on a plain dict that fails, with an
+    exception at each of the 25 or so a page prints, before it reads the key. A key named
+    like a dict's own attribute stays a key only, as Jinja finds the attribute first."""
+
+    def __init__(self, strings: dict[str, str]) -> None:
+        super().__init__(strings)
+        self.__dict__.update({key: text for key, text in strings.items() if not hasattr(dict, key)})
+
+
 def _card(article: Article | None) -> Card | None:
     return article.card if article is not None else None
 
@@ -293,7 +304,7 @@ class Renderer:
         graph, config = self.graph, self.config
         self.env.globals.update(
             site=config,
-            t=STRINGS[config.language],
+            t=_Strings(STRINGS[config.language]),
             categories=list(graph.categories.values()),
             category_counts={k: len(v) for k, v in graph.by_category.items()},
             recent=[graph.articles[k].card for k in graph.recent()],
