@@ -281,6 +281,7 @@ def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_p
         Markup("<b>\x07&amp;</b>"),
         Markup(""),
         42,
+        -7,
         True,
         None,
         datetime.date(2022, 8, 1),

@@ -564,8 +564,8 @@ def _printed(value: object) -> str:
     then escaped, in one call where Jinja makes two (a page prints a few hundred values) and
     without a Markup made of each: the page joins them into one str. Texts and Markup, most
     of what is printed, go the short way: a printable text (no line break) holds no forbidden
-    character, and the replacements are markupsafe's own. Anything else is escaped as Jinja
-    would (an undefined value still raises)."""
+    character, and the replacements are markupsafe's own; an int is its digits. Anything
+    else is escaped as Jinja would (an undefined value still raises)."""
     kind = value.__class__
     if kind is str:
         if not value.isprintable():
@@ -579,6 +579,8 @@ def _printed(value: object) -> str:
         )
     if kind is Markup:
         return _allowed_characters(value)
+    if kind is int:  # counts and depths: digits, nothing to clean or escape
+        return str(value)
     return escape(_allowed_characters(value))
 
 
