@@ -254,12 +254,12 @@ def test_control_characters_pasted_into_an_article_never_reach_its_pages_or_feed
     assert "要約です" in (out / "feed.xml").read_text(encoding="utf-8")
 
 
-def test_printed_values_lose_forbidden_characters_behind_rare_plane_ones():
+def test_printed_values_lose_forbidden_characters_beside_rare_plane_ones():
     from markupsafe import Markup
 
     from blogsmith.render.pages import _allowed_characters as shown
 
-    assert shown("𠮷野家\x0bの\U0002fffe牛丼") == "𠮷野家の牛丼"  # U+20BB7 is found first
+    assert shown("𠮷野家\x0bの\U0002fffe牛丼") == "𠮷野家の牛丼"  # a rare plane kept, its end not
     assert shown("𠮷野家") == "𠮷野家"
     assert shown(Markup("<b>\x00</b>")) == Markup("<b></b>")
     assert type(shown(Markup("<b>\x00</b>"))) is Markup

@@ -17,7 +17,7 @@ from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
 from blogsmith import __version__
-from blogsmith.content.comment_text import FORBIDDEN, MAYBE_FORBIDDEN
+from blogsmith.content.comment_text import FORBIDDEN
 from blogsmith.content.comments import EMPTY as EMPTY_THREAD
 from blogsmith.content.markdown_body import shortened
 from blogsmith.content.model import Article, Card, Category, Tag
@@ -545,18 +545,11 @@ def _environment(site_templates: Path, theme_templates: Path) -> jinja2.Environm
 
 def _allowed_characters(value: object) -> object:
     """Every value a page or feed shows, without the characters HTML and XML forbid (a title
-    written with a YAML escape like "\\v" would otherwise make feed.xml ill-formed).
-
-    Every printed value passes here, whole article bodies among them: the text is scanned
-    with the quicker MAYBE_FORBIDDEN, and with FORBIDDEN from its first find only when there
-    is one (a control character, or a character of a rare plane)."""
-    if not isinstance(value, str):
-        return value
-    maybe = MAYBE_FORBIDDEN.search(value)
-    if maybe is None or not FORBIDDEN.search(value, maybe.start()):
-        return value
-    cleaned = FORBIDDEN.sub("", value)
-    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    written with a YAML escape like "\\v" would otherwise make feed.xml ill-formed)."""
+    if isinstance(value, str) and FORBIDDEN.search(value):
+        cleaned = FORBIDDEN.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def _printed(value: object) -> str:
