@@ -17,11 +17,71 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     time without an offset as UTC; blogsmith parses dates itself, in the site's timezone.
     """
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node, as PyYAML's resolver gives it, with a plain scalar's candidate
+        patterns looked up once per first character (libyaml asks for every scalar, and a
+        comments file has tens of thousands)."""
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return tag
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+    def quick_document(self, node: yaml.Node) -> object:
+        """What construct_document makes of a document without anchors, when all its nodes
+        are plain mappings, lists and scalars (nearly every file): built in one walk instead
+        of PyYAML's generators and bookkeeping per node. Raises _Unusual for anything else,
+        nesting too deep for one walk, or a value that fails (PyYAML builds in another order,
+        so its error may be another value's): construct_document then builds it as ever."""
+        try:
+            return self._quick(node)
+        except Exception:  # noqa: BLE001 (construct_document raises the error the user sees)
+            raise _Unusual from None
+
+    def _quick(self, node: yaml.Node) -> object:
+        kind, tag = type(node), node.tag
+        if kind is yaml.ScalarNode:
+            value = node.value
+            if tag == _STR:
+                return value
+            if tag == _INT and value.isdigit() and value.isascii() and value[0] != "0":
+                return int(value)  # what construct_yaml_int makes of plain decimal digits
+            if tag in _SCALARS:
+                return self.yaml_constructors[tag](self, node)
+        elif kind is yaml.MappingNode and tag == _MAP:
+            mapping = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode:
+                    raise _Unusual  # PyYAML says which keys it cannot hash
+                mapping[self._quick(key_node)] = self._quick(value_node)
+            return mapping
+        elif kind is yaml.SequenceNode and tag == _SEQ:
+            return [self._quick(item) for item in node.value]
+        raise _Unusual
+
+
+class _Unusual(Exception):
+    """A node Loader.quick_document leaves to PyYAML's construction."""
+
 
 Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_WILDCARD = tuple(Loader.yaml_implicit_resolvers.get(None, ()))
+"""Patterns tried whatever a plain scalar starts with (none in PyYAML's own)."""
+_IMPLICIT = {
+    first: (*resolvers, *_WILDCARD)
+    for first, resolvers in Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+"""A plain scalar's first character (or '' when empty) -> the patterns tried, in order."""
+_STR, _INT, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "map", "seq"))
+_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")
+)
+"""Scalar tags whose SafeConstructor methods Loader._quick calls directly (they keep no state)."""
 
 KeyPath = tuple[str | int, ...]
 
@@ -54,9 +114,7 @@ def parse(text: str, first_line: int = 1, depth: int = 0) -> YamlDoc:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
-        if node is not None and ANCHOR.search(text):  # an alias (*name) needs one to refer to
-            _check_expansion(node, first_line)
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node, text, first_line) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -73,6 +131,19 @@ def parse(text: str, first_line: int = 1, depth: int = 0) -> YamlDoc:
     if node is not None:
         _record(node, (), first_line, lines, depth or RECORDED_DEPTH)
     return YamlDoc(data, lines, first_line)
+
+
+def _construct(loader: Loader, node: yaml.Node, text: str, first_line: int) -> object:
+    """The document's data. Only an anchor (&name) lets a node appear twice, through an
+    alias (*name): then its expansion is checked and PyYAML builds it, sharing the values;
+    otherwise the quick walk does when it can."""
+    if "&" in text and ANCHOR.search(text):  # an alias (*name) needs one to refer to
+        _check_expansion(node, first_line)
+        return loader.construct_document(node)
+    try:
+        return loader.quick_document(node)
+    except _Unusual:
+        return loader.construct_document(node)
 
 
 ANCHOR = re.compile(r"(?:^|[\s\[{,:])&", re.M)
