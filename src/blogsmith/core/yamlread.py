@@ -209,15 +209,22 @@ errors point at, without walking every node of a file of a thousand comments."""
 def _record(
     node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int], depth: int
 ) -> None:
+    """Each node's line into `out` by its path, down to `depth`; a key's path gets the key's
+    line. The last level is written here, not in a call per node (most of a file's nodes)."""
     out[path] = first_line + node.start_mark.line
     if len(path) >= depth:
         return
+    last = len(path) + 1 >= depth
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key_path = (*path, key_node.value)
-                _record(value_node, key_path, first_line, out, depth)
+                if not last:
+                    _record(value_node, key_path, first_line, out, depth)
                 out[key_path] = first_line + key_node.start_mark.line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record(item, (*path, index), first_line, out, depth)
+            if last:
+                out[(*path, index)] = first_line + item.start_mark.line
+            else:
+                _record(item, (*path, index), first_line, out, depth)
