@@ -64,6 +64,8 @@ def _paragraph_html(lines: list[str]) -> list[str]:
 
 
 def _line_html(line: str) -> str:
+    if "://" not in line:  # no URL to link (most lines): the line escaped
+        return str(escape(line))
     out: list[str] = []
     position = 0
     for match in _URL.finditer(line):

@@ -202,7 +202,7 @@ def _identity(item: object, position: int, doc: YamlDoc, where: str, bag: ErrorB
         )
         return None
     ident = str(ident).strip()
-    if any(ch.isspace() for ch in ident):
+    if len(ident.split()) > 1:  # stripped, so a space inside (split() and isspace() agree)
         bag.add(
             where,
             doc.line(position, "id"),
@@ -219,11 +219,13 @@ def _texts(item: dict, removed: bool, fail) -> dict[str, str]:
         value = item.get(key)
         if isinstance(value, (dict, list, bool)):
             fail(key, f"'{key}' must be text")
-        elif value is None or not clean(str(value)).strip():
+            continue
+        text = "" if value is None else clean(str(value))  # cleaned once, for both uses
+        if not text.strip():
             if not removed:  # a removed comment keeps neither
                 fail(key, f"missing '{key}'")
         else:
-            texts[key] = clean(str(value))
+            texts[key] = text
     return texts
 
 
