@@ -55,7 +55,7 @@ def _paragraph_html(lines: list[str]) -> list[str]:
     for line in lines + [None]:
         is_quote = line is not None and line.startswith(">")
         if line is None or is_quote != quoted:
-            inner = "<br>".join(_line_html(part) for part in run)
+            inner = _lines_html(run)
             html.append(f"<blockquote><p>{inner}</p></blockquote>" if quoted else f"<p>{inner}</p>")
             run, quoted = [], is_quote
         if line is not None:
@@ -63,9 +63,16 @@ def _paragraph_html(lines: list[str]) -> list[str]:
     return html
 
 
+def _lines_html(lines: list[str]) -> str:
+    """Lines apart by <br>; without a URL among them (most comments) escaped all at once,
+    as escaping leaves the line breaks that stand for the <br> alone."""
+    joined = "\n".join(lines)
+    if "://" not in joined:
+        return str(escape(joined)).replace("\n", "<br>")
+    return "<br>".join(_line_html(line) for line in lines)
+
+
 def _line_html(line: str) -> str:
-    if "://" not in line:  # no URL to link (most lines): the line escaped
-        return str(escape(line))
     out: list[str] = []
     position = 0
     for match in _URL.finditer(line):
