@@ -30,7 +30,6 @@ from blogsmith.graph.content_graph import Graph
 from blogsmith.plan.jobs import SIDEBAR_PAGE, Job
 from blogsmith.render.images import (
     SIZES,
-    ImageFacts,
     MeasuredImages,
     article_images,
     picture_html,
@@ -242,7 +241,6 @@ class Renderer:
         self.theme = theme
         self.site_dir = site_dir
         self._sidebar_html: Markup | None = None
-        self._pictures: dict[tuple, tuple[ImageFacts | None, Markup]] = {}
         self.env = _environment(self.site_templates, theme.templates)
         self._add_filters()
         self._add_functions()
@@ -275,10 +273,15 @@ class Renderer:
         and counted words."""
         config = self.config
         strings = STRINGS[config.language]
+        site_url = self.env.filters["site_url"]
         self.env.globals.update(
             url=lambda path: urls.public_url(config, path),
             asset=lambda path: urls.public_url(config, "/assets/" + path.lstrip("/")),
-            picture=self._picture,
+            picture=lambda path, alt="", sizes="content", eager=False, css_class="": Markup(
+                picture_html(
+                    self.images.facts(path), path, site_url, alt, SIZES[sizes], eager, css_class
+                )
+            ),
             sidebar=self._sidebar,
             news_article=lambda article: news_article(config, article, self.size_of),
             collection_page=lambda title, description, path, items: collection_page(
@@ -346,26 +349,6 @@ class Renderer:
         twin = copy.copy(self)
         twin.graph = graph
         return twin
-
-    def _picture(
-        self,
-        path: str,
-        alt: str = "",
-        sizes: str = "content",
-        eager: bool = False,
-        css_class: str = "",
-    ) -> Markup:
-        """picture(): an image's <picture>, made once for each way pages show it (a card's
-        eyecatch is on its lists and in the related blocks of other articles), and made again
-        should the image stage's facts of it be other ones."""
-        facts = self.images.facts(path)
-        key = (path, alt, sizes, eager, css_class)
-        made = self._pictures.get(key)
-        if made is None or made[0] is not facts:
-            site_url = self.env.filters["site_url"]
-            html = picture_html(facts, path, site_url, alt, SIZES[sizes], eager, css_class)
-            made = self._pictures[key] = (facts, Markup(html))
-        return made[1]
 
     def _sidebar(self) -> Markup:
         """sidebar.html, rendered on its first use in this process and reused by every page."""
