@@ -86,7 +86,8 @@ def settle_disk() -> None:
     a build that follows a large deletion (the last run's output, the I/O floor's files, the
     files a rebuild just replaced) spends up to ten times the kernel time on each file: a cost
     of the bench's order, not of the build, and one a peer timed right after it would pay
-    instead. Every such row, blogsmith's and the peers', starts after the same wait."""
+    instead. The sync writes the inode tables first, so the shorter window holds. Every such
+    row, blogsmith's and the peers', starts after the same wait."""
     os.sync()
     time.sleep(SETTLE_SECONDS)
 

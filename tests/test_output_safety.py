@@ -266,6 +266,17 @@ def test_printed_values_lose_forbidden_characters_beside_rare_plane_ones():
     assert shown(7) == 7
 
 
+class Text(str):
+    """A str of another kind: escaped the long way, as Jinja would."""
+
+
+class Html:
+    """An object that says its own HTML."""
+
+    def __html__(self) -> str:
+        return "<em>own</em>"
+
+
 def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_path):
     import datetime
 
@@ -273,6 +284,9 @@ def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_p
     from markupsafe import Markup, escape
 
     from blogsmith.render.pages import _allowed_characters, _environment, _printed
+
+    class Shown(Markup):
+        """Markup of another kind."""
 
     values = [
         "a & b < c > d ' e \" f",
@@ -286,6 +300,9 @@ def test_printed_values_are_cleaned_and_escaped_as_jinja_would_in_one_call(tmp_p
         None,
         datetime.date(2022, 8, 1),
         ["<x>", "\x0c"],
+        Text("<t>\x0b"),
+        Shown("<s>\x0b"),
+        Html(),
     ]
     for value in values:
         assert _printed(value) == str(escape(_allowed_characters(value))), value

@@ -234,3 +234,26 @@ def test_an_error_falls_back_and_is_reported_then_the_fix_is_built(preview):
     edit(a / "s03.md", "title: 記事3", "title: 記事3\ndate: [")
     assert live.rebuild({"content/a/s03.md"}) is None
     assert len(full_builds) == 3
+
+
+def test_the_renderer_a_preview_keeps_reads_a_changed_template_again(preview):
+    """A one-off build compiles each template once; a renderer kept between builds (and the
+    one a patch makes anew when the sidebar's cards change) sees a template file change."""
+    import os
+
+    site, live, _, _ = preview
+    folder = site / "templates"
+    folder.mkdir(exist_ok=True)
+    template = folder / "kept-check.html"
+    template.write_text("first", encoding="utf-8")
+    renderer, graph = live.live.renderer, live.live.graph
+    twin = renderer.with_graph(graph)  # the same sidebar cards: the same compiled templates
+    renderer.env.globals["recent"] = []  # as if a newest card changed: a renderer made anew
+    made = renderer.with_graph(graph)
+    assert twin.env is renderer.env and made.env is not renderer.env
+    kept = [renderer, made]
+    assert [each.env.get_template("kept-check.html").render() for each in kept] == ["first"] * 2
+    template.write_text("second", encoding="utf-8")
+    later = template.stat().st_mtime + 10
+    os.utime(template, (later, later))
+    assert [each.env.get_template("kept-check.html").render() for each in kept] == ["second"] * 2

@@ -146,10 +146,11 @@ def _construct(loader: Loader, node: yaml.Node, text: str, first_line: int) -> o
         return loader.construct_document(node)
 
 
-ANCHOR = re.compile(r"(?:^|[\s\[{,:])&", re.M)
+ANCHOR = re.compile(r"(?:^|[\s\[{,:?\ufeff])&", re.M)
 """Where an anchor (&name) may stand: at the start of a node, after a space, a line's start, a
-flow indicator or the colon after a quoted key ({"a":&x 1}). Text without one (most files;
-"Q&A" is not one) has no alias to expand."""
+flow indicator, the colon after a quoted key ({"a":&x 1}), a flow key's '?' ([?&x a, *x]) or
+the byte order mark a file may open with. Text without one (most files; "Q&A" is not one)
+has no alias to expand."""
 ALIAS_ROOM = 10_000
 """Aliases (*name) may make a document this many values larger than it is written, and ten
 times its written size at most: a kilobyte of nested aliases cannot ask for gigabytes."""

@@ -42,7 +42,7 @@ class LiveSite:
             output,
             built.graph,
             built.jobs,
-            built.renderer,
+            built.renderer.kept(),
             built.version,
             result.static_files,
             warnings=result.warnings,

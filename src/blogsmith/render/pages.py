@@ -345,10 +345,18 @@ class Renderer:
         is made anew over the graph."""
         if [graph.articles[key].card for key in graph.recent()] != self.env.globals["recent"]:
             search = self.env.globals["search_enabled"]
-            return Renderer(graph, self.site_dir, self.theme, search, self.images)
+            return Renderer(graph, self.site_dir, self.theme, search, self.images).kept()
         twin = copy.copy(self)
         twin.graph = graph
         return twin
+
+    def kept(self) -> Renderer:
+        """This renderer, kept by a process between builds (the preview, the comment service's
+        builder): its templates are checked for changes at each use again. A build that patches
+        pages with it trusts a digest of the template files taken before they are compiled, so
+        an edit made and undone around that moment would otherwise be served on."""
+        self.env.auto_reload = True
+        return self
 
     def _sidebar(self) -> Markup:
         """sidebar.html, rendered on its first use in this process and reused by every page."""
@@ -500,7 +508,7 @@ def _environment(site_templates: Path, theme_templates: Path) -> jinja2.Environm
 
     Templates are compiled once and not checked again (no auto_reload: a stat of each file at
     every page, and of base.html and comments.html within it): a build makes its renderer
-    anew, and the preview keeps one only for edits that leave the templates alone."""
+    anew. A process that keeps one between builds checks them again (Renderer.kept)."""
     env = _PageEnvironment(
         loader=jinja2.ChoiceLoader(
             [
