@@ -72,6 +72,8 @@ def test_small_changes_rescore_to_what_a_full_scoring_gives(seed):
 
 
 def test_an_addition_rescores_a_few_articles_not_all(monkeypatch):
+    # The calls are counted in this process: a worker's would not be seen.
+    monkeypatch.setenv("BLOGSMITH_WORKERS", "1")
     rng = random.Random(7)
     tags = [f"tag{n}" for n in range(40)]
     entries = {f"a{n}": random_entry(rng, f"a{n}", tags) for n in range(3000)}
@@ -88,6 +90,22 @@ def test_an_addition_rescores_a_few_articles_not_all(monkeypatch):
     inputs = inputs_of(6, entries, {})
     assert related_blocks(inputs, (before, result)) == related_blocks(inputs)
     assert 0 < len(scored) - len(entries) < 300  # the second call scored all of them
+
+
+def test_blocks_scored_on_every_core_are_the_ones_one_core_scores(monkeypatch):
+    """A cold build's thousands of blocks are scored in forked workers: the same blocks, in
+    the same order, as in one process."""
+    rng = random.Random(11)
+    tags = [f"tag{n}" for n in range(40)]
+    entries = {f"a{n}": random_entry(rng, f"a{n}", tags) for n in range(3000)}
+    picks = {f"a{n}": (f"a{n + 1}",) for n in range(0, 3000, 7)}
+    inputs = inputs_of(6, entries, picks)
+    monkeypatch.setenv("BLOGSMITH_WORKERS", "2")
+    shared = related_blocks(inputs)
+    monkeypatch.setenv("BLOGSMITH_WORKERS", "1")
+    alone = related_blocks(inputs)
+    assert list(shared.items()) == list(alone.items())
+    assert all(len(block) == 6 for block in alone.values())
 
 
 @pytest.mark.parametrize("seed", range(25))
