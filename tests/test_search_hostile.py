@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_search import node, search
 
-from blogsmith.output.search.postings import MAX_PLACES, number
+from blogsmith.output.search.postings import (
+    MAX_PLACES,
+    WRITTEN,
+    number,
+    numbers_below,
+    places,
+    stepped,
+)
 from blogsmith.output.search.terms import (
     MAX_PREFIXES,
     MAX_TERM,
@@ -96,6 +103,25 @@ def test_a_page_of_one_long_run_is_counted_in_little_memory():
         "漢": number(0) + number(250_000),
     }
     assert peak < 12_000_000, peak  # before: 47 MB, every pair and character in one list
+
+
+def test_places_and_steps_past_the_written_tables_are_written_in_full():
+    far = len(WRITTEN) + 100  # a place past the numbers written once: written as it comes
+    body = "x" * far + "漢字 漢字" + "y" * 2_000 + "漢字 空母 火器" + "z" * 9_000 + "火器"
+    at = far + 1  # the title (none) and the gap after it come first
+    found = entries("", body)
+    assert places(found["漢字"]) == [at, at + 3, at + 2_005]
+    assert places(found["空母"]) == [at + 2_008]
+    assert places(found["火器"]) == [at + 2_011, at + 11_013]
+    steps = numbers_below(3 * len(WRITTEN))  # a slice of more pages than WRITTEN holds
+    assert steps[: len(WRITTEN)] == WRITTEN
+    assert all(steps[value] == number(value) for value in range(len(WRITTEN), len(steps), 97))
+    written = stepped([5, "a", 6, "b", 5 + 2 * len(WRITTEN), "c"], steps)
+    assert written == (
+        5,
+        "a" + number(1) + "b" + number(2 * len(WRITTEN) - 1) + "c",
+        5 + 2 * len(WRITTEN),
+    )
 
 
 # -- ordinary words, the same on both sides ---------------------------------------------------

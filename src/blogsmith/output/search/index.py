@@ -400,26 +400,25 @@ def _make(articles: list[Article], ids: dict[str, int], update: _Update) -> list
 def _make_slice(start: int, stop: int) -> tuple[bytes, list]:
     """A slice's postings (pickled: term -> first id, the postings written after it, last
     id) and its articles' text files, staged. The loop runs once per page and term (millions):
-    a step between ids is written by looking it up, as nearly all are small."""
+    it only appends the id and the entry to the term's list; the steps between ids are
+    written once the slice is done, a term at a time (postings.stepped), a sixth less."""
     articles, ids, writer, language = inherited()
     found_in: dict[str, list] = {}
     staged = []
-    short, shorts, long = postings.SHORT, len(postings.SHORT), postings.number
-    for article in articles[start:stop]:
+    numbers = [ids[article.key] for article in articles[start:stop]]
+    for article, number in zip(articles[start:stop], numbers, strict=True):
         text = text_of(article, language)
-        number = ids[article.key]
         for term, made in entries_of(text).items():
             postings_of = found_in.get(term)
-            if postings_of is None:  # [first id, last id, what is written after the first]
-                found_in[term] = [number, number, made]
+            if postings_of is None:  # [id, entry, id, entry…]
+                found_in[term] = [number, made]
             else:
-                step = number - postings_of[1]
-                postings_of += (short[step] if step < shorts else long(step), made)
-                postings_of[1] = number
+                postings_of += (number, made)
         data = _packed(text)
         name = file_name("f", number)
         staged.append((name, _version(data), writer.stage(FOLDER + name, data)))
-    part = {term: (found[0], "".join(found[2:]), found[1]) for term, found in found_in.items()}
+    steps = postings.numbers_below(max(numbers, default=0) - min(numbers, default=0) + 1)
+    part = {term: postings.stepped(found, steps) for term, found in found_in.items()}
     return _frozen(part), staged
 
 

@@ -21,6 +21,7 @@ static/assets/search.js reads the same strings: change both.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import sub
 
 TERMINAL = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LEADING = "#$%&'()*+,-./abcdefghijklmnopqrstuvwxyz{|}~"
@@ -51,23 +52,28 @@ def number(value: int) -> str:
     return SHORT[value] if value < _SHORTS else _long_number(value)
 
 
+WRITTEN = SHORT + [a + b + c for a in LEADING[1:5] for b in LEADING for c in TERMINAL]
+"""Every number below 5 * 1,849 (9,245), written once: the places on nearly every page (a
+fifth of a page's pairs stand past 1,849, each written by a call of _long_number before)."""
+_WRITTEN = len(WRITTEN)
+
 _IN_TEXT = ["0" + written for written in SHORT]
 """entry(0, count) for the counts of one or two characters: a term not in the title."""
-_ALONE = ["01" + written for written in SHORT]
-"""entry(0, 1, [place]) for the places of one or two characters: a pair that stands once on
-a page, not in its title, as most do."""
+_ALONE = ["01" + written for written in WRITTEN]
+"""entry(0, 1, [place]) for the places below _WRITTEN: a pair that stands once on a page, not
+in its title, as most do."""
 
 
 def entry(in_title: int, in_text: int, places: list[int] | None = None) -> str:
     """What a page's posting holds after its id: the counts, and a pair's `places` in order
     (none past MAX_PLACES)."""
-    short = SHORT
+    table = WRITTEN
     written = [number(in_title), number(in_text)]
     if places is not None and len(places) <= MAX_PLACES:
         previous = 0
         for place in places:
             gap = place - previous
-            written.append(short[gap] if gap < _SHORTS else _long_number(gap))
+            written.append(table[gap] if gap < _WRITTEN else _long_number(gap))
             previous = place
     return "".join(written)
 
@@ -81,22 +87,22 @@ def counts_in_text(counts: dict[str, int]) -> dict[str, str]:
     return {term: written[count] for term, count in counts.items()}
 
 
-def pairs_in_text(places: dict[str, list[int]]) -> dict[str, str]:
+def pairs_in_text(places: dict[str, list[int]], found: dict[str, str]) -> dict[str, str]:
     """entry(0, len(at), at) for every pair of `places`, none of them in the title (a count
-    past MAX_PLACES is written as MAX_PLACES + 1, as it always was). A page has hundreds of
-    pairs, most standing once or twice: one loop with the tables at hand writes them, not a
-    call each."""
-    short, long, alone = SHORT, _long_number, _ALONE
-    found: dict[str, str] = {}
+    past MAX_PLACES is written as MAX_PLACES + 1, as it always was), put in `found` (the
+    page's other terms: merging a dict of its own cost a tenth of this). A page has hundreds
+    of pairs, most standing once or twice: one loop with the tables at hand writes them, not
+    a call each."""
+    table, wide, long, alone = WRITTEN, _WRITTEN, _long_number, _ALONE
     for pair, at in places.items():
         count = len(at)
         if count == 1:
             place = at[0]
-            found[pair] = alone[place] if place < _SHORTS else "01" + long(place)
+            found[pair] = alone[place] if place < wide else "01" + long(place)
             continue
-        if count == 2 and at[1] < _SHORTS:
+        if count == 2 and at[1] < wide:
             first = at[0]
-            found[pair] = "02" + short[first] + short[at[1] - first]
+            found[pair] = "02" + table[first] + table[at[1] - first]
             continue
         if count > MAX_PLACES:  # counted as MAX_PLACES + 1, its places left out
             found[pair] = entry(0, MAX_PLACES + 1)
@@ -104,10 +110,27 @@ def pairs_in_text(places: dict[str, list[int]]) -> dict[str, str]:
         written, previous = [_IN_TEXT[count]], 0
         for place in at:
             gap = place - previous
-            written.append(short[gap] if gap < _SHORTS else long(gap))
+            written.append(table[gap] if gap < wide else long(gap))
             previous = place
         found[pair] = "".join(written)
     return found
+
+
+def numbers_below(end: int) -> list[str]:
+    """number(value) for every value below `end`, to look up (WRITTEN when it holds them)."""
+    if end <= _WRITTEN:
+        return WRITTEN
+    return WRITTEN + [_long_number(value) for value in range(_WRITTEN, end)]
+
+
+def stepped(found: list, steps: list[str]) -> tuple[int, str, int]:
+    """A term's [id, entry, id, entry…] over pages in id order as (the first id, what is
+    written after it, the last id): each later id as the step from the one before, looked up
+    in `steps` (which holds every step), all in C-level calls and one join. Reuses `found`."""
+    first, last = found[0], found[-2]
+    found[2::2] = map(steps.__getitem__, map(sub, found[2::2], found[:-2:2]))
+    found[0] = ""
+    return first, "".join(found), last
 
 
 def write(postings: Iterable[tuple[int, str]], previous: int | None = None) -> str:

@@ -137,7 +137,7 @@ def entries(title: str, body: str) -> dict[str, str]:
     for pair, in_title in title_places.items():
         in_title, in_text = in_title[:kept], places.pop(pair, [])[:kept]
         found[pair] = entry(len(in_title), len(in_text), in_title + in_text)
-    found.update(postings.pairs_in_text(places))
+    postings.pairs_in_text(places, found)
     found.pop("", None)
     return found
 
