@@ -136,12 +136,11 @@ def related_blocks(inputs: Inputs, before: Scoring | None = None) -> dict[str, t
     again = _to_score_again(inputs, before, index) if before is not None else None
     scored = [(wanted, picks) for wanted, picks in requests if again is None or wanted.key in again]
     blocks = map_in_workers(_block, scored, inherit=(index, count))
-    result = {}
     made = {wanted.key: block for (wanted, _), block in zip(scored, blocks, strict=True)}
-    for wanted, _ in requests:
-        key = wanted.key
-        result[key] = made[key] if key in made else before[1][key]
-    return result
+    return {
+        wanted.key: made[wanted.key] if wanted.key in made else before[1][wanted.key]
+        for wanted, _ in requests
+    }
 
 
 def _block(wanted: Entry, picks: tuple[str, ...]) -> tuple[str, ...]:
