@@ -43,21 +43,18 @@ def _long_number(value: int) -> str:
 
 
 _SHORTS = BASE * BASE
-SHORT = [_long_number(value) for value in range(_SHORTS)]
-"""Every number of one or two characters, written once: nearly all are (the loops that write
-millions look them up themselves)."""
+WRITTEN = [_long_number(value) for value in range(5 * _SHORTS)]
+"""Every number below 5 * 1,849 (9,245), written once: nearly every id step, count and place
+(the loops that write millions look them up themselves; a fifth of a page's pairs stand past
+1,849, which took a call of _long_number each when the table stopped there)."""
+_WRITTEN = len(WRITTEN)
 
 
 def number(value: int) -> str:
-    return SHORT[value] if value < _SHORTS else _long_number(value)
+    return WRITTEN[value] if value < _WRITTEN else _long_number(value)
 
 
-WRITTEN = SHORT + [a + b + c for a in LEADING[1:5] for b in LEADING for c in TERMINAL]
-"""Every number below 5 * 1,849 (9,245), written once: the places on nearly every page (a
-fifth of a page's pairs stand past 1,849, each written by a call of _long_number before)."""
-_WRITTEN = len(WRITTEN)
-
-_IN_TEXT = ["0" + written for written in SHORT]
+_IN_TEXT = ["0" + written for written in WRITTEN[:_SHORTS]]
 """entry(0, count) for the counts of one or two characters: a term not in the title."""
 _ALONE = ["01" + written for written in WRITTEN]
 """entry(0, 1, [place]) for the places below _WRITTEN: a pair that stands once on a page, not
@@ -87,7 +84,7 @@ def counts_in_text(counts: dict[str, int]) -> dict[str, str]:
     return {term: written[count] for term, count in counts.items()}
 
 
-def pairs_in_text(places: dict[str, list[int]], found: dict[str, str]) -> dict[str, str]:
+def pairs_in_text(places: dict[str, list[int]], found: dict[str, str]) -> None:
     """entry(0, len(at), at) for every pair of `places`, none of them in the title (a count
     past MAX_PLACES is written as MAX_PLACES + 1, as it always was), put in `found` (the
     page's other terms: merging a dict of its own cost a tenth of this). A page has hundreds
@@ -113,7 +110,6 @@ def pairs_in_text(places: dict[str, list[int]], found: dict[str, str]) -> dict[s
             written.append(table[gap] if gap < wide else long(gap))
             previous = place
         found[pair] = "".join(written)
-    return found
 
 
 def numbers_below(end: int) -> list[str]:
