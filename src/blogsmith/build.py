@@ -266,7 +266,8 @@ class _Build:
         ):  # another process built since: its cache on disk, a site made anew to be kept
             self.cache, self.patch, self.keep_site = None, None, True
         manifest = self.folder.load_manifest() if self.folder is not None else None
-        files, statics = self.read_inputs(manifest)
+        with stage("read"):
+            files, statics = self.read_inputs(manifest)
         if self.folder is not None:
             unchanged = self.skip_when_unchanged(manifest, files, statics)
             if unchanged is not None:

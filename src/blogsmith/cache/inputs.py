@@ -7,6 +7,7 @@ from pathlib import Path
 
 from blogsmith import __version__
 from blogsmith.content.load import ContentFiles, ContentPrints
+from blogsmith.content.site_files import read_whole
 from blogsmith.core.config import CONFIG_NAME
 from blogsmith.core.digest import digest
 from blogsmith.graph.content_graph import BuildOptions
@@ -31,8 +32,7 @@ def static_prints(
             prints[relative] = known
             continue
         try:
-            with open(source, "rb") as stream:
-                prints[relative] = (size, modified, digest(stream.read()))
+            prints[relative] = (size, modified, digest(read_whole(source, size)))
         except OSError:
             prints[relative] = (size, modified, b"unreadable")
     return prints

@@ -20,7 +20,7 @@ from blogsmith.content.fields import Meta, check_meta
 from blogsmith.content.frontmatter import FrontMatterError, split
 from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep
 from blogsmith.content.markdown_linear import escape_unclosed_tags
-from blogsmith.content.site_files import checked
+from blogsmith.content.site_files import checked, read_whole
 from blogsmith.core import yamlread
 from blogsmith.core.config import Config
 from blogsmith.core.digest import digest
@@ -202,8 +202,7 @@ class ContentFile:
     def data(self) -> bytes:
         """The bytes (read now if the digest came from the last build's prints)."""
         if self._data is None:
-            with open(self.path, "rb") as stream:
-                self._data = stream.read()
+            self._data = read_whole(self.path, self.figures[0])
             self.digest = digest(self._data)
         return self._data
 
@@ -228,7 +227,7 @@ def read_content_files(
     `prints` are the last build's (see content_prints) and when it took them: a file whose
     size, time, inode and change time are as they were then, and was not changed just before
     (RACY_NS), keeps its digest unread. A fresh clone gives every file a new inode, so it
-    reads them all."""
+    reads them all. A file that cannot be read is refused, not left out unsaid."""
     if not (site_dir / CONTENT_DIR).is_dir():
         return None
     known, taken = prints if prints is not None else ({}, 0)
@@ -250,10 +249,13 @@ def read_content_files(
             files.append(ContentFile(key, source, path, figures, None, before[4]))
             continue
         try:
-            with open(path, "rb") as stream:
-                files.append(ContentFile(key, source, path, figures, stream.read()))
-        except OSError:  # removed between the listing and the read: it is gone
+            files.append(ContentFile(key, source, path, figures, read_whole(path, figures[0])))
+        except FileNotFoundError:  # removed between the listing and the read: it is gone
             continue
+        except OSError as error:
+            if refused is not None:
+                problem = error.strerror or error
+                refused.append((source, f"cannot be read ({problem}); give blogsmith read access"))
     return files
 
 
