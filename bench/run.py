@@ -292,17 +292,21 @@ def cold_pair(
     beside it, so cold too) and, back to back with it, Hugo's of `sources[1]` into
     `outputs[1]` then Pagefind over that, so the ratios compare builds made on the same
     machine minutes apart. Odd pairs start with blogsmith, even ones with the peers: neither
-    always runs on a machine the other has just warmed or slowed. The same commands for
-    every pair; the outputs must not exist yet."""
+    always runs on a machine the other has just warmed or slowed. Each half starts after a
+    sync, so that neither pays for writing back the files the other has just written (the
+    kernel would write them out during it). The same commands for every pair; the outputs
+    must not exist yet."""
     (site, hugo_site), (public, hugo_public) = sources, outputs
     build = [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
 
     def ours() -> dict[str, dict]:
+        os.sync()
         return {"blogsmith": measure([*build, "--output", str(public)], stages=True)}
 
     def theirs() -> dict[str, dict]:
         if "Hugo" not in peers:
             return {}
+        os.sync()
         hugo = [*peers["Hugo"], "--source", str(hugo_site), "--destination", str(hugo_public)]
         figures = {"Hugo": measure(hugo)}
         if "Pagefind" in peers:
