@@ -152,8 +152,8 @@ def measure(command: list[str], stages: bool = False) -> dict:
     }
 
 
-def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
-    """The largest sums of resident memory over process `pid` and its descendants until
+def _sample(root: int, peak: list[int], done: threading.Event) -> None:
+    """The largest sums of resident memory over process `root` and its descendants until
     `done`: resident set sizes (a forked worker counts what it shares with its parent again)
     and proportional set sizes (shared pages split between the processes sharing them). It
     waits on `done`, not on the process: polling it could reap the process before os.wait4
@@ -168,7 +168,7 @@ def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
                 except OSError:
                     continue
                 children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(name))
-        total, proportional, stack = 0, 0, [pid]
+        total, proportional, stack = 0, 0, [root]
         while stack:
             pid = stack.pop()
             stack += children.get(pid, [])
