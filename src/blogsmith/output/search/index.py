@@ -31,14 +31,16 @@ import json
 import pickle
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from blogsmith.content.model import Article
 from blogsmith.core.dates import format_date
 from blogsmith.core.digest import digest
-from blogsmith.core.workers import inherited, run_in_workers
+from blogsmith.core.workers import inherited, run_in_workers, worker_count
 from blogsmith.graph.content_graph import Graph
 from blogsmith.output.search import postings, recent
 from blogsmith.output.search.recent import Recent
@@ -53,6 +55,8 @@ POSTINGS_PER_BUCKET = 8000
 (tens of kilobytes): a query term costs one such request on a large archive as on a small
 one, and a build writes few files (creating a file costs more than filling it)."""
 MIN_BUCKETS, MAX_BUCKETS = 8, 4096
+IN_FLIGHT = 8
+"""Buckets written as JSON and not yet compressed and staged, at most (see _put_buckets)."""
 FORMAT = 7
 """Raised whenever the files or the way text becomes terms (terms.py) change: an index of
 another format is made anew, as an update would keep the terms its pages no longer make."""
@@ -263,15 +267,33 @@ class _Update:
         new.buckets = _bucket_count(guess // max(1, len(sample)))
         new.sized_for = len(articles)
         new.pages = {key: made_from for key, (_, made_from) in current.items()}
-        buckets = _joined(_make(articles, new.ids, self), new.buckets)
-        for number, bucket in enumerate(buckets):
-            self._put(
-                file_name("i", number), _sorted_packed({t: "".join(p) for t, p in bucket.items()})
-            )
-            buckets[number] = {}
+        self._put_buckets(_joined(_make(articles, new.ids, self), new.buckets))
         self._pages({}, None)
         self._finish()
         return new
+
+    def _put_buckets(self, buckets: list[dict[str, list[str]]]) -> None:
+        """Each bucket written as JSON here, then compressed, its version made and staged
+        by threads, one per core: zlib (three quarters of this tail of a new index, when
+        every worker is done), the digest and the file's writing let go of the interpreter
+        lock, so they run on every core while this one writes the next buckets' JSON. A few
+        buckets at a time are in flight; they are recorded in order."""
+        writer = self.writer
+
+        def finish(name: str, text: bytes) -> tuple[str, str, bool]:
+            data = _compressed(text)
+            return name, _version(data), writer.stage(FOLDER + name, data)
+
+        with ThreadPoolExecutor(worker_count()) as compressing:
+            pending: deque[Future] = deque()
+            for number, bucket in enumerate(buckets):
+                text = _json({term: "".join(bucket[term]) for term in sorted(bucket)})
+                buckets[number] = {}
+                pending.append(compressing.submit(finish, file_name("i", number), text))
+                while pending and (pending[0].done() or len(pending) > IN_FLIGHT):
+                    self._record(*pending.popleft().result())
+            for future in pending:
+                self._record(*future.result())
 
     def _entries_before(self, key: str) -> dict[str, str]:
         """The terms the buckets hold for `key` (a page not in the recent segment), from its
@@ -364,8 +386,11 @@ class _Update:
         self.writer.put(META, _json(meta))
 
     def _put(self, name: str, data: bytes) -> None:
-        self.writer.put(FOLDER + name, data)
-        self.new.versions[name] = _version(data)
+        self._record(name, _version(data), self.writer.stage(FOLDER + name, data))
+
+    def _record(self, name: str, version: str, staged: bool) -> None:
+        self.writer.record(FOLDER + name, staged)
+        self.new.versions[name] = version
 
     def _keep(self, name: str, make) -> None:
         if not (FOLDER + name in self.writer.produced or self._kept(name)):
@@ -548,7 +573,11 @@ def _packed(value: object) -> bytes:
     """JSON, gzip-compressed (no timestamp, so the same value gives the same bytes): the search
     page inflates it, and the index takes well under half the room. Level 4: the ratio of the
     highest for a third of the time."""
-    return gzip.compress(_json(value), compresslevel=4, mtime=0)
+    return _compressed(_json(value))
+
+
+def _compressed(text: bytes) -> bytes:
+    return gzip.compress(text, compresslevel=4, mtime=0)
 
 
 def unpacked(data: bytes) -> object:
