@@ -624,22 +624,31 @@ def report_pairs(pairs: list[dict]) -> None:
 def report_ratios(ours: dict, peers: dict, pairs: list[dict]) -> None:
     """The closing table: blogsmith's wall time over the peers', the cold builds' as the
     median over the pairs; then the cold build's CPU per CPU second of the Markdown floor."""
+
+    def rebuild(name: str, our_row: str, peer_row: str) -> list[tuple[str, float]]:
+        """A rebuild's ratio line, when the peer's row was measured (not with --cold-only)."""
+        if peer_row not in peers:
+            return []
+        return [(name, ours[our_row]["wall"] / peers[peer_row]["wall"])]
+
     lines = []
     if "Hugo" in pairs[0]:
         to_hugo, to_both = zip(*map(pair_ratios, pairs), strict=True)
         if "Pagefind" in pairs[0]:
             name = f"cold build / (Hugo + Pagefind cold), {spread(to_both)}"
             lines.append((name, median(to_both)))
-        if "Hugo + Pagefind, one article edited" in peers:
-            edit = peers["Hugo + Pagefind, one article edited"]["wall"]
-            name = "one edit / (Hugo + Pagefind after the edit)"
-            lines.append((name, ours["one article's body edited"]["wall"] / edit))
+        lines += rebuild(
+            "one edit / (Hugo + Pagefind after the edit)",
+            "one article's body edited",
+            "Hugo + Pagefind, one article edited",
+        )
         name = f"cold build / Hugo cold (Hugo without search), {spread(to_hugo)}"
         lines.append((name, median(to_hugo)))
-        if "Hugo, one article added" in peers:
-            added = peers["Hugo, one article added"]["wall"]
-            name = "one article added / Hugo after the addition"
-            lines.append((name, ours["one article added"]["wall"] / added))
+        lines += rebuild(
+            "one article added / Hugo after the addition",
+            "one article added",
+            "Hugo, one article added",
+        )
     if lines:
         print("\n| ratio, wall time (below 1: blogsmith is faster) | |\n| --- | ---: |")
         for name, value in lines:
