@@ -21,6 +21,7 @@ import pytest
 from conftest import article, tree
 
 import blogsmith.content.load as load_module
+import blogsmith.content.site_files as site_files
 from blogsmith.build import build
 from blogsmith.content.article_body import ArticleBody
 from blogsmith.content.load import Settings, load_file
@@ -54,9 +55,10 @@ def clean_tree(site: Path, where: Path) -> dict:
 
 @pytest.fixture
 def opened(monkeypatch):
-    """The content files the build reads, by name (the one reader of them: read_whole)."""
+    """The content files the build reads, by name (the one reader of them: read_whole, called
+    by read_each and by a ContentFile's data)."""
     names: list[str] = []
-    real = load_module.read_whole
+    real = site_files.read_whole
 
     def counting(path: str, size: int) -> bytes:
         if "/content/" in path:
@@ -64,6 +66,7 @@ def opened(monkeypatch):
         return real(path, size)
 
     monkeypatch.setattr(load_module, "read_whole", counting)
+    monkeypatch.setattr(site_files, "read_whole", counting)
     return names
 
 

@@ -1,29 +1,32 @@
-"""Content files are read once each, with one call (read_whole), and one that cannot be read
-is an error that names it, never a page silently missing from the site."""
+"""Content files are read once each, with one call (read_whole), a block asked of the system
+ahead when they come from the disk (read_each), and one that cannot be read is an error that
+names it, never a page silently missing from the site."""
 
 from __future__ import annotations
 
 import errno
+import os
 
+import pytest
 from conftest import article
 
-from blogsmith.content import load
+from blogsmith.content import site_files
 from blogsmith.content.load import read_content_files
-from blogsmith.content.site_files import read_whole
+from blogsmith.content.site_files import read_each, read_whole
 
 
 def test_an_unreadable_content_file_is_an_error_not_a_missing_page(make_site, monkeypatch):
     """Root reads any file whatever its mode, so the refusal is made by hand."""
     site = make_site({"content/a.md": article("一"), "content/b.md": article("二")})
     locked = str(site / "content/b.md")
-    real = load.read_whole
+    real = site_files.read_whole
 
     def refusing(path: str, size: int) -> bytes:
         if path == locked:
             raise PermissionError(errno.EACCES, "Permission denied", path)
         return real(path, size)
 
-    monkeypatch.setattr(load, "read_whole", refusing)
+    monkeypatch.setattr(site_files, "read_whole", refusing)
     refused: list[tuple[str, str]] = []
     files = read_content_files(site, refused)
     assert [f.source for f in files] == ["content/a.md"]
@@ -40,3 +43,82 @@ def test_a_file_that_grew_or_shrank_since_its_stat_is_read_as_it_is_now(tmp_path
     assert read_whole(str(path), 5000) == b"x" * 5000
     path.write_bytes(b"")
     assert read_whole(str(path), 0) == b""
+
+
+def _files(tmp_path, count: int) -> list[tuple[str, int]]:
+    made = []
+    for number in range(count):
+        path = tmp_path / f"{number:03}.md"
+        path.write_bytes(str(number).encode() * (number + 1))
+        made.append((str(path), path.stat().st_size))
+    return made
+
+
+def test_files_from_the_disk_are_asked_for_a_block_ahead_and_read_in_order(tmp_path, monkeypatch):
+    """Every block slower than the pace is taken for the disk: from the first block on, the
+    next block is asked of the system before it is read, and the answers come in order."""
+    monkeypatch.setattr(site_files, "BLOCK", 3)
+    monkeypatch.setattr(site_files, "DISK_PACE_NS", 0)
+    files = _files(tmp_path, 20)
+    files[7] = (str(tmp_path / "gone.md"), 10)
+    events: list[tuple[str, str]] = []
+    real_read, real_advise = site_files.read_whole, os.posix_fadvise
+
+    def reading(path: str, size: int) -> bytes:
+        events.append(("read", path))
+        if path.endswith("011.md"):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_read(path, size)
+
+    def advising(descriptor: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_WILLNEED
+        events.append(("ask", os.readlink(f"/proc/self/fd/{descriptor}")))
+        real_advise(descriptor, offset, length, advice)
+
+    monkeypatch.setattr(site_files, "read_whole", reading)
+    monkeypatch.setattr(os, "posix_fadvise", advising)
+    answers = list(read_each(files))
+    for number, answer in enumerate(answers):
+        if number == 7:
+            assert isinstance(answer, FileNotFoundError)
+        elif number == 11:
+            assert isinstance(answer, PermissionError)
+        else:
+            assert answer == str(number).encode() * (number + 1)
+    assert len(answers) == 20
+    asked = [path for kind, path in events if kind == "ask"]
+    assert asked == [path for number, (path, _) in enumerate(files) if number >= 3 and number != 7]
+    for number, (path, _) in enumerate(files[3:], start=3):
+        if number != 7:  # the missing file is not asked for: it cannot be opened
+            assert events.index(("ask", path)) < events.index(("read", path))
+
+
+def test_files_from_memory_are_not_asked_for(tmp_path, monkeypatch):
+    monkeypatch.setattr(site_files, "BLOCK", 3)
+    monkeypatch.setattr(site_files, "DISK_PACE_NS", 10**12)
+    monkeypatch.setattr(os, "posix_fadvise", lambda *arguments: pytest.fail("asked"))
+    files = _files(tmp_path, 10)
+    assert list(read_each(files)) == [str(n).encode() * (n + 1) for n in range(10)]
+
+
+def test_content_read_from_the_disk_keeps_its_order_and_refusals(make_site, monkeypatch):
+    monkeypatch.setattr(site_files, "BLOCK", 2)
+    monkeypatch.setattr(site_files, "DISK_PACE_NS", 0)
+    names = "一二三四五六七"
+    site = make_site({f"content/{n}.md": article(t) for n, t in enumerate(names)})
+    locked = str(site / "content/4.md")
+    real = site_files.read_whole
+
+    def refusing(path: str, size: int) -> bytes:
+        if path == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real(path, size)
+
+    monkeypatch.setattr(site_files, "read_whole", refusing)
+    refused: list[tuple[str, str]] = []
+    files = read_content_files(site, refused)
+    assert [f.source for f in files] == [f"content/{n}.md" for n in (0, 1, 2, 3, 5, 6)]
+    assert [f.data for f in files] == [(site / f.source).read_bytes() for f in files]
+    assert refused == [
+        ("content/4.md", "cannot be read (Permission denied); give blogsmith read access")
+    ]

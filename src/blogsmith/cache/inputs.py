@@ -7,7 +7,7 @@ from pathlib import Path
 
 from blogsmith import __version__
 from blogsmith.content.load import ContentFiles, ContentPrints
-from blogsmith.content.site_files import read_whole
+from blogsmith.content.site_files import read_each
 from blogsmith.core.config import CONFIG_NAME
 from blogsmith.core.digest import digest
 from blogsmith.graph.content_graph import BuildOptions
@@ -25,16 +25,18 @@ def static_prints(
     bytes' otherwise. A fresh clone (a CI run restoring the cache) gives every file a new
     time; its unchanged bytes then still say that nothing changed."""
     prints: StaticPrints = {}
+    unread: list[tuple[str, str, int, int]] = []
     for relative, source in statics.items():
         size, modified = marks[relative]
         known = before.get(relative)
         if known is not None and known[:2] == (size, modified):
             prints[relative] = known
-            continue
-        try:
-            prints[relative] = (size, modified, digest(read_whole(source, size)))
-        except OSError:
-            prints[relative] = (size, modified, b"unreadable")
+        else:
+            unread.append((relative, source, size, modified))
+    read = read_each([(source, size) for _, source, size, _ in unread])
+    for (relative, _, size, modified), data in zip(unread, read, strict=True):
+        printed = digest(data) if isinstance(data, bytes) else b"unreadable"
+        prints[relative] = (size, modified, printed)
     return prints
 
 

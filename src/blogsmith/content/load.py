@@ -20,7 +20,7 @@ from blogsmith.content.fields import Meta, check_meta
 from blogsmith.content.frontmatter import FrontMatterError, split
 from blogsmith.content.markdown_body import BodyRenderer, NestedTooDeep
 from blogsmith.content.markdown_linear import escape_unclosed_tags
-from blogsmith.content.site_files import checked, read_whole
+from blogsmith.content.site_files import checked, read_each, read_whole
 from blogsmith.core import yamlread
 from blogsmith.core.config import Config
 from blogsmith.core.digest import digest
@@ -231,7 +231,7 @@ def read_content_files(
     if not (site_dir / CONTENT_DIR).is_dir():
         return None
     known, taken = prints if prints is not None else ({}, 0)
-    files = []
+    found: list[tuple[str, str, str, tuple, bytes | None]] = []
     for key, path in content_files(site_dir):
         source = f"{CONTENT_DIR}/{key}"
         problem, status = checked(path, site_dir, source)
@@ -241,21 +241,26 @@ def read_content_files(
             continue
         figures = (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
         before = known.get(source)
-        if (
+        trusted = (
             before is not None
             and before[:4] == figures
             and max(status.st_mtime_ns, status.st_ctime_ns) < taken - RACY_NS
-        ):
-            files.append(ContentFile(key, source, path, figures, None, before[4]))
+        )
+        found.append((key, source, path, figures, before[4] if trusted else None))
+    unread = [(path, figures[0]) for _, _, path, figures, printed in found if printed is None]
+    read = read_each(unread)
+    files = []
+    for key, source, path, figures, printed in found:
+        if printed is not None:
+            files.append(ContentFile(key, source, path, figures, None, printed))
             continue
-        try:
-            files.append(ContentFile(key, source, path, figures, read_whole(path, figures[0])))
-        except FileNotFoundError:  # removed between the listing and the read: it is gone
-            continue
-        except OSError as error:
-            if refused is not None:
-                problem = error.strerror or error
-                refused.append((source, f"cannot be read ({problem}); give blogsmith read access"))
+        data = next(read)
+        if isinstance(data, bytes):
+            files.append(ContentFile(key, source, path, figures, data))
+        elif not isinstance(data, FileNotFoundError) and refused is not None:
+            # (one removed between the listing and the read is simply gone)
+            problem = data.strerror or data
+            refused.append((source, f"cannot be read ({problem}); give blogsmith read access"))
     return files
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -75,3 +77,54 @@ def read_whole(path: str, size: int) -> bytes:
         return b"".join(rest)
     finally:
         os.close(descriptor)
+
+
+BLOCK = 512
+"""Files read at a time by read_each: a block's pace tells the page cache from the disk."""
+DISK_PACE_NS = 30_000
+"""A file read slower than this on average came from the disk, not the page cache (from
+memory a small file takes under 10 microseconds; from a cloud disk, about 100)."""
+
+
+def read_each(files: Sequence[tuple[str, int]]) -> Iterator[bytes | OSError]:
+    """Each (path, size)'s bytes (read_whole), or the OSError reading it raised, in order.
+
+    Read one after another, files that come from the disk (a build after a clone, or after
+    the system reclaimed its page cache) each wait for the disk in turn: 17,000 articles took
+    1.7 s. Once a block shows that pace, the next block is asked of the system before this
+    one is read (posix_fadvise WILLNEED), which fetches it all at once: 0.2 s. Files already
+    in memory are not asked for (each ask opens the file: 0.07 s more)."""
+    ahead = False
+    for start in range(0, len(files), BLOCK):
+        following = files[start + BLOCK : start + 2 * BLOCK]
+        if ahead:
+            _ask_ahead(following)
+        began = time.perf_counter_ns()
+        read = [_attempt(path, size) for path, size in files[start : start + BLOCK]]
+        if not ahead and time.perf_counter_ns() - began > DISK_PACE_NS * len(read):
+            ahead = hasattr(os, "posix_fadvise")
+            if ahead:
+                _ask_ahead(following)
+        yield from read
+
+
+def _attempt(path: str, size: int) -> bytes | OSError:
+    try:
+        return read_whole(path, size)
+    except OSError as error:
+        return error
+
+
+def _ask_ahead(files: Sequence[tuple[str, int]]) -> None:
+    """Lets the system start reading these files into its cache, all at once, and returns."""
+    for path, _ in files:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never waits on a pipe
+        except OSError:
+            continue  # read_each says why, when it reads the file
+        try:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
