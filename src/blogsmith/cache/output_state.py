@@ -101,11 +101,12 @@ class OutputState:
         state = OutputState(dict(self._records))
         records = state._records
         copies_changed = False
+        root = f"{output}/"  # strings: a build changes tens of thousands of files
         for relative in changed:
             copy = COPY_NAME.search(relative) is not None
             copies_changed = copies_changed or copy
             try:
-                found = os.stat(output / relative)
+                found = os.stat(root + relative)
             except FileNotFoundError:
                 records.pop(relative, None)
                 continue
