@@ -258,7 +258,7 @@ def read_content_files(
         if isinstance(data, bytes):
             files.append(ContentFile(key, source, path, figures, data))
         elif not isinstance(data, FileNotFoundError) and refused is not None:
-            # (one removed between the listing and the read is simply gone)
+            # (a file removed between the listing and the read is simply gone)
             problem = data.strerror or data
             refused.append((source, f"cannot be read ({problem}); give blogsmith read access"))
     return files
