@@ -15,10 +15,8 @@ from blogsmith.content.load import read_content_files
 from blogsmith.content.site_files import read_each, read_whole
 
 
-def test_an_unreadable_content_file_is_an_error_not_a_missing_page(make_site, monkeypatch):
+def _refuse(monkeypatch, locked: str) -> None:
     """Root reads any file whatever its mode, so the refusal is made by hand."""
-    site = make_site({"content/a.md": article("一"), "content/b.md": article("二")})
-    locked = str(site / "content/b.md")
     real = site_files.read_whole
 
     def refusing(path: str, size: int) -> bytes:
@@ -27,6 +25,11 @@ def test_an_unreadable_content_file_is_an_error_not_a_missing_page(make_site, mo
         return real(path, size)
 
     monkeypatch.setattr(site_files, "read_whole", refusing)
+
+
+def test_an_unreadable_content_file_is_an_error_not_a_missing_page(make_site, monkeypatch):
+    site = make_site({"content/a.md": article("一"), "content/b.md": article("二")})
+    _refuse(monkeypatch, str(site / "content/b.md"))
     refused: list[tuple[str, str]] = []
     files = read_content_files(site, refused)
     assert [f.source for f in files] == ["content/a.md"]
@@ -106,15 +109,7 @@ def test_content_read_from_the_disk_keeps_its_order_and_refusals(make_site, monk
     monkeypatch.setattr(site_files, "DISK_PACE_NS", 0)
     names = "一二三四五六七"
     site = make_site({f"content/{n}.md": article(t) for n, t in enumerate(names)})
-    locked = str(site / "content/4.md")
-    real = site_files.read_whole
-
-    def refusing(path: str, size: int) -> bytes:
-        if path == locked:
-            raise PermissionError(errno.EACCES, "Permission denied", path)
-        return real(path, size)
-
-    monkeypatch.setattr(site_files, "read_whole", refusing)
+    _refuse(monkeypatch, str(site / "content/4.md"))
     refused: list[tuple[str, str]] = []
     files = read_content_files(site, refused)
     assert [f.source for f in files] == [f"content/{n}.md" for n in (0, 1, 2, 3, 5, 6)]
