@@ -60,7 +60,7 @@ def _files(tmp_path, count: int) -> list[tuple[str, int]]:
 def test_files_from_the_disk_are_asked_for_a_block_ahead_and_read_in_order(tmp_path, monkeypatch):
     """Every block slower than the pace is taken for the disk: from the first block on, the
     next block is asked of the system before it is read, and the answers come in order."""
-    monkeypatch.setattr(site_files, "BLOCK", 3)
+    monkeypatch.setattr(site_files, "BLOCK_FILES", 3)
     monkeypatch.setattr(site_files, "DISK_PACE_NS", 0)
     files = _files(tmp_path, 20)
     files[7] = (str(tmp_path / "gone.md"), 10)
@@ -97,7 +97,7 @@ def test_files_from_the_disk_are_asked_for_a_block_ahead_and_read_in_order(tmp_p
 
 
 def test_files_from_memory_are_not_asked_for(tmp_path, monkeypatch):
-    monkeypatch.setattr(site_files, "BLOCK", 3)
+    monkeypatch.setattr(site_files, "BLOCK_FILES", 3)
     monkeypatch.setattr(site_files, "DISK_PACE_NS", 10**12)
     monkeypatch.setattr(os, "posix_fadvise", lambda *arguments: pytest.fail("asked"))
     files = _files(tmp_path, 10)
@@ -105,7 +105,7 @@ def test_files_from_memory_are_not_asked_for(tmp_path, monkeypatch):
 
 
 def test_content_read_from_the_disk_keeps_its_order_and_refusals(make_site, monkeypatch):
-    monkeypatch.setattr(site_files, "BLOCK", 2)
+    monkeypatch.setattr(site_files, "BLOCK_FILES", 2)
     monkeypatch.setattr(site_files, "DISK_PACE_NS", 0)
     names = "一二三四五六七"
     site = make_site({f"content/{n}.md": article(t) for n, t in enumerate(names)})
@@ -117,3 +117,47 @@ def test_content_read_from_the_disk_keeps_its_order_and_refusals(make_site, monk
     assert refused == [
         ("content/4.md", "cannot be read (Permission denied); give blogsmith read access")
     ]
+
+
+def test_blocks_hold_a_bounded_count_and_bytes_and_files_come_one_at_a_time(tmp_path, monkeypatch):
+    """A photo archive's files are large: a block stops at BLOCK_BYTES as well as at
+    BLOCK_FILES, and read_each holds one file's bytes at a time, never a block's."""
+    monkeypatch.setattr(site_files, "BLOCK_FILES", 4)
+    monkeypatch.setattr(site_files, "BLOCK_BYTES", 10)
+    sizes = [3, 3, 3, 3, 1, 12, 1, 1, 1, 1, 1]
+    blocks = site_files._blocks([(str(n), size) for n, size in enumerate(sizes)])
+    assert [[int(path) for path, _ in block] for block in blocks] == [
+        [0, 1, 2],
+        [3, 4],
+        [5],
+        [6, 7, 8, 9],
+        [10],
+    ]
+    files = _files(tmp_path, 6)
+    calls: list[str] = []
+    real = site_files.read_whole
+    monkeypatch.setattr(site_files, "read_whole", lambda p, s: calls.append(p) or real(p, s))
+    answers = read_each(files)
+    assert next(answers) == b"0"
+    assert calls == [files[0][0]]
+
+
+def test_an_image_that_cannot_be_read_is_a_problem_of_its_own(tmp_path, monkeypatch):
+    """The image stage reads its new images through read_each too: the one refused is
+    answered with why, the others measured."""
+    from PIL import Image
+
+    from blogsmith.render.images import ImageSettings, measure_and_resize
+
+    files, marks = {}, {}
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.png"
+        Image.new("RGB", (30, 20), "red").save(path)
+        files[f"/images/{name}.png"] = str(path)
+        marks[f"images/{name}.png"] = (path.stat().st_size, path.stat().st_mtime_ns)
+    _refuse(monkeypatch, files["/images/b.png"])
+    done = measure_and_resize(files, marks, ImageSettings(), {}, lambda copies: False, None)
+    records = done.measured.records
+    assert records["/images/b.png"].problem == "cannot be read (Permission denied)"
+    assert records["/images/a.png"].problem is None
+    assert done.measured.facts("/images/c.png") is not None

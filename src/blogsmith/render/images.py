@@ -22,6 +22,7 @@ from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from blogsmith.content.site_files import read_each
 from blogsmith.content.static import shown_static
 from blogsmith.core.digest import digest
 from blogsmith.core.workers import inherited, map_in_workers
@@ -306,18 +307,29 @@ def _reuse_last_records(
     holds but whose copies the output must have: (path, source, record)."""
     settings_key = repr(settings).encode()
     with_copies = []
+    previous_of = {
+        path: None if kept is None else ImageRecord.from_cache(kept)
+        for path in files
+        for kept in (last_records.get(path),)
+    }
+    unchanged = {
+        path
+        for path, previous in previous_of.items()
+        if previous is not None and previous.mark == marks[path[1:]]
+    }
+    unread = [
+        (source, marks[path[1:]][0]) for path, source in files.items() if path not in unchanged
+    ]
+    read = read_each(unread)  # in the order of `files`, as they are taken below
     for path, source in files.items():
         mark = marks[path[1:]]
-        kept = last_records.get(path)
-        previous = None if kept is None else ImageRecord.from_cache(kept)
-        if previous is not None and previous.mark == mark:
+        previous = previous_of[path]
+        if path in unchanged:
             made_for = previous.made_for
         else:
-            try:
-                with open(source, "rb") as stream:
-                    data = stream.read()
-            except OSError as exc:
-                problem = ImageProblem(path, f"cannot be read ({exc.strerror or exc})")
+            data = next(read)
+            if isinstance(data, OSError):
+                problem = ImageProblem(path, f"cannot be read ({data.strerror or data})")
                 answers.records[path] = ImageRecord.of(mark, None, problem)
                 continue
             made_for = digest(data + settings_key)
