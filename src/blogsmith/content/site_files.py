@@ -79,7 +79,6 @@ def read_whole(path: str, size: int) -> bytes:
         os.close(descriptor)
 
 
-
 BLOCK_FILES = 512
 BLOCK_BYTES = 32 << 20
 """read_each takes files in blocks of at most this many files and bytes (a photo archive's
@@ -127,6 +126,7 @@ def _blocks(files: Sequence[tuple[str, int]]) -> list[Sequence[tuple[str, int]]]
     if start < len(files):
         blocks.append(files[start:])
     return blocks
+
 
 def _attempt(path: str, size: int) -> bytes | OSError:
     try:
