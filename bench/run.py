@@ -34,9 +34,13 @@ search_quality.py's.
 
 `--cold-only` times the pairs and the Markdown floor only; `--no-pagefind` leaves Pagefind out
 of the pairs: at 50,000 articles it would need about 40 GB of memory (8.1 GB at 10,000, and
-0.5 GB at 200), more than this machine has.
+0.5 GB at 200), more than this machine has. `--scale-from N` (with `--cold-only`) also times
+cold builds of an N-article reference corpus right before and right after blogsmith's half of
+pair 1, so that the cost per article at --articles is compared with N's in the same run
+(between two runs half an hour apart, this machine's drift alone moved it by 10%).
 
-CPU time is os.wait4's for the whole command; memory is sampled from /proc every 0.2 s.
+CPU time is os.wait4's for the whole command (user + system, printed apart too); memory is
+sampled from /proc every 0.2 s.
 Each build that writes tens of thousands of files (the cold builds, the I/O floor, the
 `sidebar: inline` row) starts on a settled disk: see settle_disk and later_pairs.
 """
@@ -144,6 +148,7 @@ def measure(command: list[str], stages: bool = False) -> dict:
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
+        "system": usage.ru_stime,
         "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 2**20,
         "pss_mb": peak[1] / 2**20,
         "pages": int(match.group(1)) + int(match.group(2)) if match else None,
@@ -203,6 +208,14 @@ def main() -> None:
         f"{SETTLE_FROM_ARTICLES} articles, else 1)",
     )
     parser.add_argument(
+        "--scale-from",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --cold-only: time cold builds of N articles before and after pair 1's, "
+        "for the cost per article at both sizes in one run",
+    )
+    parser.add_argument(
         "--no-pagefind",
         action="store_true",
         help="leave Pagefind out: its peak memory grows with the site (8 GB at 10,000 articles)",
@@ -212,6 +225,8 @@ def main() -> None:
         args.pairs = 3 if args.articles >= SETTLE_FROM_ARTICLES else 1
     if args.pairs < 1:
         parser.error("--pairs must be 1 or more")
+    if args.scale_from is not None and (not args.cold_only or args.scale_from < 1):
+        parser.error("--scale-from takes a number of articles, with --cold-only")
     global _settles
     _settles = args.articles >= SETTLE_FROM_ARTICLES
     work = args.work or Path(tempfile.mkdtemp(prefix="blogsmith-bench-"))
@@ -220,8 +235,17 @@ def main() -> None:
     pairs_folder = work / "pairs"
     later = args.pairs - 1 if "Hugo" in peers else 0  # without Hugo, nothing to pair with
     site, hugo_site = copy_sites(work, pristine, pairs_folder / "sources" if later else None)
+    scaling = ScaleBuilds(work, args.scale_from) if args.scale_from else None
     settle_disk()
-    first = cold_pair(1, (site, hugo_site), (site / "public", hugo_site / "public"), peers)
+    if scaling:
+        scaling.build()
+    first = cold_pair(
+        1,
+        (site, hugo_site),
+        (site / "public", hugo_site / "public"),
+        peers,
+        after_ours=scaling.build if scaling else None,
+    )
     sizes = output_sizes(site, hugo_site)  # before the rows below change the outputs
     # Timed next to the cold build whose CPU seconds it scales (the normalised line).
     markdown = measure([sys.executable, "-c", MARKDOWN_FLOOR, str(pristine / "blogsmith/content")])
@@ -244,9 +268,65 @@ def main() -> None:
     pairs = [first, *later_pairs(later, pairs_folder, peers)]
     rows += [(f"peer: {name}", figures) for name, figures in peer_rows.items()]
     report(args, site, rows, peer_rows, pairs, sizes)
+    if scaling:
+        scaling.report(first["blogsmith"], args.articles)
     # Untimed, after every timed row: see later_pairs and io_floor.
-    for folder in (pairs_folder, work / "io-floor"):
+    for folder in (pairs_folder, work / "io-floor", work / "scale-builds"):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class ScaleBuilds:
+    """Cold builds of a smaller reference corpus (WORK/scale-N/corpus, generated once) timed in
+    the same run as the large one, before it and after it, each into a fresh folder
+    (WORK/scale-builds/K): the large build's cost per article over theirs is the scaling
+    figure, with the two small builds' spread beside it."""
+
+    def __init__(self, work: Path, articles: int) -> None:
+        self.articles = articles
+        self.source = corpus(work / f"scale-{articles}", articles) / "blogsmith"
+        self.outputs = work / "scale-builds"
+        shutil.rmtree(self.outputs, ignore_errors=True)
+        self.timed: list[dict] = []
+
+    def build(self) -> None:
+        """One cold build; the folder it writes into is new, so nothing is deleted before
+        it (see settle_disk) and its cache, beside the output, starts empty."""
+        fresh = self.outputs / str(len(self.timed) + 1)
+        fresh.mkdir(parents=True)
+        os.sync()
+        command = [sys.executable, "-m", "blogsmith", "build", "--site", str(self.source)]
+        self.timed.append(measure([*command, "--output", str(fresh / "public")], stages=True))
+
+    def report(self, large: dict, articles: int) -> None:
+        print(
+            "\n| cold builds, same run | articles | wall s | CPU s (system) | ms per article |"
+            " peak MiB RSS (PSS) |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+        )
+        named = [(f"{self.articles} before", self.timed[0], self.articles)]
+        named.append((f"{articles} (pair 1)", large, articles))
+        named += [(f"{self.articles} after", row, self.articles) for row in self.timed[1:]]
+        for name, row, count in named:
+            print(
+                f"| {name} | {count} | {row['wall']:.2f} | {row['cpu']:.1f} ({row['system']:.1f})"
+                f" | {row['wall'] * 1000 / count:.2f} | {row['rss_mb']:.0f} ({row['pss_mb']:.0f}) |"
+            )
+        small = [row["wall"] / self.articles for row in self.timed]
+        small_cpu = median(row["cpu"] / self.articles for row in self.timed)
+        per_article = large["wall"] / articles
+        print(
+            f"\ncost per article at {articles} over {self.articles}'s: "
+            f"{per_article / median(small):.2f} (over each small build: "
+            + ", ".join(f"{per_article / each:.2f}" for each in small)
+            + f"); CPU per article: {large['cpu'] / articles / small_cpu:.2f}"
+        )
+        print("\n| stage, s (CPU s) | " + " | ".join(name for name, _, _ in named) + " |")
+        print("| --- |" + " ---: |" * len(named))
+        for stage in large["stages"]:
+            cells = [
+                "{:.1f} ({:.1f})".format(*row["stages"][stage]) if stage in row["stages"] else ""
+                for _, row, _ in named
+            ]
+            print(f"| {stage} | " + " | ".join(cells) + " |")
 
 
 def copy_sites(work: Path, pristine: Path, sources: Path | None) -> tuple[Path, Path]:
@@ -286,7 +366,11 @@ def find_peers(pagefind: bool) -> dict[str, list[str]]:
 
 
 def cold_pair(
-    number: int, sources: tuple[Path, Path], outputs: tuple[Path, Path], peers: dict
+    number: int,
+    sources: tuple[Path, Path],
+    outputs: tuple[Path, Path],
+    peers: dict,
+    after_ours=None,
 ) -> dict:
     """Pair `number`: blogsmith's cold build of `sources[0]` into `outputs[0]` (its cache
     beside it, so cold too) and, back to back with it, Hugo's of `sources[1]` into
@@ -295,13 +379,17 @@ def cold_pair(
     always runs on a machine the other has just warmed or slowed. Each half starts after a
     sync, so that neither pays for writing back the files the other has just written (the
     kernel would write them out during it). The same commands for every pair; the outputs
-    must not exist yet."""
+    must not exist yet. `after_ours`, if given, runs right after blogsmith's half (ScaleBuilds'
+    second small build)."""
     (site, hugo_site), (public, hugo_public) = sources, outputs
     build = [sys.executable, "-m", "blogsmith", "build", "--site", str(site)]
 
     def ours() -> dict[str, dict]:
         os.sync()
-        return {"blogsmith": measure([*build, "--output", str(public)], stages=True)}
+        figures = {"blogsmith": measure([*build, "--output", str(public)], stages=True)}
+        if after_ours:
+            after_ours()
+        return figures
 
     def theirs() -> dict[str, dict]:
         if "Hugo" not in peers:
@@ -510,6 +598,7 @@ def combined(first: dict, second: dict) -> dict:
     return {
         "wall": first["wall"] + second["wall"],
         "cpu": first["cpu"] + second["cpu"],
+        "system": first["system"] + second["system"],
         "rss_mb": max(first["rss_mb"], second["rss_mb"]),
         "pss_mb": max(first["pss_mb"], second["pss_mb"]),
         "pages": None,
@@ -542,7 +631,10 @@ def report(args, site: Path, rows: list, peers: dict, pairs: list, sizes: dict) 
         f"\n{args.articles} articles, {comments} comments, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, default config (search on)\n"
     )
-    print("| run | wall s | CPU s | peak memory MiB, processes summed: RSS (PSS) | files written |")
+    print(
+        "| run | wall s | CPU s (system) | peak memory MiB, processes summed: RSS (PSS)"
+        " | files written |"
+    )
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, figures in rows:
         written = (
@@ -550,7 +642,7 @@ def report(args, site: Path, rows: list, peers: dict, pairs: list, sizes: dict) 
             if figures.get("written") is not None
             else ""
         )
-        cpu = f"{figures['cpu']:.2f}" if "cpu" in figures else ""
+        cpu = f"{figures['cpu']:.2f} ({figures['system']:.2f})" if "cpu" in figures else ""
         rss = f"{figures['rss_mb']:.0f} ({figures['pss_mb']:.0f})" if "rss_mb" in figures else ""
         print(f"| {name} | {figures['wall']:.2f} | {cpu} | {rss} | {written} |")
     cold = rows[0][1]
