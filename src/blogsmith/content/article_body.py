@@ -2,8 +2,8 @@
 
 A rebuild takes every article from the build cache and shows only a few bodies: the graph,
 the plan and the page keys need each body's links, images, excerpt and digest, and the HTML
-only where a page shows it. So the HTML is pickled as its UTF-8 bytes and decoded on first
-use, and the rest is worked out once, when the file is read: a cache of 10,000 articles then
+only where a page shows it. So the HTML is pickled as its UTF-8 bytes and decoded where it is
+used, and the rest is worked out once, when the file is read: a cache of 10,000 articles then
 loads without decoding 80 MB of text, and the source's Markdown and plain text are not kept.
 """
 
@@ -59,9 +59,11 @@ class ArticleBody:
 
     @property
     def html(self) -> str:
+        """Decoded from the packed bytes on each use, not kept (see Article.html): a body
+        made in this process keeps its text, one that came pickled keeps only its bytes."""
         if self._html is None:
             assert self._packed is not None
-            self._html = self._packed.decode("utf-8", "surrogatepass")
+            return self._packed.decode("utf-8", "surrogatepass")
         return self._html
 
     def linked(self, links: tuple[tuple[str, str], ...]) -> str:

@@ -102,10 +102,12 @@ class Article:
     def is_page(self) -> bool:
         return self.kind == "page"
 
-    @cached_property
+    @property
     def html(self) -> str:
-        """The body's HTML with its .md links pointing at their pages: made when a page
-        shows it, which in a rebuild is a few of the articles."""
+        """The body's HTML with its .md links pointing at their pages: made each time a page,
+        a feed or the search index asks (a few microseconds), not kept: kept, the build's
+        process held the HTML of every article it rendered and indexed itself (half of them),
+        and each worker forked after that counted it again."""
         return self.body.linked(self.links)
 
     @cached_property
