@@ -307,11 +307,10 @@ def _reuse_last_records(
     holds but whose copies the output must have: (path, source, record)."""
     settings_key = repr(settings).encode()
     with_copies = []
-    previous_of = {
-        path: None if kept is None else ImageRecord.from_cache(kept)
-        for path in files
-        for kept in (last_records.get(path),)
-    }
+    previous_of: dict[str, ImageRecord | None] = {}
+    for path in files:
+        kept = last_records.get(path)
+        previous_of[path] = None if kept is None else ImageRecord.from_cache(kept)
     unchanged = {
         path
         for path, previous in previous_of.items()
