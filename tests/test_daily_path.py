@@ -190,6 +190,8 @@ def test_a_body_is_kept_packed_until_shown():
     assert again.body == body and again == loaded
     assert again.body.html == body.html
     assert isinstance(again.body, ArticleBody)
+    # Shown, it is still kept packed only: a worker forked later would count the text again.
+    assert again.body._html is None and again.body._packed is not None
 
 
 def test_a_signed_part_of_another_shape_is_left_out(make_site, tmp_path):
