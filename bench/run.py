@@ -66,7 +66,7 @@ from preview import save_to_visible  # noqa: E402
 from reference import corpus  # noqa: E402
 
 SUMMARY = re.compile(r"built (\d+) pages and (\d+) static files in [\d.]+ s: (\d+) written")
-STAGE = re.compile(r"^timing: ([\w ]+): ([\d.]+) s \(([\d.]+) s CPU\)$", re.M)
+STAGE = re.compile(r"^timing: ([\w ]+): ([\d.]+) s \(([\d.]+) s CPU, ([\d.]+) s system\)$", re.M)
 
 MARKDOWN_FLOOR = """
 import sys, markdown
@@ -153,7 +153,7 @@ def measure(command: list[str], stages: bool = False) -> dict:
         "pss_mb": peak[1] / 2**20,
         "pages": int(match.group(1)) + int(match.group(2)) if match else None,
         "written": int(match.group(3)) if match else None,
-        "stages": {name: (float(seconds), float(cpu)) for name, seconds, cpu in STAGE.findall(out)},
+        "stages": {name: tuple(map(float, figures)) for name, *figures in STAGE.findall(out)},
     }
 
 
@@ -319,11 +319,13 @@ class ScaleBuilds:
             + ", ".join(f"{per_article / each:.2f}" for each in small)
             + f"); CPU per article: {large['cpu'] / articles / small_cpu:.2f}"
         )
-        print("\n| stage, s (CPU s) | " + " | ".join(name for name, _, _ in named) + " |")
+        print("\n| stage, s (CPU s, system s) | " + " | ".join(name for name, _, _ in named) + " |")
         print("| --- |" + " ---: |" * len(named))
         for stage in large["stages"]:
             cells = [
-                "{:.1f} ({:.1f})".format(*row["stages"][stage]) if stage in row["stages"] else ""
+                "{:.1f} ({:.1f}, {:.1f})".format(*row["stages"][stage])
+                if stage in row["stages"]
+                else ""
                 for _, row, _ in named
             ]
             print(f"| {stage} | " + " | ".join(cells) + " |")
@@ -650,9 +652,12 @@ def report(args, site: Path, rows: list, peers: dict, pairs: list, sizes: dict) 
         print(f"\ncold: {cold['wall'] * 1000 / args.articles:.2f} ms per article")
     if "Hugo" in pairs[0]:
         report_pairs(pairs)
-    print("\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s | CPU s |\n| --- | ---: | ---: |")
-    for name, (seconds, cpu) in cold["stages"].items():
-        print(f"| {name} | {seconds:.1f} | {cpu:.1f} |")
+    print(
+        "\n| stage of the cold build (BLOGSMITH_TIMINGS=1) | s | CPU s | of it system s |"
+        "\n| --- | ---: | ---: | ---: |"
+    )
+    for name, (seconds, cpu, system) in cold["stages"].items():
+        print(f"| {name} | {seconds:.1f} | {cpu:.1f} | {system:.1f} |")
     files, total = sizes["blogsmith"]
     index = sizes["search"]
     print(
